@@ -1,0 +1,148 @@
+"""Small builders for test data: real models, real validation, no mocks.
+
+Codes are generated valid (python-stdnum computes the check characters), so a test that
+wants an invalid one changes a character on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
+from dangjian.lib.codes import make_id_number, make_uscc
+from dangjian.orgs.models import OrgKind, RegistrationMode, SocialOrganization
+from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
+from dangjian.partyorgs.models import (
+    Coverage,
+    PartyOrganization,
+    PartyOrgForm,
+    PartyOrgLevel,
+)
+
+_serial = itertools.count(1)
+KIND_CHARACTER = {"association": "1", "service_agency": "2", "foundation": "3"}
+
+
+def uscc_for(kind: str = OrgKind.ASSOCIATION, division: str = "430102", n: int | None = None) -> str:
+    n = next(_serial) if n is None else n
+    return make_uscc(f"5{KIND_CHARACTER[kind]}{division}{n:09d}")
+
+
+def id_number_for(n: int | None = None, birth: str = "19850312", region: str = "430102") -> str:
+    n = next(_serial) if n is None else n
+    return make_id_number(f"{region}{birth}{n % 1000:03d}")
+
+
+def area(code: str, name: str, level: str, parent: Area | None = None) -> Area:
+    obj, _ = Area.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    return obj
+
+
+def changsha_sample() -> dict[str, Area]:
+    """A slice of real Changsha divisions: two districts, three townships, one community."""
+    province = area("430000", "湖南省", AreaLevel.PROVINCE)
+    city = area("430100", "长沙市", AreaLevel.CITY, province)
+    furong = area("430102", "芙蓉区", AreaLevel.DISTRICT, city)
+    tianxin = area("430103", "天心区", AreaLevel.DISTRICT, city)
+    wenyilu = area("430102001", "文艺路街道", AreaLevel.TOWNSHIP, furong)
+    chaoyang = area("430102002", "朝阳街街道", AreaLevel.TOWNSHIP, furong)
+    pozi = area("430103001", "坡子街街道", AreaLevel.TOWNSHIP, tianxin)
+    community = area("430102001001", "识字里社区", AreaLevel.COMMUNITY, wenyilu)
+    return {
+        "province": province,
+        "city": city,
+        "furong": furong,
+        "tianxin": tianxin,
+        "wenyilu": wenyilu,
+        "chaoyang": chaoyang,
+        "pozi": pozi,
+        "community": community,
+    }
+
+
+def unit(name: str, kind: str, at: Area) -> Unit:
+    obj, _ = Unit.objects.get_or_create(name=name, defaults={"kind": kind, "area": at})
+    return obj
+
+
+def org(
+    township: Area,
+    *,
+    kind: str = OrgKind.ASSOCIATION,
+    registry: Unit | None = None,
+    registered_on: dt.date = dt.date(2015, 1, 1),
+    **fields: object,
+) -> SocialOrganization:
+    district = township.parent
+    assert district is not None
+    registry = registry or unit(f"{district.name}民政局", UnitKind.CIVIL_AFFAIRS, district)
+    obj = SocialOrganization(
+        uscc=uscc_for(kind, district.code),
+        name=fields.pop("name", f"测试社会组织{next(_serial)}"),
+        kind=kind,
+        registry=registry,
+        registration_mode=fields.pop("registration_mode", RegistrationMode.DIRECT),
+        industry=fields.pop("industry", "other"),
+        district=district,
+        township=township,
+        registered_on=registered_on,
+        **fields,
+    )
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def person(name: str = "张三", **fields: object) -> Person:
+    obj = Person.build(name=name, id_number=str(fields.pop("id_number", id_number_for())), **fields)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def member(
+    employer: SocialOrganization | None,
+    *,
+    joined_on: dt.date = dt.date(2010, 7, 1),
+    confirmed_on: dt.date | None = dt.date(2011, 7, 1),
+    employed_on: dt.date | None = dt.date(2012, 1, 1),
+    left_on: dt.date | None = None,
+    relation: PartyOrganization | None = None,
+) -> Person:
+    status = PoliticalStatus.MEMBER if confirmed_on else PoliticalStatus.PROBATIONARY
+    p = person(f"党员{next(_serial)}", political_status=status)
+    Membership.objects.create(
+        person=p, joined_on=joined_on, confirmed_on=confirmed_on, relation_party_org=relation
+    )
+    if employer is not None:
+        Employment.objects.create(person=p, org=employer, started_on=employed_on, ended_on=left_on)
+    return p
+
+
+def party_org(
+    township: Area,
+    *,
+    form: str = PartyOrgForm.STANDALONE,
+    level: str = PartyOrgLevel.BRANCH,
+    covers: list[SocialOrganization] = (),  # type: ignore[assignment]
+    founded_on: dt.date = dt.date(2016, 1, 1),
+    **fields: object,
+) -> PartyOrganization:
+    n = next(_serial)
+    obj = PartyOrganization(
+        code=str(fields.pop("code", f"P{n:08d}")),
+        name=str(fields.pop("name", f"测试党支部{n}")),
+        level=level,
+        form=form,
+        township=township,
+        founded_on=founded_on,
+        **fields,
+    )
+    obj.full_clean()
+    obj.save()
+    for covered in covers:
+        Coverage.objects.create(party_org=obj, org=covered, started_on=founded_on)
+    return obj
