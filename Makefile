@@ -1,0 +1,73 @@
+# Dangjian — the two commands are `make run` and `make test` (README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+DJ := $(VENV)/bin/dangjian
+PYTEST := $(VENV)/bin/pytest
+SCALE ?= city
+# The local PostgreSQL of this machine kind (trust auth); `make test` uses it when it answers.
+LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test test-sqlite test-postgres lint format bench clean python
+
+# Python: the version in .python-version (3.13), from pyenv or the PATH; 3.12 at least.
+PYTHON_BIN := $(shell scripts/find-python.sh 2>/dev/null)
+
+python:
+	@if [ -z "$(PYTHON_BIN)" ]; then \
+	  echo "错误：未找到 Python 3.12 或更高版本（需要 $$(cat .python-version)）。" >&2; \
+	  echo "Error: Python >= 3.12 not found (wanted $$(cat .python-version)). Install it, e.g. 'pyenv install $$(cat .python-version)'." >&2; \
+	  exit 1; fi
+
+install: python $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "错误：需要 Node.js 与 npm 安装前端资源 / Error: npm is required" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: install
+	$(DJ) init
+	$(DJ) demo --scale city --no-serve --if-empty
+	$(DJ) collectstatic --noinput --verbosity 0
+	@echo "演示用户 / demo users (var/demo-users.txt):"
+	@cat var/demo-users.txt
+	@echo "打开 / open http://127.0.0.1:8000/"
+	$(DJ) runserver 127.0.0.1:8000 --noreload
+
+test: install test-sqlite test-postgres
+
+test-sqlite:
+	env -u DATABASE_URL $(PYTEST)
+
+# On PostgreSQL when DATABASE_URL points at one, or when the local server answers.
+test-postgres:
+	@url="$${DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG_URL)"; fi; \
+	case "$$url" in \
+	  postgres*) echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(PYTEST) ;; \
+	  *) echo "== PostgreSQL: not available, skipped (set DATABASE_URL=postgres://…)" ;; \
+	esac
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy dangjian tests bench scripts
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m bench --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) node_modules var
