@@ -12,19 +12,21 @@ import itertools
 from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
 from dangjian.lib.codes import make_id_number, make_uscc
 from dangjian.orgs.models import OrgKind, RegistrationMode, SocialOrganization
-from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
 from dangjian.partyorgs.models import (
     Coverage,
     PartyOrganization,
     PartyOrgForm,
     PartyOrgLevel,
 )
+from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
 
 _serial = itertools.count(1)
 KIND_CHARACTER = {"association": "1", "service_agency": "2", "foundation": "3"}
 
 
-def uscc_for(kind: str = OrgKind.ASSOCIATION, division: str = "430102", n: int | None = None) -> str:
+def uscc_for(
+    kind: str = OrgKind.ASSOCIATION, division: str = "430102", n: int | None = None
+) -> str:
     n = next(_serial) if n is None else n
     return make_uscc(f"5{KIND_CHARACTER[kind]}{division}{n:09d}")
 

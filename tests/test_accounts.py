@@ -38,7 +38,15 @@ def test_it_adds_a_district_officer_with_a_generated_password(areas):
 
 
 def test_it_reads_the_password_from_stdin(areas):
-    _add("wenyilu", "--role", "township", "--area", "430102001", "--password-stdin", stdin="Sq7-gh2k-wq9\n")
+    _add(
+        "wenyilu",
+        "--role",
+        "township",
+        "--area",
+        "430102001",
+        "--password-stdin",
+        stdin="Sq7-gh2k-wq9\n",
+    )
     assert User.objects.get(username="wenyilu").check_password("Sq7-gh2k-wq9")
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from dangjian.lib.dated import holds_on
 from dangjian.orgs.models import OrgStatus, SocialOrganization
-from dangjian.people.models import Employment, Membership
 from dangjian.partyorgs.models import Coverage, PartyOrganization, PartyOrgStatus
+from dangjian.people.models import Employment, Membership
 from tests import factories
 
 D = dt.date(2026, 6, 15)
@@ -53,9 +53,7 @@ def test_it_counts_employment_in_sql_exactly_as_in_python(areas):
         in_sql = set(Employment.objects.current_on(day).values_list("pk", flat=True))
         in_python = {e.pk for e in Employment.objects.all() if e.is_current(day)}
         assert in_sql == in_python
-    assert Employment.objects.current_on(D).count() == sum(
-        holds_on(s, e, D) for s, e in _pairs()
-    )
+    assert Employment.objects.current_on(D).count() == sum(holds_on(s, e, D) for s, e in _pairs())
 
 
 def test_it_makes_a_member_formal_on_the_day_of_confirmation(areas):

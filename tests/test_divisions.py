@@ -30,7 +30,9 @@ def test_it_keeps_the_materialized_path_consistent_with_the_parents():
     for area in Area.objects.select_related("parent"):
         assert area.path == area.compute_path()
     furong = Area.objects.get(code="430102")
-    assert Area.objects.within(furong).filter(level=AreaLevel.TOWNSHIP).count() == 14  # incl. 隆平高科技园
+    assert (
+        Area.objects.within(furong).filter(level=AreaLevel.TOWNSHIP).count() == 14
+    )  # incl. 隆平高科技园
     assert all(a.path.startswith("/430000/430100/430102/") for a in Area.objects.within(furong))
 
 

@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 
 from dangjian.areas.models import Unit, UnitKind
 from dangjian.orgs.models import OrgKind, OrgStatus, RegistrationMode, SocialOrganization
-from dangjian.people.models import Employment, Membership, Person
 from dangjian.partyorgs.models import PartyOrganization, PartyOrgStatus
+from dangjian.people.models import Employment, Membership, Person
 from tests import factories
 
 
@@ -68,7 +68,9 @@ def test_it_refuses_a_supervised_organization_without_a_supervisor(areas):
 
 def test_it_refuses_a_township_outside_the_district(areas):
     errors = _errors(_org(areas, township=areas["pozi"]))
-    assert errors["township"] == ["乡镇(街道)「坡子街街道（430103001）」不在区县「芙蓉区（430102）」内"]
+    assert errors["township"] == [
+        "乡镇(街道)「坡子街街道（430103001）」不在区县「芙蓉区（430102）」内"
+    ]
 
 
 def test_it_refuses_a_status_change_before_registration(areas):
@@ -90,7 +92,10 @@ def test_it_refuses_confirmation_before_admission(areas):
 def test_it_refuses_leaving_before_starting(areas):
     org = factories.org(areas["wenyilu"])
     e = Employment(
-        person=factories.person(), org=org, started_on=dt.date(2020, 5, 1), ended_on=dt.date(2019, 1, 1)
+        person=factories.person(),
+        org=org,
+        started_on=dt.date(2020, 5, 1),
+        ended_on=dt.date(2019, 1, 1),
     )
     assert _errors(e)["ended_on"][0] == "离职日期「2019-01-01」早于入职日期「2020-05-01」"
 

@@ -72,14 +72,18 @@ class User(AbstractUser):
 
     def jurisdiction_label(self) -> str:
         """What the top bar shows, e.g. 芙蓉区 · 区级管理员."""
-        target = self.area or self.unit or self.party_org or self.instructor
         role = self.get_role_display() if self.role else ("系统管理员" if self.is_superuser else "")
-        if target is None:
+        if self.area is not None:
+            place = self.area.name
+        elif self.unit is not None:
+            place = self.unit.name
+        elif self.party_org is not None:
+            place = self.party_org.name
+        elif self.instructor is not None:
+            place = self.instructor.person.name
+        else:
             return role
-        name = target.person.name if self.instructor_id and self.instructor else str(target)
-        if self.area_id and self.area:
-            name = self.area.name
-        return f"{name} · {role}"
+        return f"{place} · {role}"
 
     def clean(self) -> None:
         super().clean()

@@ -87,9 +87,7 @@ def read_package(
             name = row["name"]
             if name in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}:
                 name = provinces[row["provinceCode"]] + name
-            yield Division(
-                row["code"] + "00", name, AreaLevel.CITY, row["provinceCode"] + "0000"
-            )
+            yield Division(row["code"] + "00", name, AreaLevel.CITY, row["provinceCode"] + "0000")
     for row in _read(base / "areas.csv"):
         if keep(row["provinceCode"]):
             yield Division(row["code"], row["name"], AreaLevel.DISTRICT, row["cityCode"] + "00")

@@ -54,13 +54,13 @@ class Area(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
-    def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id and self.parent else "/"
-        return f"{prefix}{self.code}/"
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.path = self.compute_path()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        return f"{prefix}{self.code}/"
 
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]

@@ -169,10 +169,10 @@ class SocialOrganization(models.Model):
 
     @staticmethod
     def active_on_q(on: dt.date, prefix: str = "") -> Q:
-        """Active on D: registered on or before D, and not (status ≠ 正常 changed on or before D)."""
+        """Active on D: registered on or before D, and not (status ≠ 正常 changed on or
+        before D)."""
         return Q(**{f"{prefix}registered_on__lte": on}) & (
-            Q(**{f"{prefix}status": OrgStatus.ACTIVE})
-            | Q(**{f"{prefix}status_changed_on__gt": on})
+            Q(**{f"{prefix}status": OrgStatus.ACTIVE}) | Q(**{f"{prefix}status_changed_on__gt": on})
         )
 
     def is_active(self, on: dt.date) -> bool:
@@ -201,7 +201,9 @@ class SocialOrganization(models.Model):
             )
         if self.registration_mode == RegistrationMode.DIRECT and self.supervisor_id:
             errors.setdefault("supervisor", []).append(
-                ValidationError("直接登记的社会组织没有业务主管单位，请清空该项或改为「业务主管单位」登记")
+                ValidationError(
+                    "直接登记的社会组织没有业务主管单位，请清空该项或改为「业务主管单位」登记"
+                )
             )
         if self.registry_id and self.registry.kind != UnitKind.CIVIL_AFFAIRS:
             errors.setdefault("registry", []).append(
@@ -228,7 +230,8 @@ class SocialOrganization(models.Model):
             if area is not None and area.level != level:
                 errors.setdefault(field, []).append(
                     ValidationError(
-                        "「%(v)s」不是%(level)s", params={"v": area, "level": AreaLevel(level).label}
+                        "「%(v)s」不是%(level)s",
+                        params={"v": area, "level": AreaLevel(level).label},
                     )
                 )
         if district and township and township.parent_id != district.pk:

@@ -6,13 +6,14 @@ import sys
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from dangjian.accounts.models import Role
 from dangjian.accounts.services import generate_password, user_create
+from dangjian.core.cli import DangjianCommand
 
 
-class Command(BaseCommand):
+class Command(DangjianCommand):
     help = "用户管理：user add 新建用户（角色决定管辖范围）"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,9 +49,7 @@ class Command(BaseCommand):
                 instructor_id_number=options["instructor"],
             )
         except ValidationError as exc:
-            lines = [
-                message for messages in exc.message_dict.values() for message in messages
-            ]
+            lines = [message for messages in exc.message_dict.values() for message in messages]
             raise CommandError("未创建用户：\n" + "\n".join(lines), returncode=1) from None
         self.stdout.write(f"已创建用户 {user.username}（{user.jurisdiction_label()}）")
         if generated:
