@@ -68,7 +68,12 @@ def validate_social_org_uscc(value: str, kind: str | None) -> None:
         raise ValidationError(
             "统一社会信用代码「%(value)s」第2位为%(got)s，与社会组织类型「%(kind)s」不符（应为%(expected)s）",
             code="uscc_kind_mismatch",
-            params={"value": value, "got": value[1], "kind": OrgKind(kind).label, "expected": expected},
+            params={
+                "value": value,
+                "got": value[1],
+                "kind": OrgKind(kind).label,
+                "expected": expected,
+            },
         )
 
 
