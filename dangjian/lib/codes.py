@@ -1,80 +1,78 @@
 """Validation of the codes the system keys on, with python-stdnum doing the checksums.
 
-Messages are Chinese and name the value, so a form, an import row or the admin can show
-them as they are.
+Each check exists twice over one definition: `*_problem(value)` returns a short Chinese
+reason (or None) for an import row — `第N行 列名「值」: 原因` — and `validate_*` raises a
+Django ValidationError that names the field and the value, for models and forms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.core.exceptions import ValidationError
 from stdnum import numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
-from stdnum.exceptions import ValidationError as StdnumError
 
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Civil affairs issues the USCC of a social organization: first character 5 (民政),
 # second character by kind (POLICY.md, section 1).
 USCC_CIVIL_AFFAIRS = "5"
 USCC_KIND_CHARACTER = {"association": "1", "service_agency": "2", "foundation": "3"}
+KIND_LABEL = {"association": "社会团体", "service_agency": "社会服务机构", "foundation": "基金会"}
 
 
 def normalize_uscc(value: str) -> str:
     return uscc.compact(value or "")
 
 
+def uscc_problem(value: str) -> str | None:
+    """Why `value` is not a GB 32100 code (length, alphabet, check character), or None."""
+    if len(value) != 18:
+        return f"应为18位，实为{len(value)}位"
+    if not value[:8].isdigit() or any(c not in USCC_ALPHABET for c in value[8:]):
+        return "格式不正确：前8位应为数字，其余为数字或大写字母（不含I、O、Z、S、V）"
+    check = uscc.calc_check_digit(value[:17])
+    if value[17] != check:
+        return f"校验位不正确（按前17位应为{check}），请核对是否录入有误"
+    return None
+
+
+def social_org_uscc_problem(value: str, kind: str | None) -> str | None:
+    """A social organization's USCC: valid, issued by civil affairs, matching its kind."""
+    problem = uscc_problem(value)
+    if problem:
+        return problem
+    if value[0] != USCC_CIVIL_AFFAIRS:
+        return "不是民政部门登记的社会组织代码（首位应为5）"
+    expected = USCC_KIND_CHARACTER.get(kind or "")
+    if expected and value[1] != expected:
+        return f"第2位为{value[1]}，与社会组织类型「{KIND_LABEL[kind or '']}」不符（应为{expected}）"
+    return None
+
+
 def validate_uscc(value: str) -> None:
-    """Any valid GB 32100 code (the length, alphabet and check character)."""
-    try:
-        uscc.validate(value)
-    except InvalidLength:
+    problem = uscc_problem(value or "")
+    if problem:
         raise ValidationError(
-            "统一社会信用代码「%(value)s」应为18位，实为%(n)d位",
-            code="uscc_length",
-            params={"value": value, "n": len(value or "")},
-        ) from None
-    except InvalidChecksum:
-        raise ValidationError(
-            "统一社会信用代码「%(value)s」校验位不正确（应为%(check)s），请核对是否录入有误",
-            code="uscc_checksum",
-            params={"value": value, "check": uscc.calc_check_digit(value[:17])},
-        ) from None
-    except StdnumError:
-        raise ValidationError(
-            "统一社会信用代码「%(value)s」格式不正确：前8位应为数字，其余为数字或大写字母（不含I、O、Z、S、V）",
-            code="uscc_format",
-            params={"value": value},
-        ) from None
-
-
-def is_valid_uscc(value: str) -> bool:
-    return uscc.is_valid(value or "")
+            "统一社会信用代码「%(value)s」%(problem)s",
+            code="uscc",
+            params={"value": value, "problem": problem},
+        )
 
 
 def validate_social_org_uscc(value: str, kind: str | None) -> None:
-    """A social organization's USCC: valid, issued by civil affairs, matching its kind."""
-    validate_uscc(value)
-    if value[0] != USCC_CIVIL_AFFAIRS:
+    problem = social_org_uscc_problem(value or "", kind)
+    if problem:
         raise ValidationError(
-            "统一社会信用代码「%(value)s」不是民政部门登记的社会组织代码（首位应为5）",
-            code="uscc_not_civil_affairs",
-            params={"value": value},
+            "统一社会信用代码「%(value)s」%(problem)s",
+            code="uscc",
+            params={"value": value, "problem": problem},
         )
-    if kind in USCC_KIND_CHARACTER and value[1] != USCC_KIND_CHARACTER[kind]:
-        from dangjian.orgs.models import OrgKind
 
-        expected = USCC_KIND_CHARACTER[kind]
-        raise ValidationError(
-            "统一社会信用代码「%(value)s」第2位为%(got)s，与社会组织类型「%(kind)s」不符（应为%(expected)s）",
-            code="uscc_kind_mismatch",
-            params={
-                "value": value,
-                "got": value[1],
-                "kind": OrgKind(kind).label,
-                "expected": expected,
-            },
-        )
+
+def is_valid_uscc(value: str) -> bool:
+    return uscc_problem(value or "") is None
 
 
 def uscc_division_code(value: str) -> str:
@@ -91,62 +89,49 @@ def normalize_id_number(value: str) -> str:
     return ric.compact(value or "").upper()
 
 
-def validate_id_number(value: str) -> None:
-    """GB 11643 with python-stdnum: length, format, check digit, birth date and address code.
+@functools.lru_cache(maxsize=8192)
+def _known_region(code: str) -> bool:
+    return bool(numdb.get("cn/loc").info(code)[-1][1])
+
+
+def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
+    """GB 11643 with python-stdnum: length, format, check digit, birth date, address code.
 
     stdnum's own `ric.validate` also demands that the address code existed in the birth
     year. That rejects real people: numbers were first issued in 1984–85 to everyone alive,
     with the county codes of that time, so a member born in 1960 in 芙蓉区 holds 430102
-    although that code dates from 1983. So the address code must be a known division code of
-    any year (stdnum's own table), not of the birth year.
+    although that code dates from 1983. So the address code must be a known division code
+    of any year (stdnum's own table), not of the birth year.
     """
-    masked = mask_id_number(value)
+    if len(value) != 18:
+        return f"应为18位，实为{len(value)}位"
+    if not value[:17].isdigit() or value[17] not in "0123456789X":
+        return "格式不正确：前17位应为数字，末位为数字或X"
+    if value[17] != ric.calc_check_digit(value):
+        return "校验位不正确，请核对是否录入有误"
     try:
-        number = ric.compact(value or "")
-        if len(number) != 18:
-            raise InvalidLength()
-        if not number[:-1].isdigit() or number[-1] not in "0123456789X":
-            raise InvalidFormat()
-        if number[-1] != ric.calc_check_digit(number):
-            raise InvalidChecksum()
-    except InvalidLength:
-        raise ValidationError(
-            "公民身份号码「%(value)s」应为18位，实为%(n)d位",
-            code="id_length",
-            params={"value": masked, "n": len(value or "")},
-        ) from None
-    except InvalidChecksum:
-        raise ValidationError(
-            "公民身份号码「%(value)s」校验位不正确，请核对是否录入有误",
-            code="id_checksum",
-            params={"value": masked},
-        ) from None
-    except StdnumError:
-        raise ValidationError(
-            "公民身份号码「%(value)s」格式不正确：前17位应为数字，末位为数字或X",
-            code="id_format",
-            params={"value": masked},
-        ) from None
-    try:
-        birth = ric.get_birth_date(number)
-    except StdnumError:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
         birth = None
-    if birth is None or birth > dt.date.today():
+    if birth is None or birth > (today or dt.date.today()):
+        return f"出生日期「{value[6:14]}」不存在"
+    if not _known_region(value[:6]):
+        return f"前6位「{value[:6]}」不是有效的行政区划代码"
+    return None
+
+
+def validate_id_number(value: str) -> None:
+    problem = id_number_problem(value or "")
+    if problem:
         raise ValidationError(
-            "公民身份号码「%(value)s」中的出生日期「%(birth)s」不存在",
-            code="id_birth_date",
-            params={"value": masked, "birth": number[6:14]},
-        )
-    if not numdb.get("cn/loc").info(number[:6])[-1][1]:
-        raise ValidationError(
-            "公民身份号码「%(value)s」的前6位「%(region)s」不是有效的行政区划代码",
-            code="id_region",
-            params={"value": masked, "region": number[:6]},
+            "公民身份号码「%(value)s」%(problem)s",
+            code="id_number",
+            params={"value": mask_id_number(value), "problem": problem},
         )
 
 
 def id_birth_date(value: str) -> dt.date:
-    return ric.get_birth_date(value)
+    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
 
 
 def id_gender(value: str) -> str:
