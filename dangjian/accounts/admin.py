@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from dangjian.accounts.models import User
 
 ROLE_FIELDS = ("role", "area", "unit", "party_org", "instructor")
-ROLE_FIELDSET = (
+ROLE_FIELDSET: Any = (  # a fieldset, in both the add and the change form
     "角色与管辖范围",
     {
         "fields": ROLE_FIELDS,
@@ -22,11 +24,25 @@ ROLE_FIELDSET = (
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     fieldsets = (
-        DjangoUserAdmin.fieldsets[0],
+        (None, {"fields": ("username", "password")}),
         ROLE_FIELDSET,
-        *DjangoUserAdmin.fieldsets[1:],
+        ("个人信息", {"fields": ("last_name", "first_name", "email")}),
+        (
+            "权限",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ROLE_FIELDSET)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        ROLE_FIELDSET,
+    )
     list_display = (
         "username",
         "last_name",

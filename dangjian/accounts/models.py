@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
+from dangjian.lib.history import HistoricalRecords
 
 from dangjian.areas.models import AreaLevel, UnitKind
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from simple_history.models import HistoricalRecords
+from dangjian.lib.history import HistoricalRecords
 
 
 class AreaLevel(models.TextChoices):

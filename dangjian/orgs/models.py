@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
+from dangjian.lib.history import HistoricalRecords
 
 from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
 from dangjian.lib.codes import (

@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
+from dangjian.lib.history import HistoricalRecords
 
 from dangjian.lib import crypto
 from dangjian.lib.codes import (
@@ -56,8 +56,9 @@ class Person(models.Model):
     id_masked = models.CharField("公民身份号码", max_length=18, editable=False)
     birth_date = models.DateField("出生日期", editable=False)
     gender = models.CharField("性别", max_length=8, choices=Gender.choices, editable=False)
+    # Blank while unknown, e.g. for an instructor known only by name and number.
     political_status = models.CharField(
-        "政治面貌", max_length=16, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+        "政治面貌", max_length=16, choices=PoliticalStatus.choices, blank=True, default=""
     )
 
     history = HistoricalRecords(excluded_fields=["id_hash"])
