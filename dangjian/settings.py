@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.partyorgs",
+    "dangjian.imports",
 ]
 
 MIDDLEWARE = [

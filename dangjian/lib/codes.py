@@ -47,7 +47,9 @@ def social_org_uscc_problem(value: str, kind: str | None) -> str | None:
         return "不是民政部门登记的社会组织代码（首位应为5）"
     expected = USCC_KIND_CHARACTER.get(kind or "")
     if expected and value[1] != expected:
-        return f"第2位为{value[1]}，与社会组织类型「{KIND_LABEL[kind or '']}」不符（应为{expected}）"
+        return (
+            f"第2位为{value[1]}，与社会组织类型「{KIND_LABEL[kind or '']}」不符（应为{expected}）"
+        )
     return None
 
 

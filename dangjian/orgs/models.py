@@ -7,7 +7,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from dangjian.lib.history import HistoricalRecords
 
 from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
 from dangjian.lib.codes import (
@@ -16,6 +15,7 @@ from dangjian.lib.codes import (
     validate_social_org_uscc,
     validate_uscc,
 )
+from dangjian.lib.history import HistoricalRecords
 
 
 class OrgKind(models.TextChoices):

@@ -7,10 +7,10 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from dangjian.lib.history import HistoricalRecords
 
 from dangjian.areas.models import Area, AreaLevel
 from dangjian.lib.dated import holds_on, holds_on_q
+from dangjian.lib.history import HistoricalRecords
 
 
 class PartyOrgLevel(models.TextChoices):

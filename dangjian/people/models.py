@@ -7,7 +7,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from dangjian.lib.history import HistoricalRecords
 
 from dangjian.lib import crypto
 from dangjian.lib.codes import (
@@ -18,6 +17,7 @@ from dangjian.lib.codes import (
     validate_id_number,
 )
 from dangjian.lib.dated import holds_on, holds_on_q
+from dangjian.lib.history import HistoricalRecords
 
 
 class Gender(models.TextChoices):
@@ -195,7 +195,7 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         related_name="relations",
     )
-    is_mobile = models.BooleanField("流动党员", default=False)
+    is_mobile = models.BooleanField("流动党员", default=False, db_default=False)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()

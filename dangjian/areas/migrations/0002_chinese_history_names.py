@@ -4,18 +4,27 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalarea',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '行政区划（历史记录）', 'verbose_name_plural': '行政区划（历史记录）'},
+            name="historicalarea",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "行政区划（历史记录）",
+                "verbose_name_plural": "行政区划（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalunit',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '单位（历史记录）', 'verbose_name_plural': '单位（历史记录）'},
+            name="historicalunit",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "单位（历史记录）",
+                "verbose_name_plural": "单位（历史记录）",
+            },
         ),
     ]

@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalsocialorganization',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '社会组织（历史记录）', 'verbose_name_plural': '社会组织（历史记录）'},
+            name="historicalsocialorganization",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "社会组织（历史记录）",
+                "verbose_name_plural": "社会组织（历史记录）",
+            },
         ),
     ]

@@ -5,185 +5,378 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CommitteeMembership',
+            name="CommitteeMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('secretary', '书记'), ('deputy', '副书记'), ('member', '委员')], max_length=16, verbose_name='职务')),
-                ('started_on', models.DateField(verbose_name='任职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('full_time', models.BooleanField(default=False, verbose_name='专职党务工作者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("secretary", "书记"), ("deputy", "副书记"), ("member", "委员")],
+                        max_length=16,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="任职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                ("full_time", models.BooleanField(default=False, verbose_name="专职党务工作者")),
             ],
             options={
-                'verbose_name': '班子成员',
-                'verbose_name_plural': '班子成员',
-                'ordering': ['party_org', 'role', 'started_on'],
+                "verbose_name": "班子成员",
+                "verbose_name_plural": "班子成员",
+                "ordering": ["party_org", "role", "started_on"],
             },
         ),
         migrations.CreateModel(
-            name='Coverage',
+            name="Coverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='覆盖开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='覆盖结束日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="覆盖开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="覆盖结束日期")),
             ],
             options={
-                'verbose_name': '党组织覆盖',
-                'verbose_name_plural': '党组织覆盖',
-                'ordering': ['party_org', 'org'],
+                "verbose_name": "党组织覆盖",
+                "verbose_name_plural": "党组织覆盖",
+                "ordering": ["party_org", "org"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCommitteeMembership',
+            name="HistoricalCommitteeMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('secretary', '书记'), ('deputy', '副书记'), ('member', '委员')], max_length=16, verbose_name='职务')),
-                ('started_on', models.DateField(verbose_name='任职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('full_time', models.BooleanField(default=False, verbose_name='专职党务工作者')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("secretary", "书记"), ("deputy", "副书记"), ("member", "委员")],
+                        max_length=16,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="任职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                ("full_time", models.BooleanField(default=False, verbose_name="专职党务工作者")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 班子成员',
-                'verbose_name_plural': 'historical 班子成员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalCoverage',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='覆盖开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='覆盖结束日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical 党组织覆盖',
-                'verbose_name_plural': 'historical 党组织覆盖',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalInstructor',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('source', models.CharField(choices=[('organ', '党政机关'), ('state_unit', '国有企事业单位'), ('retired_cadre', '离退休干部'), ('veteran', '复转军人'), ('village_official', '大学生村官'), ('other', '其他')], max_length=16, verbose_name='来源')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical 党建工作指导员',
-                'verbose_name_plural': 'historical 党建工作指导员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 班子成员",
+                "verbose_name_plural": "historical 班子成员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInstructorAssignment',
+            name="HistoricalCoverage",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='派驻日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="覆盖开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="覆盖结束日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 指导员派驻',
-                'verbose_name_plural': 'historical 指导员派驻',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 党组织覆盖",
+                "verbose_name_plural": "historical 党组织覆盖",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPartyOrganization',
+            name="HistoricalInstructor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=32, verbose_name='党组织编码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='党组织名称')),
-                ('level', models.CharField(choices=[('committee', '党委'), ('general_branch', '党总支'), ('branch', '党支部')], max_length=16, verbose_name='党组织类别')),
-                ('form', models.CharField(choices=[('standalone', '单独组建'), ('joint', '联合组建'), ('functional', '功能型'), ('industry', '行业党委'), ('township', '乡镇(街道)'), ('community', '村(社区)')], max_length=16, verbose_name='组建方式')),
-                ('founded_on', models.DateField(verbose_name='成立日期')),
-                ('term_started_on', models.DateField(blank=True, null=True, verbose_name='本届任期开始日期')),
-                ('status', models.CharField(choices=[('active', '正常'), ('dissolved', '已撤销')], default='active', max_length=16, verbose_name='状态')),
-                ('dissolved_on', models.DateField(blank=True, null=True, verbose_name='撤销日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("organ", "党政机关"),
+                            ("state_unit", "国有企事业单位"),
+                            ("retired_cadre", "离退休干部"),
+                            ("veteran", "复转军人"),
+                            ("village_official", "大学生村官"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 党组织',
-                'verbose_name_plural': 'historical 党组织',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 党建工作指导员",
+                "verbose_name_plural": "historical 党建工作指导员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Instructor',
+            name="HistoricalInstructorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('organ', '党政机关'), ('state_unit', '国有企事业单位'), ('retired_cadre', '离退休干部'), ('veteran', '复转军人'), ('village_official', '大学生村官'), ('other', '其他')], max_length=16, verbose_name='来源')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="派驻日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党建工作指导员',
-                'verbose_name_plural': '党建工作指导员',
-                'ordering': ['person'],
+                "verbose_name": "historical 指导员派驻",
+                "verbose_name_plural": "historical 指导员派驻",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPartyOrganization",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=32, verbose_name="党组织编码")),
+                (
+                    "name",
+                    models.CharField(db_index=True, max_length=200, verbose_name="党组织名称"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("committee", "党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                        ],
+                        max_length=16,
+                        verbose_name="党组织类别",
+                    ),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("standalone", "单独组建"),
+                            ("joint", "联合组建"),
+                            ("functional", "功能型"),
+                            ("industry", "行业党委"),
+                            ("township", "乡镇(街道)"),
+                            ("community", "村(社区)"),
+                        ],
+                        max_length=16,
+                        verbose_name="组建方式",
+                    ),
+                ),
+                ("founded_on", models.DateField(verbose_name="成立日期")),
+                (
+                    "term_started_on",
+                    models.DateField(blank=True, null=True, verbose_name="本届任期开始日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("dissolved", "已撤销")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("dissolved_on", models.DateField(blank=True, null=True, verbose_name="撤销日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical 党组织",
+                "verbose_name_plural": "historical 党组织",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Instructor",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("organ", "党政机关"),
+                            ("state_unit", "国有企事业单位"),
+                            ("retired_cadre", "离退休干部"),
+                            ("veteran", "复转军人"),
+                            ("village_official", "大学生村官"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "党建工作指导员",
+                "verbose_name_plural": "党建工作指导员",
+                "ordering": ["person"],
             },
         ),
         migrations.CreateModel(
-            name='InstructorAssignment',
+            name="InstructorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='派驻日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="派驻日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
             ],
             options={
-                'verbose_name': '指导员派驻',
-                'verbose_name_plural': '指导员派驻',
-                'ordering': ['org', 'started_on'],
+                "verbose_name": "指导员派驻",
+                "verbose_name_plural": "指导员派驻",
+                "ordering": ["org", "started_on"],
             },
         ),
         migrations.CreateModel(
-            name='PartyOrganization',
+            name="PartyOrganization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='党组织编码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='党组织名称')),
-                ('level', models.CharField(choices=[('committee', '党委'), ('general_branch', '党总支'), ('branch', '党支部')], max_length=16, verbose_name='党组织类别')),
-                ('form', models.CharField(choices=[('standalone', '单独组建'), ('joint', '联合组建'), ('functional', '功能型'), ('industry', '行业党委'), ('township', '乡镇(街道)'), ('community', '村(社区)')], max_length=16, verbose_name='组建方式')),
-                ('founded_on', models.DateField(verbose_name='成立日期')),
-                ('term_started_on', models.DateField(blank=True, null=True, verbose_name='本届任期开始日期')),
-                ('status', models.CharField(choices=[('active', '正常'), ('dissolved', '已撤销')], default='active', max_length=16, verbose_name='状态')),
-                ('dissolved_on', models.DateField(blank=True, null=True, verbose_name='撤销日期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="党组织编码")),
+                (
+                    "name",
+                    models.CharField(db_index=True, max_length=200, verbose_name="党组织名称"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("committee", "党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                        ],
+                        max_length=16,
+                        verbose_name="党组织类别",
+                    ),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("standalone", "单独组建"),
+                            ("joint", "联合组建"),
+                            ("functional", "功能型"),
+                            ("industry", "行业党委"),
+                            ("township", "乡镇(街道)"),
+                            ("community", "村(社区)"),
+                        ],
+                        max_length=16,
+                        verbose_name="组建方式",
+                    ),
+                ),
+                ("founded_on", models.DateField(verbose_name="成立日期")),
+                (
+                    "term_started_on",
+                    models.DateField(blank=True, null=True, verbose_name="本届任期开始日期"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("dissolved", "已撤销")],
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("dissolved_on", models.DateField(blank=True, null=True, verbose_name="撤销日期")),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
-                'ordering': ['code'],
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
+                "ordering": ["code"],
             },
         ),
     ]

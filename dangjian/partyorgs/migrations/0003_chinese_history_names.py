@@ -4,30 +4,54 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partyorgs', '0002_initial'),
+        ("partyorgs", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalcommitteemembership',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '班子成员（历史记录）', 'verbose_name_plural': '班子成员（历史记录）'},
+            name="historicalcommitteemembership",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "班子成员（历史记录）",
+                "verbose_name_plural": "班子成员（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalcoverage',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '党组织覆盖（历史记录）', 'verbose_name_plural': '党组织覆盖（历史记录）'},
+            name="historicalcoverage",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "党组织覆盖（历史记录）",
+                "verbose_name_plural": "党组织覆盖（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalinstructor',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '党建工作指导员（历史记录）', 'verbose_name_plural': '党建工作指导员（历史记录）'},
+            name="historicalinstructor",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "党建工作指导员（历史记录）",
+                "verbose_name_plural": "党建工作指导员（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalinstructorassignment',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '指导员派驻（历史记录）', 'verbose_name_plural': '指导员派驻（历史记录）'},
+            name="historicalinstructorassignment",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "指导员派驻（历史记录）",
+                "verbose_name_plural": "指导员派驻（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalpartyorganization',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '党组织（历史记录）', 'verbose_name_plural': '党组织（历史记录）'},
+            name="historicalpartyorganization",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "党组织（历史记录）",
+                "verbose_name_plural": "党组织（历史记录）",
+            },
         ),
     ]

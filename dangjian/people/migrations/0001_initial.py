@@ -7,138 +7,398 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('partyorgs', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("partyorgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=64, verbose_name='姓名')),
-                ('id_encrypted', models.TextField(editable=False, verbose_name='公民身份号码（加密）')),
-                ('id_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='身份号码检索摘要')),
-                ('id_masked', models.CharField(editable=False, max_length=18, verbose_name='公民身份号码')),
-                ('birth_date', models.DateField(editable=False, verbose_name='出生日期')),
-                ('gender', models.CharField(choices=[('male', '男'), ('female', '女')], editable=False, max_length=8, verbose_name='性别')),
-                ('political_status', models.CharField(choices=[('member', '中共党员'), ('probationary', '中共预备党员'), ('league', '共青团员'), ('masses', '群众'), ('democratic_party', '民主党派'), ('independent', '无党派人士')], default='masses', max_length=16, verbose_name='政治面貌')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=64, verbose_name="姓名")),
+                (
+                    "id_encrypted",
+                    models.TextField(editable=False, verbose_name="公民身份号码（加密）"),
+                ),
+                (
+                    "id_hash",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="身份号码检索摘要"
+                    ),
+                ),
+                (
+                    "id_masked",
+                    models.CharField(editable=False, max_length=18, verbose_name="公民身份号码"),
+                ),
+                ("birth_date", models.DateField(editable=False, verbose_name="出生日期")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")],
+                        editable=False,
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("member", "中共党员"),
+                            ("probationary", "中共预备党员"),
+                            ("league", "共青团员"),
+                            ("masses", "群众"),
+                            ("democratic_party", "民主党派"),
+                            ("independent", "无党派人士"),
+                        ],
+                        default="masses",
+                        max_length=16,
+                        verbose_name="政治面貌",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'ordering': ['name', 'id'],
-                'permissions': [('unmask_id_number', '查看完整公民身份号码')],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "ordering": ["name", "id"],
+                "permissions": [("unmask_id_number", "查看完整公民身份号码")],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=64, verbose_name='姓名')),
-                ('id_encrypted', models.TextField(editable=False, verbose_name='公民身份号码（加密）')),
-                ('id_masked', models.CharField(editable=False, max_length=18, verbose_name='公民身份号码')),
-                ('birth_date', models.DateField(editable=False, verbose_name='出生日期')),
-                ('gender', models.CharField(choices=[('male', '男'), ('female', '女')], editable=False, max_length=8, verbose_name='性别')),
-                ('political_status', models.CharField(choices=[('member', '中共党员'), ('probationary', '中共预备党员'), ('league', '共青团员'), ('masses', '群众'), ('democratic_party', '民主党派'), ('independent', '无党派人士')], default='masses', max_length=16, verbose_name='政治面貌')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=64, verbose_name="姓名")),
+                (
+                    "id_encrypted",
+                    models.TextField(editable=False, verbose_name="公民身份号码（加密）"),
+                ),
+                (
+                    "id_masked",
+                    models.CharField(editable=False, max_length=18, verbose_name="公民身份号码"),
+                ),
+                ("birth_date", models.DateField(editable=False, verbose_name="出生日期")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女")],
+                        editable=False,
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("member", "中共党员"),
+                            ("probationary", "中共预备党员"),
+                            ("league", "共青团员"),
+                            ("masses", "群众"),
+                            ("democratic_party", "民主党派"),
+                            ("independent", "无党派人士"),
+                        ],
+                        default="masses",
+                        max_length=16,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 人员',
-                'verbose_name_plural': 'historical 人员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 人员",
+                "verbose_name_plural": "historical 人员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('joined_on', models.DateField(verbose_name='入党日期')),
-                ('confirmed_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('is_mobile', models.BooleanField(default=False, verbose_name='流动党员')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('relation_party_org', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partyorgs.partyorganization', verbose_name='组织关系所在党组织')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="入党日期")),
+                ("confirmed_on", models.DateField(blank=True, null=True, verbose_name="转正日期")),
+                ("is_mobile", models.BooleanField(default=False, verbose_name="流动党员")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "relation_party_org",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partyorgs.partyorganization",
+                        verbose_name="组织关系所在党组织",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 党员信息',
-                'verbose_name_plural': 'historical 党员信息',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 党员信息",
+                "verbose_name_plural": "historical 党员信息",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEmployment',
+            name="HistoricalEmployment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.CharField(blank=True, choices=[('leader', '负责人'), ('manager', '管理层'), ('specialist', '专业骨干'), ('staff', '一线员工'), ('investor', '主要出资人')], max_length=16, verbose_name='职务类别')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='入职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.socialorganization', verbose_name='工作单位')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("leader", "负责人"),
+                            ("manager", "管理层"),
+                            ("specialist", "专业骨干"),
+                            ("staff", "一线员工"),
+                            ("investor", "主要出资人"),
+                        ],
+                        max_length=16,
+                        verbose_name="职务类别",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="入职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离职日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="orgs.socialorganization",
+                        verbose_name="工作单位",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 从业情况',
-                'verbose_name_plural': 'historical 从业情况',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 从业情况",
+                "verbose_name_plural": "historical 从业情况",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField(verbose_name='入党日期')),
-                ('confirmed_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('is_mobile', models.BooleanField(default=False, verbose_name='流动党员')),
-                ('relation_party_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='partyorgs.partyorganization', verbose_name='组织关系所在党组织')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to='people.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="入党日期")),
+                ("confirmed_on", models.DateField(blank=True, null=True, verbose_name="转正日期")),
+                ("is_mobile", models.BooleanField(default=False, verbose_name="流动党员")),
+                (
+                    "relation_party_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relations",
+                        to="partyorgs.partyorganization",
+                        verbose_name="组织关系所在党组织",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to="people.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员信息',
-                'verbose_name_plural': '党员信息',
-                'ordering': ['person'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('confirmed_on__isnull', True), ('confirmed_on__gte', models.F('joined_on')), _connector='OR'), name='membership_confirmed_after_joined', violation_error_message='转正日期不能早于入党日期')],
+                "verbose_name": "党员信息",
+                "verbose_name_plural": "党员信息",
+                "ordering": ["person"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("confirmed_on__isnull", True),
+                            ("confirmed_on__gte", models.F("joined_on")),
+                            _connector="OR",
+                        ),
+                        name="membership_confirmed_after_joined",
+                        violation_error_message="转正日期不能早于入党日期",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Employment',
+            name="Employment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, choices=[('leader', '负责人'), ('manager', '管理层'), ('specialist', '专业骨干'), ('staff', '一线员工'), ('investor', '主要出资人')], max_length=16, verbose_name='职务类别')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='入职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离职日期')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='orgs.socialorganization', verbose_name='工作单位')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='people.person', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("leader", "负责人"),
+                            ("manager", "管理层"),
+                            ("specialist", "专业骨干"),
+                            ("staff", "一线员工"),
+                            ("investor", "主要出资人"),
+                        ],
+                        max_length=16,
+                        verbose_name="职务类别",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="入职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离职日期")),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="employments",
+                        to="orgs.socialorganization",
+                        verbose_name="工作单位",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="employments",
+                        to="people.person",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '从业情况',
-                'verbose_name_plural': '从业情况',
-                'ordering': ['org', 'person'],
-                'indexes': [models.Index(fields=['org', 'ended_on'], name='people_empl_org_id_6d4c6e_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('started_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='employment_ends_after_start', violation_error_message='离职日期不能早于入职日期')],
+                "verbose_name": "从业情况",
+                "verbose_name_plural": "从业情况",
+                "ordering": ["org", "person"],
+                "indexes": [
+                    models.Index(fields=["org", "ended_on"], name="people_empl_org_id_6d4c6e_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_on__isnull", True),
+                            ("started_on__isnull", True),
+                            ("ended_on__gte", models.F("started_on")),
+                            _connector="OR",
+                        ),
+                        name="employment_ends_after_start",
+                        violation_error_message="离职日期不能早于入职日期",
+                    )
+                ],
             },
         ),
     ]

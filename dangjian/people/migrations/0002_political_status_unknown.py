@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalperson',
-            name='political_status',
-            field=models.CharField(blank=True, choices=[('member', '中共党员'), ('probationary', '中共预备党员'), ('league', '共青团员'), ('masses', '群众'), ('democratic_party', '民主党派'), ('independent', '无党派人士')], default='', max_length=16, verbose_name='政治面貌'),
+            model_name="historicalperson",
+            name="political_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("member", "中共党员"),
+                    ("probationary", "中共预备党员"),
+                    ("league", "共青团员"),
+                    ("masses", "群众"),
+                    ("democratic_party", "民主党派"),
+                    ("independent", "无党派人士"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="政治面貌",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='political_status',
-            field=models.CharField(blank=True, choices=[('member', '中共党员'), ('probationary', '中共预备党员'), ('league', '共青团员'), ('masses', '群众'), ('democratic_party', '民主党派'), ('independent', '无党派人士')], default='', max_length=16, verbose_name='政治面貌'),
+            model_name="person",
+            name="political_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("member", "中共党员"),
+                    ("probationary", "中共预备党员"),
+                    ("league", "共青团员"),
+                    ("masses", "群众"),
+                    ("democratic_party", "民主党派"),
+                    ("independent", "无党派人士"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="政治面貌",
+            ),
         ),
     ]

@@ -4,22 +4,36 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_political_status_unknown'),
+        ("people", "0002_political_status_unknown"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicalemployment',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '从业情况（历史记录）', 'verbose_name_plural': '从业情况（历史记录）'},
+            name="historicalemployment",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "从业情况（历史记录）",
+                "verbose_name_plural": "从业情况（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalmembership',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '党员信息（历史记录）', 'verbose_name_plural': '党员信息（历史记录）'},
+            name="historicalmembership",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "党员信息（历史记录）",
+                "verbose_name_plural": "党员信息（历史记录）",
+            },
         ),
         migrations.AlterModelOptions(
-            name='historicalperson',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '人员（历史记录）', 'verbose_name_plural': '人员（历史记录）'},
+            name="historicalperson",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "人员（历史记录）",
+                "verbose_name_plural": "人员（历史记录）",
+            },
         ),
     ]

@@ -1,0 +1,196 @@
+"""What every import kind shares: the context of one import, the row, and the kind's
+interface (check a row, write a batch, finish)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from dangjian.areas.models import Area
+from dangjian.imports.errors import RowError
+from dangjian.imports.fields import Column
+
+
+@dataclass
+class Context:
+    today: dt.date
+    now: dt.datetime
+    user_id: int | None
+    reason: str  # the history entry of every record this import writes
+    area: Area | None  # the importer's jurisdiction, None for all
+
+
+@dataclass
+class Row:
+    number: int
+    cells: list[Any]  # as read, in the file's column order
+    raw: dict[str, str]  # key -> the cell as text, for messages
+    values: dict[str, Any]  # key -> parsed value (None when blank)
+
+    def error(self, column: Column | None, message: str) -> RowError:
+        if column is None:
+            return RowError(self.number, "", "", message)
+        return RowError(self.number, column.label, self.raw.get(column.key, ""), message)
+
+
+@dataclass
+class Change:
+    row: int
+    key: str
+    fields: list[str]  # Chinese column names whose value changes
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changes.extend(other.changes)
+
+
+class Kind:
+    """One kind of import file. Subclasses declare `columns` and implement check/write."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    columns: ClassVar[Sequence[Column]]
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @classmethod
+    def column(cls, key: str) -> Column:
+        for column in cls.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    def check(self, row: Row) -> tuple[Any, list[RowError]]:
+        """Cross-field rules and references: a record to write, or the row's errors."""
+        raise NotImplementedError
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        """`check` for a batch of rows, in file order; kinds that look things up in the
+        database override it to fetch what the whole batch names in one query."""
+        return [self.check(row) for row in rows]
+
+    def write(self, records: list[Any]) -> Outcome:
+        raise NotImplementedError
+
+    def finish(self) -> tuple[Outcome, list[tuple[Row, list[RowError]]]]:
+        """After the last row: rows held back (forward references) written or refused."""
+        return Outcome(), []
+
+    def warnings(self) -> Iterator[RowError]:
+        return iter(())
+
+    def notes(self) -> list[str]:
+        """Lines for the summary (e.g. units created on first sight)."""
+        return []
+
+
+@dataclass
+class Keyed:
+    """A record for `upsert`: the row it came from, its natural key, its values."""
+
+    row: int
+    key: Any  # one value, or a tuple for a composite key
+    values: tuple[Any, ...]
+
+
+def _history(ctx: Context, model: type[Any], by: str, keys: Sequence[Any], kind: str) -> None:
+    from dangjian.lib import bulk
+
+    bulk.record_history(
+        model,
+        by=by,
+        keys=keys,
+        history_type=kind,
+        reason=ctx.reason,
+        user_id=ctx.user_id,
+        when=ctx.now,
+    )
+
+
+def _existing(
+    model: type[Any],
+    key: Sequence[str],
+    fetch_by: str,
+    records: Sequence[Keyed],
+    fields: Sequence[str],
+) -> dict[Any, tuple[Any, ...]]:
+    """{natural key: (pk, *fields)} of the stored rows the records name."""
+    from dangjian.lib import bulk
+
+    if len(key) == 1:
+        return bulk.fetch(model, by=key[0], keys=[r.key for r in records], fields=fields)
+    position = list(key).index(fetch_by)
+    probe = sorted({r.key[position] for r in records}, key=repr)
+    rows = bulk.fetch_many(model, by=fetch_by, keys=probe, fields=[*key, *fields])
+    return {tuple(row[1 : 1 + len(key)]): (row[0], *row[1 + len(key) :]) for row in rows}
+
+
+def upsert(
+    ctx: Context,
+    model: type[Any],
+    *,
+    key: str | Sequence[str],
+    fields: Sequence[str],
+    labels: Sequence[str],
+    records: Sequence[Keyed],
+    key_label: Any = str,
+    fetch_by: str | None = None,
+) -> tuple[Outcome, dict[Any, str]]:
+    """Insert new records, update changed ones, leave equal ones alone — one statement each
+    per batch — and write the history of what changed, attributed to the import.
+
+    Returns the counts and, per natural key, "+" (created), "~" (updated) or "=".
+    """
+    from dangjian.lib import bulk
+
+    key_fields = [key] if isinstance(key, str) else list(key)
+    fetch_by = fetch_by or key_fields[0]
+    outcome = Outcome()
+    status: dict[Any, str] = {}
+    existing = _existing(model, key_fields, fetch_by, records, fields)
+    new: list[tuple[Any, ...]] = []
+    new_keys: list[Any] = []
+    changed: list[tuple[int, tuple[Any, ...]]] = []
+    for record in records:
+        current = existing.get(record.key)
+        if current is None:
+            parts = (record.key,) if len(key_fields) == 1 else tuple(record.key)
+            new.append((*parts, *record.values))
+            new_keys.append(record.key)
+            status[record.key] = "+"
+            continue
+        pk, old = current[0], current[1:]
+        if old == record.values:
+            outcome.unchanged += 1
+            status[record.key] = "="
+            continue
+        diff = [label for label, a, b in zip(labels, old, record.values, strict=True) if a != b]
+        outcome.changes.append(Change(record.row, key_label(record.key), diff))
+        changed.append((pk, record.values))
+        status[record.key] = "~"
+    if new:
+        bulk.insert(model, [*key_fields, *fields], new)
+        if len(key_fields) == 1:
+            _history(ctx, model, key_fields[0], new_keys, "+")
+        else:
+            stored = _existing(model, key_fields, fetch_by, [Keyed(0, k, ()) for k in new_keys], [])
+            _history(ctx, model, "id", [stored[k][0] for k in new_keys], "+")
+    if changed:
+        bulk.update(model, fields, changed)
+        _history(ctx, model, "id", [pk for pk, _ in changed], "~")
+    outcome.created += len(new)
+    outcome.updated += len(changed)
+    return outcome, status

@@ -1,0 +1,198 @@
+"""Columns of the import files and how each cell is read (CONTRACT.md, "Import files").
+
+A parser takes the raw cell (text from a CSV; str, int, float, bool or date from an xlsx)
+and returns the Python value, or raises CellError with the reason in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dangjian.imports.errors import CellError
+
+Parser = Callable[[Any], Any]
+
+_EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def as_text(raw: Any) -> str:
+    """A cell as the text the user sees: 25.0 from Excel is "25"."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def text(max_length: int) -> Parser:
+    def parse(raw: Any) -> str:
+        value = as_text(raw)
+        if len(value) > max_length:
+            raise CellError(f"超过{max_length}个字（实为{len(value)}个字）")
+        if any(ord(c) < 32 for c in value):
+            raise CellError("含有换行或控制字符，请删除")
+        return value
+
+    return parse
+
+
+def code(what: str, *, length: int | None = None) -> Parser:
+    """A code (USCC, identity number): text, and a clear word about Excel's damage to it."""
+
+    def parse(raw: Any) -> str:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raise CellError(
+                f"{what}被 Excel 存成了数字，长号码已丢失精度：请将该列设为「文本」格式后重新录入"
+            )
+        value = as_text(raw).replace(" ", "").upper()
+        if _EXCEL_NUMBER.match(value):
+            raise CellError(
+                f"{what}显示为科学计数法，已被 Excel 转成数字并丢失了后几位："
+                "请将该列设为「文本」格式后重新录入原始号码"
+            )
+        if length and len(value) == length - 1 and value.isdigit():
+            raise CellError(
+                f"应为{length}位，实为{len(value)}位：可能被 Excel 当作数字去掉了开头的字符，"
+                "请将该列设为「文本」格式后重新录入"
+            )
+        return value
+
+    return parse
+
+
+def uscc_code(raw: Any) -> str:
+    from dangjian.lib.codes import uscc_problem
+
+    value = code("统一社会信用代码", length=18)(raw)
+    problem = uscc_problem(value)
+    if problem:
+        raise CellError(problem)
+    return value
+
+
+def id_code(raw: Any) -> str:
+    from dangjian.lib.codes import id_number_problem
+
+    value = code("公民身份号码", length=18)(raw)
+    problem = id_number_problem(value)
+    if problem:
+        raise CellError(problem)
+    return value
+
+
+def date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raise CellError(
+            f"日期被存成了数字 {as_text(raw)}：请将该列设为「日期」格式，或按 YYYY-MM-DD 填写"
+        )
+    value = as_text(raw)
+    match = _DATE_TEXT.match(value)
+    if not match:
+        raise CellError("不是日期：请按 YYYY-MM-DD 或 YYYY/M/D 填写")
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise CellError("日期不存在") from None
+
+
+def integer(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
+    def parse(raw: Any) -> int:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            value = raw
+        else:
+            text_value = as_text(raw).replace(",", "")
+            if not re.fullmatch(r"[+-]?\d+", text_value):
+                raise CellError("应为整数")
+            value = int(text_value)
+        if value < minimum or value > maximum:
+            raise CellError(f"应在{minimum}到{maximum}之间")
+        return value
+
+    return parse
+
+
+def choice(options: dict[str, str], aliases: dict[str, str] | None = None) -> Parser:
+    """`options`: Chinese label -> stored value; `aliases`: other accepted labels."""
+    accepted = {**options, **(aliases or {})}
+    listing = "、".join(options)
+
+    def parse(raw: Any) -> str:
+        value = as_text(raw)
+        if value in accepted:
+            return accepted[value]
+        raise CellError(f"不是可选值，应为：{listing}")
+
+    return parse
+
+
+def yes_no(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = as_text(raw)
+    if value in {"是", "Y", "y", "1", "true", "TRUE", "True"}:
+        return True
+    if value in {"否", "N", "n", "0", "false", "FALSE", "False"}:
+        return False
+    raise CellError("应为「是」或「否」")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    parse: Parser
+    required: bool = False
+    # For templates and hints: the allowed values, and a short hint for the user.
+    options: tuple[str, ...] = ()
+    hint: str = ""
+    is_date: bool = False
+    personal: bool = False  # an identity number: masked on export unless asked
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def choice_column(
+    key: str,
+    label: str,
+    options: dict[str, str],
+    *,
+    required: bool = False,
+    aliases: dict[str, str] | None = None,
+) -> Column:
+    return Column(
+        key,
+        label,
+        choice(options, aliases),
+        required=required,
+        options=tuple(options),
+        hint=" / ".join(options),
+    )
+
+
+def date_column(key: str, label: str, *, required: bool = False) -> Column:
+    return Column(key, label, date, required=required, is_date=True, hint="YYYY-MM-DD")
+
+
+def labels_of(choices: Any) -> dict[str, str]:
+    """Label -> value for a Django TextChoices class, skipping the blank choice."""
+    return {str(label): value for value, label in choices.choices if value}

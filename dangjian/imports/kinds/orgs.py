@@ -1,0 +1,201 @@
+"""`orgs`: social organizations (CONTRACT.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dangjian.areas.models import AreaLevel
+from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
+from dangjian.imports.errors import CellError, RowError
+from dangjian.imports.fields import (
+    Column,
+    choice_column,
+    date_column,
+    integer,
+    labels_of,
+    text,
+    uscc_code,
+)
+from dangjian.imports.lookups import Places, Units
+from dangjian.lib.codes import social_org_uscc_problem
+from dangjian.orgs.models import (
+    Industry,
+    OrgKind,
+    OrgStatus,
+    PartyManagement,
+    RegistrationMode,
+    SocialOrganization,
+)
+
+FIELDS = [
+    "name",
+    "kind",
+    "registry",
+    "registration_mode",
+    "supervisor",
+    "industry",
+    "district",
+    "township",
+    "community",
+    "registered_on",
+    "status",
+    "status_changed_on",
+    "staff_count",
+    "party_management",
+]
+
+
+class OrgsKind(Kind):
+    name = "orgs"
+    label = "社会组织"
+    columns = (
+        Column("uscc", "统一社会信用代码", uscc_code, required=True),
+        Column("name", "社会组织名称", text(200), required=True),
+        choice_column(
+            "kind",
+            "社会组织类型",
+            labels_of(OrgKind),
+            required=True,
+            aliases={"民办非企业单位": OrgKind.SERVICE_AGENCY},
+        ),
+        Column("registry", "登记管理机关", text(128), required=True),
+        choice_column("registration_mode", "登记方式", labels_of(RegistrationMode), required=True),
+        Column("supervisor", "业务主管单位", text(128)),
+        choice_column("industry", "行业类别", labels_of(Industry), required=True),
+        Column("district", "所在区县", text(64), required=True),
+        Column("township", "所在乡镇(街道)", text(64), required=True),
+        Column("community", "所在村(社区)", text(64)),
+        date_column("registered_on", "成立登记日期", required=True),
+        choice_column("status", "登记状态", labels_of(OrgStatus), required=True),
+        date_column("status_changed_on", "状态变更日期"),
+        Column("staff_count", "从业人员数", integer(minimum=0), hint="整数"),
+        choice_column("party_management", "党建管理方式", labels_of(PartyManagement)),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.places = Places()
+        self.units = Units(self.places, ctx)
+        self.seen: dict[str, int] = {}
+        self._warnings: list[RowError] = []
+        self.labels = [self.column(f).label for f in FIELDS]
+
+    def check(self, row: Row) -> tuple[Any, list[RowError]]:
+        v = row.values
+        errors: list[RowError] = []
+        col = self.column
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(col(key), message))
+
+        uscc = v["uscc"]
+        if uscc:
+            problem = social_org_uscc_problem(uscc, v["kind"])
+            if problem:
+                fail("uscc", problem)
+            elif uscc in self.seen:
+                fail("uscc", f"与第{self.seen[uscc]}行重复：同一社会组织只能出现一次")
+            else:
+                self.seen[uscc] = row.number
+
+        district = township = community = None
+        try:
+            district = self.places.resolve(v["district"], AreaLevel.DISTRICT)
+        except CellError as exc:
+            fail("district", str(exc))
+        if district is not None:
+            try:
+                township = self.places.resolve(v["township"], AreaLevel.TOWNSHIP, inside=district)
+            except CellError as exc:
+                fail("township", str(exc))
+        if township is not None:
+            if not self.places.is_within(township, self.ctx.area):
+                fail("township", f"不在您的管辖范围（{self.ctx.area}）内")
+            if v["community"]:
+                try:
+                    community = self.places.resolve(
+                        v["community"], AreaLevel.COMMUNITY, inside=township
+                    )
+                except CellError as exc:
+                    fail("community", str(exc))
+
+        registry = supervisor = None
+        try:
+            registry = self.units.registry(v["registry"])
+        except CellError as exc:
+            fail("registry", str(exc))
+        mode = v["registration_mode"]
+        if mode == RegistrationMode.SUPERVISED and not v["supervisor"]:
+            fail("supervisor", "登记方式为「业务主管单位」时必填")
+        elif mode == RegistrationMode.DIRECT and v["supervisor"]:
+            fail(
+                "supervisor",
+                "直接登记的社会组织没有业务主管单位：请清空，或将登记方式改为「业务主管单位」",
+            )
+        elif v["supervisor"] and registry is not None:
+            try:
+                supervisor = self.units.supervisor(v["supervisor"], area_id=registry.area_id)
+            except CellError as exc:
+                fail("supervisor", str(exc))
+
+        status, changed_on, registered_on = v["status"], v["status_changed_on"], v["registered_on"]
+        if status == OrgStatus.ACTIVE and changed_on is not None:
+            fail("status_changed_on", "登记状态为「正常」时不填写状态变更日期")
+        elif status and status != OrgStatus.ACTIVE and changed_on is None:
+            fail("status_changed_on", "登记状态不是「正常」时必填")
+        if changed_on and registered_on and changed_on < registered_on:
+            fail("status_changed_on", f"早于成立登记日期 {registered_on}")
+        if registered_on and registered_on > self.ctx.today:
+            fail("registered_on", "晚于今天")
+        management = v["party_management"] or ""
+        if management == PartyManagement.COMMUNITY and not v["community"]:
+            fail("party_management", "「属地村(社区)」须同时填写所在村(社区)")
+
+        if errors:
+            return None, errors
+        assert registry is not None and district is not None and township is not None
+        if registry and uscc[2:8] != self.places.by_id[registry.area_id].code[:6]:
+            self._warnings.append(
+                row.error(
+                    col("uscc"),
+                    f"第3-8位登记机关代码 {uscc[2:8]} 与登记管理机关「{registry.name}」"
+                    f"（{self.places.by_id[registry.area_id].code}）不一致（仅提示，已导入）",
+                )
+            )
+        values = (
+            v["name"],
+            v["kind"],
+            registry.id,
+            mode,
+            supervisor.id if supervisor else None,
+            v["industry"],
+            district.id,
+            township.id,
+            community.id if community else None,
+            registered_on,
+            status,
+            changed_on,
+            v["staff_count"],
+            management,
+        )
+        return Keyed(row.number, uscc, values), []
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome, _status = upsert(
+            self.ctx,
+            SocialOrganization,
+            key="uscc",
+            fields=FIELDS,
+            labels=self.labels,
+            records=records,
+        )
+        return outcome
+
+    def notes(self) -> list[str]:
+        if not self.units.created:
+            return []
+        return [f"新登记单位 {len(self.units.created)} 个：{'、'.join(self.units.created[:20])}"]
+
+    def warnings(self) -> Iterator[RowError]:
+        return iter(self._warnings)

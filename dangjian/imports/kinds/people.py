@@ -1,0 +1,314 @@
+"""`people`: people, their employment and their Party membership (CONTRACT.md).
+
+One row per person and employment; a person's own fields (name, political status, Party
+dates, organizational relation) must agree across their rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, upsert
+from dangjian.imports.errors import RowError
+from dangjian.imports.fields import (
+    Column,
+    choice_column,
+    date_column,
+    id_code,
+    labels_of,
+    text,
+    uscc_code,
+)
+from dangjian.lib import bulk, crypto
+from dangjian.lib.codes import id_birth_date, id_gender, id_number_problem, mask_id_number
+from dangjian.orgs.models import SocialOrganization
+from dangjian.partyorgs.models import PartyOrganization
+from dangjian.people.models import (
+    PARTY_STATUSES,
+    Employment,
+    Membership,
+    Person,
+    PoliticalStatus,
+    Position,
+)
+
+PERSON_FIELDS = ["name", "political_status"]
+MEMBERSHIP_FIELDS = ["joined_on", "confirmed_on", "relation_party_org"]
+EMPLOYMENT_KEY = ["person", "org", "started_on"]
+EMPLOYMENT_FIELDS = ["position", "ended_on"]
+
+
+@dataclass
+class PersonRecord:
+    row: int
+    number: str  # the identity number in clear: encrypted before it is stored
+    hash: str
+    name: str
+    political_status: str
+    membership: tuple[Any, ...] | None  # MEMBERSHIP_FIELDS values, for members
+    employer: int | None
+    employment: tuple[Any, ...]  # started_on, position, ended_on
+
+
+class PeopleKind(Kind):
+    name = "people"
+    label = "人员"
+    columns = (
+        Column("name", "姓名", text(64), required=True),
+        Column("id_number", "公民身份号码", id_code, required=True, personal=True),
+        Column("employer_uscc", "工作单位统一社会信用代码", uscc_code),
+        choice_column("position", "职务类别", labels_of(Position)),
+        date_column("employed_on", "入职日期"),
+        date_column("left_on", "离职日期"),
+        choice_column("political_status", "政治面貌", labels_of(PoliticalStatus), required=True),
+        date_column("joined_on", "入党日期"),
+        date_column("confirmed_on", "转正日期"),
+        Column("relation_party_org", "组织关系所在党组织编码", text(32)),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.party_org_pk = dict(PartyOrganization.objects.values_list("code", "pk"))
+        # What each person's rows said so far: hash -> (first row, own fields).
+        self.person_seen: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        self.employment_seen: dict[tuple[str, str, dt.date | None], int] = {}
+        self.area_path = ctx.area.path if ctx.area is not None else None
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        employers = sorted({r.values["employer_uscc"] for r in rows if r.values["employer_uscc"]})
+        org_pk: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(employers), 900):
+            for uscc, pk, path in SocialOrganization.objects.filter(
+                uscc__in=employers[start : start + 900]
+            ).values_list("uscc", "pk", "township__path"):
+                org_pk[uscc] = (pk, path)
+        return [self._check(row, org_pk) for row in rows]
+
+    def _check(self, row: Row, org_pk: dict[str, tuple[int, str]]) -> tuple[Any, list[RowError]]:
+        v = row.values
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(self.column(key), message))
+
+        number = v["id_number"]
+        problem = id_number_problem(number, self.ctx.today)
+        if problem:
+            fail("id_number", problem)
+        employer = None
+        uscc = v["employer_uscc"]
+        if uscc:
+            found = org_pk.get(uscc)
+            if found is None:
+                fail("employer_uscc", "不在社会组织名录中（请先导入社会组织）")
+            elif self.area_path and not found[1].startswith(self.area_path):
+                fail("employer_uscc", "该社会组织不在您的管辖范围内")
+            else:
+                employer = found[0]
+        else:
+            for key in ("position", "employed_on", "left_on"):
+                if v[key] is not None:
+                    fail(key, "没有填写工作单位时不填写此项")
+        employed, left = v["employed_on"], v["left_on"]
+        if employed and left and left < employed:
+            fail("left_on", f"早于入职日期 {employed}")
+        if employed and employed > self.ctx.today:
+            fail("employed_on", "晚于今天")
+        status = v["political_status"]
+        joined, confirmed, relation = v["joined_on"], v["confirmed_on"], v["relation_party_org"]
+        membership = None
+        if status in PARTY_STATUSES:
+            if joined is None:
+                fail("joined_on", f"政治面貌为「{PoliticalStatus(status).label}」时必填")
+            elif joined > self.ctx.today:
+                fail("joined_on", "晚于今天")
+            if status == PoliticalStatus.MEMBER and confirmed is None:
+                fail("confirmed_on", "正式党员（中共党员）须填写转正日期")
+            if status == PoliticalStatus.PROBATIONARY and confirmed is not None:
+                fail(
+                    "confirmed_on",
+                    "预备党员尚未转正，不填写转正日期；已转正的请将政治面貌改为「中共党员」",
+                )
+            if confirmed and joined and confirmed < joined:
+                fail("confirmed_on", f"早于入党日期 {joined}")
+            if confirmed and confirmed > self.ctx.today:
+                fail("confirmed_on", "晚于今天")
+            relation_pk = None
+            if relation:
+                relation_pk = self.party_org_pk.get(relation)
+                if relation_pk is None:
+                    fail("relation_party_org", "党组织编码不存在（请先导入党组织）")
+            membership = (joined, confirmed, relation_pk)
+        else:
+            for key in ("joined_on", "confirmed_on", "relation_party_org"):
+                if v[key] is not None:
+                    fail(key, f"政治面貌为「{PoliticalStatus(status).label}」时不填写此项")
+        if errors:
+            return None, errors
+        digest = crypto.lookup_hash(number)
+        own = (v["name"], status, membership)
+        seen = self.person_seen.get(digest)
+        if seen is not None and seen[1] != own:
+            return None, [
+                row.error(
+                    self.column("id_number"),
+                    f"与第{seen[0]}行是同一人，但姓名、政治面貌或党员信息不一致：同一人的各行须一致",
+                )
+            ]
+        if seen is None:
+            self.person_seen[digest] = (row.number, own)
+        if employer is not None:
+            job = (digest, uscc, employed)
+            if job in self.employment_seen:
+                return None, [
+                    row.error(
+                        self.column("employed_on"),
+                        f"与第{self.employment_seen[job]}行重复：同一人在同一单位同一入职日期只能有一行",
+                    )
+                ]
+            self.employment_seen[job] = row.number
+        return (
+            PersonRecord(
+                row.number,
+                number,
+                digest,
+                v["name"],
+                status,
+                membership,
+                employer,
+                (employed, v["position"] or "", left),
+            ),
+            [],
+        )
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome = Outcome()
+        first: dict[str, PersonRecord] = {}
+        for r in records:
+            first.setdefault(r.hash, r)
+        masked = {h: mask_id_number(r.number) for h, r in first.items()}
+
+        # People: insert the new ones (encrypted), update changed names or statuses.
+        existing = bulk.fetch(Person, by="id_hash", keys=list(first), fields=PERSON_FIELDS)
+        new_people = [r for h, r in first.items() if h not in existing]
+        bulk.insert(
+            Person,
+            [
+                "name",
+                "id_encrypted",
+                "id_hash",
+                "id_masked",
+                "birth_date",
+                "gender",
+                "political_status",
+            ],
+            [
+                (
+                    r.name,
+                    crypto.encrypt(r.number),
+                    r.hash,
+                    masked[r.hash],
+                    id_birth_date(r.number),
+                    id_gender(r.number),
+                    r.political_status,
+                )
+                for r in new_people
+            ],
+        )
+        self._history(Person, "id_hash", [r.hash for r in new_people], "+")
+        changed: dict[str, tuple[int, tuple[str, str]]] = {}
+        for h, r in first.items():
+            if h in existing and existing[h][1:] != (r.name, r.political_status):
+                changed[h] = (existing[h][0], (r.name, r.political_status))
+                fields = [
+                    label
+                    for label, a, b in zip(
+                        ("姓名", "政治面貌"), existing[h][1:], changed[h][1], strict=True
+                    )
+                    if a != b
+                ]
+                outcome.changes.append(Change(r.row, masked[h], fields))
+        bulk.update(Person, PERSON_FIELDS, list(changed.values()))
+        self._history(Person, "id", [pk for pk, _ in changed.values()], "~")
+        pk_of = {
+            h: v[0]
+            for h, v in bulk.fetch(Person, by="id_hash", keys=list(first), fields=[]).items()
+        }
+        label_of = {pk_of[h]: masked[h] for h in first}
+
+        # Membership: as the file says; none for a person who is no member.
+        members = [
+            Keyed(r.row, pk_of[h], r.membership)
+            for h, r in first.items()
+            if r.membership is not None
+        ]
+        member_outcome, member_status = upsert(
+            self.ctx,
+            Membership,
+            key="person",
+            fields=MEMBERSHIP_FIELDS,
+            labels=["入党日期", "转正日期", "组织关系所在党组织编码"],
+            records=members,
+            key_label=label_of.get,
+        )
+        outcome.changes.extend(member_outcome.changes)
+        gone = list(
+            Membership.objects.filter(
+                person_id__in=[pk_of[h] for h, r in first.items() if r.membership is None]
+            ).values_list("pk", "person_id")
+        )
+        if gone:
+            self._history(Membership, "id", [pk for pk, _ in gone], "-")
+            bulk.delete(Membership, [pk for pk, _ in gone])
+            for _, person in gone:
+                outcome.changes.append(Change(0, label_of[person], ["政治面貌（不再是党员）"]))
+        left_party = {person for _, person in gone}
+
+        # Employment: by person, organization and start date.
+        jobs = [
+            Keyed(r.row, (pk_of[r.hash], r.employer, r.employment[0]), r.employment[1:])
+            for r in records
+            if r.employer is not None
+        ]
+        job_outcome, job_status = upsert(
+            self.ctx,
+            Employment,
+            key=EMPLOYMENT_KEY,
+            fields=EMPLOYMENT_FIELDS,
+            labels=["职务类别", "离职日期"],
+            records=jobs,
+            fetch_by="person",
+            key_label=lambda key: label_of[key[0]],
+        )
+        outcome.changes.extend(job_outcome.changes)
+
+        new_hashes = {r.hash for r in new_people}
+        counted: set[str] = set()
+        for r in records:
+            pk = pk_of[r.hash]
+            job = job_status.get((pk, r.employer, r.employment[0]), "=")
+            person_first = r.hash not in counted
+            counted.add(r.hash)
+            person_changed = person_first and (
+                r.hash in changed or member_status.get(pk, "=") != "=" or pk in left_party
+            )
+            if (person_first and r.hash in new_hashes) or job == "+":
+                outcome.created += 1
+            elif person_changed or job == "~":
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        return outcome
+
+    def _history(self, model: type[Any], by: str, keys: list[Any], kind: str) -> None:
+        bulk.record_history(
+            model,
+            by=by,
+            keys=keys,
+            history_type=kind,
+            reason=self.ctx.reason,
+            user_id=self.ctx.user_id,
+            when=self.ctx.now,
+        )

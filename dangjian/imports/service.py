@@ -1,0 +1,339 @@
+"""The import: one service behind the command, the web page and the API.
+
+All-or-nothing by default: every row is validated and written inside one transaction, which
+is rolled back if any row is wrong (or for a dry run), so that the counts and the changed
+fields a dry run reports are exactly what the real import would do. With `skip_invalid`,
+the valid rows are kept and the rejected ones go to the errors file with their reasons,
+ready to be fixed and imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.accounts.models import User
+from dangjian.imports.base import Change, Context, Kind, Outcome, Row
+from dangjian.imports.errors import CellError, FileError, RowError
+from dangjian.imports.fields import Column, as_text, is_blank
+from dangjian.imports.models import ImportBatch
+from dangjian.imports.readers import Table, open_table
+from dangjian.imports.registry import KINDS
+
+BATCH_SIZE = 2000
+KEEP_ERRORS = 10_000  # errors kept in memory for the result; the errors file has them all
+KEEP_CHANGES = 1_000
+# Columns the errors file adds, ignored when the fixed file is imported again.
+ERRORS_FILE_COLUMNS = ("原行号", "错误原因")
+
+Progress = Callable[[int, int], None]
+# A column with no name in the header row.
+UNNAMED = Column("", "", lambda raw: raw)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    dry_run: bool
+    skip_invalid: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    batch_id: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def written(self) -> bool:
+        """Did anything reach the database?"""
+        return self.batch_id is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.file_name,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "changes": [{"row": c.row, "key": c.key, "fields": c.fields} for c in self.changes],
+            "batch": self.batch_id,
+        }
+
+
+def map_headers(headers: list[Any], kind: type[Kind]) -> tuple[list[Column | None], list[RowError]]:
+    """Which column each position holds: Chinese name or English key, any order."""
+    by_name: dict[str, Column] = {}
+    for column in kind.columns:
+        by_name[column.label] = column
+        by_name[column.key] = column
+    mapping: list[Column | None] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        name = as_text(header).lstrip("\ufeff").strip()
+        if not name:
+            mapping.append(UNNAMED)  # allowed only while every cell below it is empty
+            continue
+        if name in ERRORS_FILE_COLUMNS:
+            mapping.append(None)
+            continue
+        found = by_name.get(name)
+        if found is None:
+            errors.append(
+                RowError(
+                    1,
+                    "列名",
+                    name,
+                    f"未知的列，{kind.label}文件可用的列："
+                    + "、".join(c.label for c in kind.columns),
+                )
+            )
+            mapping.append(None)
+            continue
+        if found.key in seen:
+            errors.append(
+                RowError(1, "列名", name, f"与第{seen[found.key]}列重复（都是「{found.label}」）")
+            )
+        seen[found.key] = position
+        mapping.append(found)
+    for column in kind.columns:
+        if column.required and column.key not in seen:
+            errors.append(RowError(1, "列名", column.label, "缺少必填列"))
+    return mapping, errors
+
+
+class ErrorsFile:
+    """The rejected rows as CSV (UTF-8 with BOM, for Excel): the row number and the reasons
+    first, then the row exactly as it was."""
+
+    def __init__(self, path: Path | None, headers: list[Any]) -> None:
+        self._fh = path.open("w", encoding="utf-8-sig", newline="") if path else None
+        if self._fh is not None:
+            self._writer = csv.writer(self._fh)
+            kept = [as_text(h) for h in headers if as_text(h) not in ERRORS_FILE_COLUMNS]
+            self._keep = [i for i, h in enumerate(headers) if as_text(h) not in ERRORS_FILE_COLUMNS]
+            self._writer.writerow([*ERRORS_FILE_COLUMNS, *kept])
+
+    def write(self, number: int, cells: list[Any], errors: list[RowError]) -> None:
+        if self._fh is None:
+            return
+        reasons = "；".join(str(e) for e in errors)
+        row = [as_text(cells[i]) if i < len(cells) else "" for i in self._keep]
+        self._writer.writerow([number, reasons, *row])
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _parse(
+    row_number: int, cells: list[Any], mapping: list[Column | None], kind: type[Kind]
+) -> tuple[Row, list[RowError]]:
+    raw: dict[str, str] = {}
+    values: dict[str, Any] = {column.key: None for column in kind.columns}
+    errors: list[RowError] = []
+    for position, column in enumerate(mapping):
+        cell = cells[position] if position < len(cells) else None
+        if column is None or column is UNNAMED:
+            continue
+        if is_blank(cell):
+            raw[column.key] = ""
+            if column.required:
+                errors.append(RowError(row_number, column.label, "", "必填"))
+            continue
+        raw[column.key] = as_text(cell)
+        try:
+            values[column.key] = column.parse(cell)
+        except CellError as exc:
+            errors.append(
+                RowError(row_number, column.label, _shown(column, raw[column.key]), str(exc))
+            )
+    for position in range(len(cells)):
+        unnamed = position >= len(mapping) or mapping[position] is UNNAMED
+        if unnamed and not is_blank(cells[position]):
+            errors.append(
+                RowError(
+                    row_number,
+                    f"第{position + 1}列",
+                    as_text(cells[position])[:50],
+                    "该列没有列名：请补上列名或删除该列内容",
+                )
+            )
+    return Row(row_number, cells, raw, values), errors
+
+
+def _shown(column: Column, text: str) -> str:
+    """Identity numbers are named masked, even in error messages."""
+    if column.personal and len(text) >= 15 and text[:6].isdigit():
+        from dangjian.lib.codes import mask_id_number
+
+        return mask_id_number(text)
+    return text[:100]
+
+
+def import_file(
+    kind_name: str,
+    path: Path,
+    *,
+    user: User | None = None,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    errors_path: Path | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> ImportResult:
+    """Import one file of `kind_name` (CONTRACT.md); see the module's docstring."""
+    kind_cls = KINDS[kind_name]
+    file_name = file_name or path.name
+    run = _Run(kind_cls, ImportResult(kind_name, file_name, dry_run, skip_invalid), progress)
+    try:
+        table = open_table(path, file_name)
+    except FileError as exc:
+        run.reject(exc.error)
+        return run.result
+    run.sink = ErrorsFile(errors_path, table.headers)
+    try:
+        with table:
+            mapping, header_errors = map_headers(table.headers, kind_cls)
+            if header_errors:
+                for error in header_errors:
+                    run.reject(error)
+                run.sink.write(1, table.headers, header_errors)
+                return run.result
+            run.execute(table, mapping, user=user, path=path, today=today)
+    except FileError as exc:  # found mid-file: the transaction has been rolled back
+        run.reject(exc.error)
+        run.result.batch_id = None
+    finally:
+        run.sink.close()
+    return run.result
+
+
+class _Run:
+    def __init__(self, kind_cls: type[Kind], result: ImportResult, progress: Progress | None):
+        self.kind_cls = kind_cls
+        self.result = result
+        self.progress = progress
+        self.sink = ErrorsFile(None, [])
+
+    def reject(self, error: RowError) -> None:
+        self.result.error_count += 1
+        if len(self.result.errors) < KEEP_ERRORS:
+            self.result.errors.append(error)
+
+    def reject_row(self, number: int, cells: list[Any], errors: list[RowError]) -> None:
+        self.result.rejected += 1
+        for error in errors:
+            self.reject(error)
+        self.sink.write(number, cells, errors)
+
+    def execute(
+        self,
+        table: Table,
+        mapping: list[Column | None],
+        *,
+        user: User | None,
+        path: Path,
+        today: dt.date | None,
+    ) -> None:
+        result, kind_cls = self.result, self.kind_cls
+        now = timezone.now()
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                kind=kind_cls.name,
+                file_name=result.file_name[:255],
+                file_sha256=_sha256(path),
+                user=user,
+                started_at=now,
+                skip_invalid=result.skip_invalid,
+            )
+            ctx = Context(
+                today=today or timezone.localdate(),
+                now=now,
+                user_id=user.pk if user else None,
+                reason=batch.history_reason,
+                area=user.area if user is not None and user.role and user.area_id else None,
+            )
+            kind = kind_cls(ctx)
+            outcome = Outcome()
+            chunk: list[Row] = []
+
+            def flush() -> None:
+                records = []
+                for row, (record, errors) in zip(chunk, kind.check_many(chunk), strict=True):
+                    if errors:
+                        self.reject_row(row.number, row.cells, errors)
+                    elif record is not None:
+                        records.append(record)
+                chunk.clear()
+                if records:
+                    outcome.add(kind.write(records))
+                if self.progress:
+                    self.progress(*table.progress())
+
+            for number, cells in table.rows():
+                if all(is_blank(c) for c in cells):
+                    continue
+                result.rows += 1
+                row, errors = _parse(number, cells, mapping, kind_cls)
+                if errors:
+                    self.reject_row(number, cells, errors)
+                    continue
+                chunk.append(row)
+                if len(chunk) >= BATCH_SIZE:
+                    flush()
+            flush()
+            late, held_errors = kind.finish()
+            outcome.add(late)
+            for row, errors in held_errors:
+                self.reject_row(row.number, row.cells, errors)
+            if self.progress:
+                _done, total = table.progress()
+                self.progress(total, total)
+            result.created = outcome.created
+            result.updated = outcome.updated
+            result.unchanged = outcome.unchanged
+            result.changes = outcome.changes[:KEEP_CHANGES]
+            result.warnings = list(kind.warnings())[:KEEP_ERRORS]
+            result.notes.extend(kind.notes())
+            if result.dry_run or (result.error_count and not result.skip_invalid):
+                transaction.set_rollback(True)
+                return
+            batch.finished_at = timezone.now()
+            batch.rows = result.rows
+            batch.created, batch.updated = result.created, result.updated
+            batch.unchanged, batch.rejected = result.unchanged, result.rejected
+            batch.save()
+            result.batch_id = batch.pk
