@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from dangjian.lib.history import HistoricalRecords
 
 from dangjian.areas.models import AreaLevel, UnitKind
+from dangjian.lib.history import HistoricalRecords
 
 
 class Role(models.TextChoices):

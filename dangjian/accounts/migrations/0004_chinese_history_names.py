@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_initial'),
+        ("accounts", "0003_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='historicaluser',
-            options={'get_latest_by': ('history_date', 'history_id'), 'ordering': ('-history_date', '-history_id'), 'verbose_name': '用户（历史记录）', 'verbose_name_plural': '用户（历史记录）'},
+            name="historicaluser",
+            options={
+                "get_latest_by": ("history_date", "history_id"),
+                "ordering": ("-history_date", "-history_id"),
+                "verbose_name": "用户（历史记录）",
+                "verbose_name_plural": "用户（历史记录）",
+            },
         ),
     ]
