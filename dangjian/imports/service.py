@@ -31,6 +31,8 @@ from dangjian.imports.registry import KINDS
 BATCH_SIZE = 2000
 KEEP_ERRORS = 10_000  # errors kept in memory for the result; the errors file has them all
 KEEP_CHANGES = 1_000
+# The mark that starts every cell of a template's hint row (skipped on import).
+HINT_MARK = "【说明】"
 # Columns the errors file adds, ignored when the fixed file is imported again.
 ERRORS_FILE_COLUMNS = ("原行号", "错误原因")
 
@@ -147,6 +149,12 @@ class ErrorsFile:
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
+
+
+def _is_hint(cells: list[Any]) -> bool:
+    """The hint row of a template (every filled cell starts with the mark)."""
+    filled = [c for c in cells if not is_blank(c)]
+    return bool(filled) and all(isinstance(c, str) and c.startswith(HINT_MARK) for c in filled)
 
 
 def _sha256(path: Path) -> str:
@@ -304,7 +312,7 @@ class _Run:
                     self.progress(*table.progress())
 
             for number, cells in table.rows():
-                if all(is_blank(c) for c in cells):
+                if all(is_blank(c) for c in cells) or _is_hint(cells):
                     continue
                 result.rows += 1
                 row, errors = _parse(number, cells, mapping, kind_cls)

@@ -1,0 +1,401 @@
+"""Export with the import columns, so that export → import → export gives the same file,
+and templates to fill in (CONTRACT.md `export`).
+
+Identity numbers are masked (first 6 + ******** + last 4) unless the caller asks for them
+and may see them; every unmasked export is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q
+
+from dangjian.areas.models import Area, Unit
+from dangjian.imports.base import Kind
+from dangjian.imports.fields import Column
+from dangjian.imports.lookups import Place, Places
+from dangjian.imports.registry import KINDS
+from dangjian.imports.service import HINT_MARK
+from dangjian.lib import crypto
+from dangjian.orgs.models import (
+    Industry,
+    OrgKind,
+    OrgStatus,
+    PartyManagement,
+    RegistrationMode,
+    SocialOrganization,
+)
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    CommitteeRole,
+    Coverage,
+    InstructorAssignment,
+    InstructorSource,
+    PartyOrganization,
+    PartyOrgForm,
+    PartyOrgLevel,
+    PartyOrgStatus,
+)
+from dangjian.people.models import Employment, Person, PoliticalStatus, Position
+
+CHUNK = 2000
+
+__all__ = ["HINT_MARK", "export_rows", "write_export", "write_template"]
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _label(choices: Any, value: str | None) -> str:
+    return str(choices(value).label) if value else ""
+
+
+class _AreaNames:
+    """Areas as the importer reads them back: the name where it is unambiguous in the
+    scope the importer resolves it in, the code otherwise."""
+
+    def __init__(self) -> None:
+        self.places = Places()
+
+    def name(self, area_id: int | None, *, scoped: bool) -> str:
+        if area_id is None:
+            return ""
+        place: Place = self.places.by_id[area_id]
+        same = self.places.by_name.get((place.level, place.name), [])
+        if scoped:
+            same = [p for p in same if p.parent_id == place.parent_id]
+        return place.name if len(same) == 1 else place.code
+
+
+def _id_number(encrypted: str, masked: str, unmask: bool) -> str:
+    return crypto.decrypt(encrypted) if unmask else masked
+
+
+def _orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    names = _AreaNames()
+    qs = SocialOrganization.objects.order_by("uscc")
+    if area is not None:
+        qs = qs.within(area)
+    units = dict(Unit.objects.values_list("pk", "name"))
+    for row in qs.values_list(
+        "uscc", "name", "kind", "registry_id", "registration_mode", "supervisor_id", "industry",
+        "district_id", "township_id", "community_id", "registered_on", "status",
+        "status_changed_on", "staff_count", "party_management",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        (uscc, name, kind, registry, mode, supervisor, industry, district, township,
+         community, registered, status, changed, staff, management) = row  # fmt: skip
+        yield [
+            uscc,
+            name,
+            _label(OrgKind, kind),
+            units[registry],
+            _label(RegistrationMode, mode),
+            units.get(supervisor, "") if supervisor else "",
+            _label(Industry, industry),
+            names.name(district, scoped=False),
+            names.name(township, scoped=True),
+            names.name(community, scoped=True),
+            _date(registered),
+            _label(OrgStatus, status),
+            _date(changed),
+            "" if staff is None else str(staff),
+            _label(PartyManagement, management),
+        ]
+
+
+def _party_orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    names = _AreaNames()
+    qs = PartyOrganization.objects.order_by("code")
+    if area is not None:
+        qs = qs.within(area)
+    code_of = dict(PartyOrganization.objects.values_list("pk", "code"))
+    for chunk in _chunks(qs.values_list(
+        "pk", "code", "name", "level", "form", "parent_id", "township_id", "founded_on",
+        "term_started_on", "status", "dissolved_on",
+    )):  # fmt: skip
+        covers: dict[int, list[str]] = {}
+        for party_org, uscc in (
+            Coverage.objects.filter(party_org_id__in=[r[0] for r in chunk], ended_on__isnull=True)
+            .order_by("org__uscc")
+            .values_list("party_org_id", "org__uscc")
+        ):
+            covers.setdefault(party_org, []).append(uscc)
+        for (
+            pk,
+            code,
+            name,
+            level,
+            form,
+            parent,
+            township,
+            founded,
+            term,
+            status,
+            dissolved,
+        ) in chunk:
+            yield [
+                code,
+                name,
+                _label(PartyOrgLevel, level),
+                _label(PartyOrgForm, form),
+                code_of.get(parent, "") if parent else "",
+                ";".join(covers.get(pk, [])),
+                names.name(township, scoped=False),
+                _date(founded),
+                _date(term),
+                _label(PartyOrgStatus, status),
+                _date(dissolved),
+            ]
+
+
+def _people(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    people = Person.objects.filter(
+        ~Q(political_status="") | Q(employments__isnull=False) | Q(membership__isnull=False)
+    ).distinct()
+    if area is not None:
+        people = people.filter(
+            Q(employments__org__township__path__startswith=area.path)
+            | Q(membership__relation_party_org__township__path__startswith=area.path)
+        ).distinct()
+    code_of = dict(PartyOrganization.objects.values_list("pk", "code"))
+    for chunk in _chunks(
+        people.order_by("id_masked", "pk").values_list(
+            "pk", "name", "id_encrypted", "id_masked", "political_status",
+            "membership__joined_on", "membership__confirmed_on",
+            "membership__relation_party_org_id",
+        )
+    ):  # fmt: skip
+        jobs: dict[int, list[tuple[Any, ...]]] = {}
+        employment = Employment.objects.filter(person_id__in=[r[0] for r in chunk])
+        for job in employment.order_by("person_id", "started_on", "org__uscc", "pk").values_list(
+            "person_id", "org__uscc", "position", "started_on", "ended_on"
+        ):
+            jobs.setdefault(job[0], []).append(job[1:])
+        for pk, name, encrypted, masked, status, joined, confirmed, relation in chunk:
+            number = _id_number(encrypted, masked, unmask)
+            own = [
+                _label(PoliticalStatus, status),
+                _date(joined),
+                _date(confirmed),
+                code_of.get(relation, "") if relation else "",
+            ]
+            for uscc, position, started, ended in jobs.get(pk) or [(None, "", None, None)]:
+                yield [
+                    name,
+                    number,
+                    uscc or "",
+                    _label(Position, position),
+                    _date(started),
+                    _date(ended),
+                    *own,
+                ]
+
+
+def _committees(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    qs = CommitteeMembership.objects.all()
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    for code, encrypted, masked, role, started, ended, full_time in qs.order_by(
+        "party_org__code", "person__id_masked", "role", "started_on", "pk"
+    ).values_list(
+        "party_org__code", "person__id_encrypted", "person__id_masked", "role", "started_on",
+        "ended_on", "full_time",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            code,
+            _id_number(encrypted, masked, unmask),
+            _label(CommitteeRole, role),
+            _date(started),
+            _date(ended),
+            "是" if full_time else "否",
+        ]
+
+
+def _instructors(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    qs = InstructorAssignment.objects.all()
+    if area is not None:
+        qs = qs.filter(org__township__path__startswith=area.path)
+    for name, encrypted, masked, source, uscc, started, ended in qs.order_by(
+        "instructor__person__id_masked", "instructor__person_id", "org__uscc", "started_on", "pk"
+    ).values_list(
+        "instructor__person__name", "instructor__person__id_encrypted",
+        "instructor__person__id_masked", "instructor__source", "org__uscc", "started_on",
+        "ended_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            name,
+            _id_number(encrypted, masked, unmask),
+            _label(InstructorSource, source),
+            uscc,
+            _date(started),
+            _date(ended),
+        ]
+
+
+_EXPORTERS = {
+    "orgs": _orgs,
+    "party-orgs": _party_orgs,
+    "people": _people,
+    "committees": _committees,
+    "instructors": _instructors,
+}
+
+
+def _chunks(qs: Any, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in qs.iterator(chunk_size=size):
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def export_rows(
+    kind: str, *, area: Area | None = None, unmask: bool = False
+) -> Iterator[list[str]]:
+    """The rows of an export (without the header), in a stable order."""
+    return _EXPORTERS[kind](area, unmask)
+
+
+def headers(kind: str) -> list[str]:
+    return [column.label for column in KINDS[kind].columns]
+
+
+def write_export(
+    kind: str, out: Path | io.TextIOBase, *, area: Area | None = None, unmask: bool = False
+) -> int:
+    """Write the export as CSV (UTF-8 with BOM, which Excel opens correctly) or, for a path
+    ending in .xlsx, as a workbook. Returns the number of data rows."""
+    rows = export_rows(kind, area=area, unmask=unmask)
+    if isinstance(out, Path) and out.suffix.lower() == ".xlsx":
+        return _write_xlsx(kind, rows, out)
+    return _write_csv(headers(kind), rows, out)
+
+
+def _write_csv(header: Sequence[str], rows: Iterable[list[str]], out: Path | io.TextIOBase) -> int:
+    count = 0
+    fh: Any = out.open("w", encoding="utf-8-sig", newline="") if isinstance(out, Path) else out
+    try:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    finally:
+        if isinstance(out, Path):
+            fh.close()
+    return count
+
+
+def _text_columns(kind: type[Kind]) -> list[int]:
+    """Columns Excel must keep as text (codes it would turn into numbers)."""
+    return [
+        i
+        for i, c in enumerate(kind.columns)
+        if c.personal
+        or "统一社会信用代码" in c.label
+        or c.key in {"code", "parent_code", "party_org"}
+    ]
+
+
+def _write_xlsx(kind_name: str, rows: Iterable[list[str]], out: Path) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    kind = KINDS[kind_name]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(kind.label)
+    bold = Font(bold=True)
+    header = []
+    for label in headers(kind_name):
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    text = set(_text_columns(kind))
+    count = 0
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+            if i in text:
+                cell.number_format = "@"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    _fixed_properties(book)
+    book.save(out)
+    return count
+
+
+def _fixed_properties(book: Any) -> None:
+    book.properties.creator = "社会组织党建工作管理系统"
+    book.properties.lastModifiedBy = "社会组织党建工作管理系统"
+
+
+def _hint(column: Column) -> str:
+    parts = []
+    parts.append("必填" if column.required else "选填")
+    if column.hint:
+        parts.append(column.hint)
+    return HINT_MARK + "；".join(parts)
+
+
+def write_template(kind_name: str, out: Path | io.TextIOBase) -> None:
+    """An empty file to fill in: the header, a hint row (skipped on import), and in xlsx
+    drop-down lists for the enumerated columns and text format for the code columns."""
+    kind = KINDS[kind_name]
+    hints = [_hint(c) for c in kind.columns]
+    if not (isinstance(out, Path) and out.suffix.lower() == ".xlsx"):
+        _write_csv(headers(kind_name), [hints], out)
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = kind.label
+    sheet.append(headers(kind_name))
+    sheet.append(hints)
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    for i, column in enumerate(kind.columns, start=1):
+        letter = get_column_letter(i)
+        head = sheet.cell(row=1, column=i)
+        head.font = Font(bold=True, color="C00000" if column.required else "000000")
+        hint = sheet.cell(row=2, column=i)
+        hint.fill = grey
+        hint.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[letter].width = max(14, min(40, len(column.label) * 2 + 4))
+        if i - 1 in _text_columns(kind):
+            for row in range(3, 1003):
+                sheet.cell(row=row, column=i).number_format = "@"
+        if column.options and len(",".join(column.options)) < 250:
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(column.options) + '"',
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle="不是可选值",
+                error="请从下拉列表中选择：" + "、".join(column.options),
+            )
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}3:{letter}1048576")
+        if column.is_date:
+            for row in range(3, 1003):
+                sheet.cell(row=row, column=i).number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A3"
+    _fixed_properties(book)
+    book.save(out)

@@ -1,0 +1,51 @@
+"""`dangjian export KIND [--area CODE] [--unmask] [--template] [-o FILE]` (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from dangjian.areas.models import Area
+from dangjian.core.cli import DangjianCommand
+from dangjian.core.models import AuditAction, AuditEvent
+from dangjian.imports.export import write_export, write_template
+from dangjian.imports.registry import KINDS
+
+
+class Command(DangjianCommand):
+    help = "导出数据（与导入文件的列相同），或用 --template 生成空白导入模板"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=list(KINDS), help="导出类别")
+        parser.add_argument("--area", help="区划代码：只导出该区划内的数据")
+        parser.add_argument(
+            "--unmask", action="store_true", help="导出完整的公民身份号码（记入审计日志）"
+        )
+        parser.add_argument("--template", action="store_true", help="生成空白导入模板")
+        parser.add_argument(
+            "-o", "--output", type=Path, help="输出文件：.csv 或 .xlsx（省略则输出 CSV 到屏幕）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind, out = options["kind"], options["output"]
+        if options["template"]:
+            write_template(kind, out or sys.stdout)
+            if out:
+                self.stderr.write(f"已生成{KINDS[kind].label}导入模板：{out}")
+            return
+        area = None
+        if options["area"]:
+            area = Area.objects.filter(code=options["area"]).first()
+            if area is None:
+                raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1)
+        count = write_export(kind, out or sys.stdout, area=area, unmask=options["unmask"])
+        if options["unmask"]:
+            AuditEvent.objects.create(
+                action=AuditAction.UNMASK_EXPORT,
+                detail=f"命令行导出 {kind}（{area or '全部'}）{count} 行，含完整公民身份号码",
+            )
+        if out:
+            self.stderr.write(f"已导出{KINDS[kind].label} {count} 行：{out}")
