@@ -148,3 +148,13 @@ def party_org(
     for covered in covers:
         Coverage.objects.create(party_org=obj, org=covered, started_on=founded_on)
     return obj
+
+
+def user(username: str, **fields: object):  # type: ignore[no-untyped-def]
+    from dangjian.accounts.models import User
+
+    obj = User(username=username, **fields)
+    obj.set_password("Test-password-123")
+    obj.full_clean()
+    obj.save()
+    return obj

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from dangjian.core.admin import ReadOnlyAdmin
+from dangjian.imports.models import ImportBatch
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id", "kind", "file_name", "user", "started_at", "rows", "created", "updated",
+        "unchanged", "rejected",
+    ]  # fmt: skip
+    list_filter = ["kind"]
+    search_fields = ["file_name", "user__username"]
+    date_hierarchy = "started_at"
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

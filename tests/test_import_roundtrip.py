@@ -1,0 +1,206 @@
+"""Export → import → export gives the same file, for every kind, on random datasets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dangjian.areas.services import unit_ensure_registries
+from dangjian.imports.export import write_export
+from dangjian.imports.registry import KINDS
+from dangjian.imports.service import import_file
+from dangjian.lib.codes import make_id_number, make_uscc
+from tests.importing import write_csv
+
+pytestmark = pytest.mark.django_db
+
+TOWNSHIPS = [("芙蓉区", "文艺路街道"), ("芙蓉区", "朝阳街街道"), ("天心区", "坡子街街道")]
+DISTRICT_CODE = {"芙蓉区": "430102", "天心区": "430103"}
+KIND = {"社会团体": "1", "社会服务机构": "2", "基金会": "3"}
+dates = st.dates(dt.date(1995, 1, 1), dt.date(2025, 12, 31))
+names = st.text("长沙芙蓉天心文艺书法协会中心基金会服务社科技体育", min_size=2, max_size=12)
+
+
+@st.composite
+def orgs(draw):
+    out = []
+    for i in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(list(KIND)))
+        district, township = draw(st.sampled_from(TOWNSHIPS))
+        registry = draw(st.sampled_from([f"{district}民政局", "长沙市民政局"]))
+        supervised = draw(st.booleans())
+        registered = draw(dates)
+        status = draw(st.sampled_from(["正常", "正常", "注销", "撤销", "停止活动"]))
+        changed = (
+            ""
+            if status == "正常"
+            else draw(st.dates(registered, dt.date(2025, 12, 31))).isoformat()
+        )
+        community = draw(st.sampled_from(["", "识字里社区"])) if township == "文艺路街道" else ""
+        management = draw(
+            st.sampled_from(
+                ["", "委托乡镇(街道)", "属地乡镇(街道)"] + (["属地村(社区)"] if community else [])
+            )
+        )
+        out.append([
+            make_uscc(f"5{KIND[kind]}{DISTRICT_CODE[district]}{i:09d}"),
+            draw(names),
+            kind,
+            registry,
+            "业务主管单位" if supervised else "直接登记",
+            draw(st.sampled_from(["长沙市教育局", "长沙市体育局"])) if supervised else "",
+            draw(st.sampled_from(["文化", "教育", "其他", "行业协会商会"])),
+            district,
+            township,
+            community,
+            registered.isoformat(),
+            status,
+            changed,
+            draw(st.sampled_from(["", "0", "7", "120"])),
+            management,
+        ])  # fmt: skip
+    return out
+
+
+@st.composite
+def party_orgs(draw, usccs):
+    rows, levels = [], []
+    for i in range(draw(st.integers(0, 4))):
+        level = draw(st.sampled_from(["党委", "党总支", "党支部"]))
+        form = draw(st.sampled_from(["单独组建", "联合组建", "功能型", "行业党委", "乡镇(街道)"]))
+        parents = [f"P{j}" for j in range(i) if levels[j] != "党支部"]
+        parent = draw(st.sampled_from(["", *parents]))
+        covers = (
+            []
+            if form == "乡镇(街道)"
+            else draw(st.lists(st.sampled_from(usccs), unique=True, max_size=3))
+        )
+        founded = draw(dates)
+        term = draw(st.sampled_from(["", founded.isoformat()]))
+        dissolved = draw(
+            st.sampled_from(["", draw(st.dates(founded, dt.date(2025, 12, 31))).isoformat()])
+        )
+        rows.append([
+            f"P{i}", draw(names), level, form, parent, ";".join(sorted(covers)),
+            draw(st.sampled_from(["文艺路街道", "坡子街街道"])), founded.isoformat(), term,
+            "已撤销" if dissolved else "正常", dissolved,
+        ])  # fmt: skip
+        levels.append(level)
+    # Children may come before their parents in the file.
+    return draw(st.permutations(rows)) if rows else rows
+
+
+@st.composite
+def people(draw, usccs, codes):
+    rows, persons = [], []
+    for i in range(draw(st.integers(0, 5))):
+        number = make_id_number(
+            f"430102{draw(st.dates(dt.date(1950, 1, 1), dt.date(2000, 12, 31))):%Y%m%d}{i:03d}"
+        )
+        status = draw(st.sampled_from(["中共党员", "中共预备党员", "群众", "共青团员"]))
+        joined = draw(dates) if status in ("中共党员", "中共预备党员") else None
+        confirmed = (
+            draw(st.dates(joined, dt.date(2025, 12, 31)))
+            if status == "中共党员" and joined
+            else None
+        )
+        relation = draw(st.sampled_from(["", *codes])) if joined else ""
+        own = [
+            status,
+            joined.isoformat() if joined else "",
+            confirmed.isoformat() if confirmed else "",
+            relation,
+        ]
+        name = draw(names)
+        jobs = draw(
+            st.lists(
+                st.tuples(st.sampled_from(usccs), st.one_of(st.none(), dates)),
+                max_size=2,
+                unique=True,
+            )
+        )
+        persons.append((name, number))
+        if not jobs:
+            rows.append([name, number, "", "", "", "", *own])
+        for uscc, started in jobs:
+            left = draw(
+                st.one_of(
+                    st.none(), st.dates(started or dt.date(1995, 1, 1), dt.date(2025, 12, 31))
+                )
+            )
+            rows.append([
+                name, number, uscc, draw(st.sampled_from(["", "负责人", "一线员工"])),
+                started.isoformat() if started else "", left.isoformat() if left else "", *own,
+            ])  # fmt: skip
+    return rows, persons
+
+
+@st.composite
+def datasets(draw):
+    org_rows = draw(orgs())
+    usccs = [r[0] for r in org_rows]
+    po_rows = draw(party_orgs(usccs))
+    codes = [r[0] for r in po_rows]
+    people_rows, persons = draw(people(usccs, codes))
+    committees = []
+    if codes and persons:
+        for _ in range(draw(st.integers(0, 3))):
+            started = draw(dates)
+            ended = draw(st.one_of(st.none(), st.dates(started, dt.date(2025, 12, 31))))
+            committees.append([
+                draw(st.sampled_from(codes)), draw(st.sampled_from(persons))[1],
+                draw(st.sampled_from(["书记", "副书记", "委员"])), started.isoformat(),
+                ended.isoformat() if ended else "", draw(st.sampled_from(["是", "否"])),
+            ])  # fmt: skip
+        committees = list({tuple(r[:4]): r for r in committees}.values())
+    instructors = []
+    for i in range(draw(st.integers(0, 3))):
+        assigned = draw(dates)
+        ended = draw(st.one_of(st.none(), st.dates(assigned, dt.date(2025, 12, 31))))
+        instructors.append([
+            f"指导员{i}", make_id_number(f"43010319600101{i:03d}"),
+            draw(st.sampled_from(["党政机关", "离退休干部", "其他"])), draw(st.sampled_from(usccs)),
+            assigned.isoformat(), ended.isoformat() if ended else "",
+        ])  # fmt: skip
+    return {
+        "orgs": org_rows,
+        "party-orgs": po_rows,
+        "people": people_rows,
+        "committees": committees,
+        "instructors": instructors,
+    }
+
+
+def _export(kind: str) -> str:
+    out = io.StringIO()
+    write_export(kind, out, unmask=True)
+    return out.getvalue()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=datasets())
+def test_export_import_export_is_identical_for_every_kind(areas, tmp_path, data):
+    with transaction.atomic():
+        unit_ensure_registries(under=areas["city"])
+        for kind in KINDS:
+            path = write_csv(tmp_path / f"{kind}.csv", data[kind], kind=kind)
+            result = import_file(kind, path)
+            assert result.ok, [str(e) for e in result.errors]
+        first = {kind: _export(kind) for kind in KINDS}
+        for kind in KINDS:
+            path = tmp_path / f"{kind}-exported.csv"
+            path.write_text(first[kind], encoding="utf-8")
+            again = import_file(kind, path)
+            assert again.ok, [str(e) for e in again.errors]
+            assert (again.created, again.updated) == (0, 0), (kind, again.changes)
+        assert {kind: _export(kind) for kind in KINDS} == first
+        transaction.set_rollback(True)
