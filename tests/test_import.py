@@ -4,22 +4,22 @@ history, jurisdiction — on real files and a real database."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
-from dangjian.areas.models import Area
 from dangjian.areas.services import unit_ensure_registries
 from dangjian.imports.models import ImportBatch
 from dangjian.imports.service import import_file
 from dangjian.lib.codes import make_id_number, make_uscc
 from dangjian.orgs.models import OrgStatus, SocialOrganization
-from dangjian.people.models import Employment, Membership, Person
 from dangjian.partyorgs.models import (
     CommitteeMembership,
     Coverage,
     InstructorAssignment,
     PartyOrganization,
 )
+from dangjian.people.models import Employment, Membership, Person
 from tests import factories
 from tests.importing import table_counts, write_csv, write_xlsx
 
@@ -75,7 +75,7 @@ def orgs_file(tmp_path, base):
                 status="注销",
                 changed_on="2024/6/1",
             ),
-        ],  # fmt: skip
+        ],
         kind="orgs",
     )
 
