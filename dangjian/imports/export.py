@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db.models import Q
 
@@ -271,7 +270,7 @@ def headers(kind: str) -> list[str]:
 
 
 def write_export(
-    kind: str, out: Path | io.TextIOBase, *, area: Area | None = None, unmask: bool = False
+    kind: str, out: Path | IO[str], *, area: Area | None = None, unmask: bool = False
 ) -> int:
     """Write the export as CSV (UTF-8 with BOM, which Excel opens correctly) or, for a path
     ending in .xlsx, as a workbook. Returns the number of data rows."""
@@ -281,7 +280,7 @@ def write_export(
     return _write_csv(headers(kind), rows, out)
 
 
-def _write_csv(header: Sequence[str], rows: Iterable[list[str]], out: Path | io.TextIOBase) -> int:
+def _write_csv(header: Sequence[str], rows: Iterable[list[str]], out: Path | IO[str]) -> int:
     count = 0
     fh: Any = out.open("w", encoding="utf-8-sig", newline="") if isinstance(out, Path) else out
     try:
@@ -351,7 +350,7 @@ def _hint(column: Column) -> str:
     return HINT_MARK + "；".join(parts)
 
 
-def write_template(kind_name: str, out: Path | io.TextIOBase) -> None:
+def write_template(kind_name: str, out: Path | IO[str]) -> None:
     """An empty file to fill in: the header, a hint row (skipped on import), and in xlsx
     drop-down lists for the enumerated columns and text format for the code columns."""
     kind = KINDS[kind_name]
