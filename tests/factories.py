@@ -150,7 +150,7 @@ def party_org(
     return obj
 
 
-def user(username: str, **fields: object):  # noqa: ANN201
+def user(username: str, **fields: object):
     from dangjian.accounts.models import User
 
     obj = User(username=username, **fields)

@@ -17,10 +17,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalChanges
 
 from dangjian.accounts.models import Role, User
+from dangjian.areas.models import Area, AreaLevel, UnitKind
 from dangjian.core.admin import ReadOnlyAdmin
 from dangjian.core.models import AuditAction, AuditEvent
 from dangjian.imports.models import ImportBatch
-from dangjian.areas.models import Area, AreaLevel, UnitKind
 from dangjian.orgs.models import RegistrationMode
 from dangjian.partyorgs.models import (
     CommitteeMembership,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,11 @@ def as_text(raw: Any) -> str:
         return "是" if raw else "否"
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
+    if isinstance(raw, float) and abs(raw) >= 1e15 and raw == raw and abs(raw) != float("inf"):
+        # As Excel shows it ("常规" format): an 18-digit number is 4.30102E+17. Never more
+        # digits than that: they would give away most of an identity number.
+        mantissa, exponent = f"{raw:.5E}".split("E")
+        return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
     if isinstance(raw, dt.datetime):
         return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
     if isinstance(raw, dt.date):
@@ -59,7 +65,14 @@ def code(what: str, *, length: int | None = None) -> Parser:
             raise CellError(
                 f"{what}被 Excel 存成了数字，长号码已丢失精度：请将该列设为「文本」格式后重新录入"
             )
-        value = as_text(raw).replace(" ", "").upper()
+        # Full-width digits and letters (typed with a Chinese input method) are the same code.
+        value = unicodedata.normalize("NFKC", as_text(raw)).replace(" ", "").upper()
+        odd = next((c for c in value if not c.isascii()), None)
+        if odd is not None:
+            raise CellError(
+                f"含有不应出现的字符「{odd}」（U+{ord(odd):04X}）：只能是数字和大写字母，"
+                "请删除后重新录入"
+            )
         if _EXCEL_NUMBER.match(value):
             raise CellError(
                 f"{what}显示为科学计数法，已被 Excel 转成数字并丢失了后几位："
@@ -124,7 +137,8 @@ def integer(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
             text_value = as_text(raw).replace(",", "")
             if not re.fullmatch(r"[+-]?\d+", text_value):
                 raise CellError("应为整数")
-            value = int(text_value)
+            # int() refuses more than 4300 digits; so many are out of range anyway.
+            value = int(text_value) if len(text_value) <= 30 else maximum + 1
         if value < minimum or value > maximum:
             raise CellError(f"应在{minimum}到{maximum}之间")
         return value

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -50,7 +49,8 @@ class Table:
 
 
 def open_table(path: Path, name: str | None = None) -> Table:
-    """Open `path` (its original file name `name` decides nothing: the content does)."""
+    """Open `path`; its content decides how it is read. The file name `name` (the user's
+    original one) only words the message when an Excel name holds something else."""
     name = name or path.name
     try:
         with path.open("rb") as fh:
@@ -58,76 +58,145 @@ def open_table(path: Path, name: str | None = None) -> Table:
     except OSError as exc:
         raise FileError(f"无法打开文件「{name}」：{exc.strerror}") from None
     if not head:
-        raise FileError("文件是空的：第1行应为列名")
+        raise FileError(EMPTY)
     if head.startswith(XLSX_MAGIC):
         return XlsxTable(path)
+    if head.startswith(OLE2_MAGIC):
+        raise FileError("这是旧版 Excel 97-2003（.xls）文件：请在 Excel 中另存为 .xlsx 后再导入")
     if name.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _looks_like_text(head):
             raise FileError(
-                "这是旧版 Excel 97-2003（.xls）文件：请在 Excel 中另存为 .xlsx 后再导入"
+                "文件扩展名是 Excel，但内容是文本（CSV）而不是 .xlsx：请将扩展名改为 .csv，"
+                "或在 Excel 中另存为 .xlsx 后再导入"
             )
         raise FileError("文件扩展名是 Excel，但内容不是有效的 .xlsx 文件（文件可能已损坏）")
     return CsvTable(path, head)
 
 
-def _detect_encoding(head: bytes) -> str:
+EMPTY = "文件是空的：第1行应为列名"
+BLANK_HEADER = "第1行是空的：第1行应为列名，请删除文件开头的空行"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A line longer than this (bytes) cannot be a row of an import file: refused before it is
+# decoded, so that a file without line breaks is not read into memory whole.
+MAX_LINE_BYTES = 8 * CSV_FIELD_LIMIT
+ENCODING_LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def _looks_like_text(head: bytes) -> bool:
+    return b"\x00" not in head and _decide_encoding(head[:4096].rsplit(b"\n", 1)[0]) is not None
+
+
+def _decide_encoding(line: bytes) -> str | None:
+    """The encoding of the first line that is not plain ASCII: UTF-8 if it decodes as such
+    (GB18030 text almost never does), else GB18030."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _sniff_encoding(head: bytes) -> tuple[str | None, int]:
+    """(encoding, bytes to skip) from the first bytes; None while they are plain ASCII."""
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8", len(codecs.BOM_UTF8)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileError(
+            "文件是 UTF-16 编码（Excel 的「Unicode 文本」）：请在 Excel 中另存为"
+            "「CSV UTF-8（逗号分隔）」或 .xlsx 后再导入"
+        )
     if b"\x00" in head:
         raise FileError(
             "文件含有二进制内容，不是文本格式的 CSV："
             "请上传 .csv（UTF-8 或 GB18030 编码）或 .xlsx 文件"
         )
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise FileError(
-            "无法识别文件编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
-        ) from None
+    lines = head.split(b"\n")
+    if len(head) == SNIFF_BYTES and len(lines) > 1:
+        lines.pop()  # cut off mid-line (maybe mid-character)
+    for line in lines:
+        if not line.isascii():
+            encoding = _decide_encoding(line)
+            if encoding is None:
+                raise FileError(
+                    "无法识别文件编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
+                )
+            return encoding, 0
+    return None, 0
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+class _DecodeError(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 class CsvTable(Table):
+    """A CSV file, decoded line by line: a line that is not in the file's encoding (a row
+    pasted from a file of another encoding) is named by its row, exactly."""
+
     def __init__(self, path: Path, head: bytes) -> None:
-        self.encoding = _detect_encoding(head)
+        self.encoding, skip = _sniff_encoding(head)
         self._raw = path.open("rb")
+        self._raw.seek(skip)
         self._size = path.stat().st_size
-        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
         self._row = 0
         csv.field_size_limit(CSV_FIELD_LIMIT)
-        self._reader = csv.reader(self._text, strict=False)
-        header = self._next()
-        if header is None:
-            raise FileError("文件是空的：第1行应为列名")
+        self._reader = csv.reader(self._lines(), strict=False)
+        try:
+            header = self._next()
+            if header is None or not any(cell.strip() for cell in header):
+                if header is not None and any(
+                    any(cell.strip() for cell in row) for _number, row in self.rows()
+                ):
+                    raise FileError(BLANK_HEADER)
+                raise FileError(EMPTY)
+        except BaseException:
+            self.close()
+            raise
         self.headers = header
+
+    def _lines(self) -> Iterator[str]:
+        while line := self._raw.readline(MAX_LINE_BYTES):
+            if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+                raise _DecodeError(
+                    f"有一行超过{MAX_LINE_BYTES // (1 << 20)}MB，文件可能已损坏（例如引号不成对）"
+                )
+            if self.encoding is None:
+                if line.isascii():
+                    yield line.decode("ascii")
+                    continue
+                self.encoding = _decide_encoding(line)
+                if self.encoding is None:
+                    raise _DecodeError(
+                        "无法识别该行的编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
+                    )
+            try:
+                yield line.decode(self.encoding)
+            except UnicodeDecodeError:
+                raise _DecodeError(
+                    f"文件编码不一致：该行不是{ENCODING_LABEL[self.encoding]}编码"
+                    "（文件可能由不同来源拼接而成）。请将整个文件另存为 UTF-8 编码后再导入"
+                ) from None
 
     def _next(self) -> list[str] | None:
         try:
             row = next(self._reader)
         except StopIteration:
             return None
-        except UnicodeDecodeError:
-            label = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}[self.encoding]
-            raise FileError(
-                f"文件编码不一致：第{self._row + 1}行附近的内容不是{label}编码"
-                "（文件可能由不同来源拼接而成）。请将整个文件另存为 UTF-8 编码后再导入",
-                row=self._row + 1,
-            ) from None
+        except _DecodeError as exc:
+            raise FileError(exc.message, row=self._row + 1) from None
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise FileError(
-                    f"第{self._row + 1}行有单元格超过{CSV_FIELD_LIMIT}个字符，"
-                    "文件可能已损坏（例如引号不成对）",
+                    f"有单元格超过{CSV_FIELD_LIMIT}个字符，文件可能已损坏（例如引号不成对）",
                     row=self._row + 1,
                 ) from None
-            raise FileError(
-                f"第{self._row + 1}行不是有效的 CSV：{exc}", row=self._row + 1
-            ) from None
+            raise FileError(f"不是有效的 CSV：{exc}", row=self._row + 1) from None
         self._row += 1
         return row
 
@@ -142,7 +211,7 @@ class CsvTable(Table):
             return (0, self._size)
 
     def close(self) -> None:
-        self._text.close()
+        self._raw.close()
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
@@ -157,21 +226,33 @@ class XlsxTable(Table):
             if not names:
                 raise FileError("xlsx 文件中没有工作表")
             self._sheet = self._book.get_sheet_by_index(0)
+            # calamine gives the rows from row 1 but the columns from the first one used.
+            self._pad = [""] * (self._sheet.start[1] if self._sheet.start else 0)
+            self._height = self._sheet.height
+            self._iter = iter(self._sheet.iter_rows())
+            first = next(self._iter, None)
         except FileError:
+            self.close()
             raise
         except Exception:  # calamine raises its own zip and XML errors
+            self.close()
             raise FileError(
                 "xlsx 文件已损坏或不完整，无法读取：请在 Excel 中重新保存后再导入"
             ) from None
-        self._formula_check()
-        self._height = self._sheet.height
-        self._iter = iter(self._sheet.iter_rows())
-        self._row = 0
-        first = next(self._iter, None)
-        if first is None:
-            raise FileError("文件是空的：第1行应为列名")
-        self._row = 1 + self._sheet.start[0] if self._sheet.start else 1
-        self.headers = ["" if cell is None else str(cell) for cell in first]
+        self._row = 1
+        self.headers = (
+            ["" if cell is None else str(cell) for cell in [*self._pad, *first]] if first else []
+        )
+        try:
+            self._formula_check()
+            if not any(header.strip() for header in self.headers):
+                if any(any(not _blank(cell) for cell in cells) for _n, cells in self.rows()):
+                    raise FileError(BLANK_HEADER)
+                raise FileError(EMPTY)
+        except FileError:
+            self.close()
+            raise
+        self._row = 1
 
     def _first_sheet_member(self, archive: zipfile.ZipFile) -> str:
         ns = {
@@ -205,16 +286,12 @@ class XlsxTable(Table):
                     return
                 with archive.open(member) as fh:
                     for _event, element in ElementTree.iterparse(fh):
-                        if element.tag.endswith("}c") and any(
-                            child.tag.endswith("}f") for child in element
-                        ):
-                            ref = element.get("r", "")
-                            letters = "".join(c for c in ref if c.isalpha())
-                            number = int("".join(c for c in ref if c.isdigit()) or 0)
-                            raise FileError(
-                                f"第{number}行{letters}列是公式：请将公式复制后「选择性粘贴为数值」再导入",
-                                row=number,
-                            )
+                        if not element.tag.endswith("}c"):
+                            continue
+                        formula = next((c for c in element if c.tag.endswith("}f")), None)
+                        if formula is not None:
+                            raise self._formula_error(element.get("r", ""), formula.text)
+                        element.clear()
         except FileError:
             raise
         except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError):
@@ -222,14 +299,29 @@ class XlsxTable(Table):
                 "xlsx 文件已损坏或不完整，无法读取：请在 Excel 中重新保存后再导入"
             ) from None
 
+    def _formula_error(self, ref: str, formula: str | None) -> FileError:
+        letters = "".join(c for c in ref if c.isalpha()).upper()
+        number = int("".join(c for c in ref if c.isdigit()) or 0)
+        position = 0
+        for letter in letters:
+            position = position * 26 + ord(letter) - ord("A") + 1
+        header = self.headers[position - 1].strip() if 0 < position <= len(self.headers) else ""
+        return FileError(
+            "是公式：请将公式复制后「选择性粘贴为数值」再导入",
+            row=number,
+            column=header if header and number != 1 else f"{letters}列",
+            value=f"={formula}" if formula else "（公式）",
+        )
+
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         try:
             for cells in self._iter:
                 self._row += 1
-                yield self._row, cells
+                yield self._row, [*self._pad, *cells] if self._pad else cells
         except Exception:
             raise FileError(
-                f"xlsx 文件第{self._row + 1}行附近已损坏，无法读取", row=self._row + 1
+                "xlsx 文件从该行起已损坏，无法读取：请在 Excel 中重新保存后再导入",
+                row=self._row + 1,
             ) from None
 
     def progress(self) -> tuple[int, int]:
