@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dangjian.people",
     "dangjian.partyorgs",
     "dangjian.imports",
+    "dangjian.compliance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,208 @@
+"""Evaluating the rules as of a date over a jurisdiction, explaining them for one subject,
+and recording full checks in the findings store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from dangjian.areas.models import Area
+from dangjian.compliance import policy as policy_module
+from dangjian.compliance.facts import Facts
+from dangjian.compliance.models import CheckRun, FindingRecord
+from dangjian.compliance.policy import Policy
+from dangjian.compliance.rules import backbone, coverage, management  # noqa: F401  (registers)
+from dangjian.compliance.rules.base import RULES, Finding, Rule, days
+
+
+@dataclass
+class CheckResult:
+    as_of: dt.date
+    policy_version: str
+    rules: list[str]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.rules, 0)
+        for finding in self.findings:
+            counts[finding.rule] += 1
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "policy_version": self.policy_version,
+            "summary": self.summary,
+            "findings": [finding_dict(f) for f in self.findings],
+        }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    rule = RULES[finding.rule]
+    return {
+        "rule": finding.rule,
+        "clause": rule.clause,
+        "severity": rule.severity,
+        "subject": {
+            "type": finding.subject.type,
+            "key": finding.subject.key,
+            "name": finding.subject.name,
+        },
+        "area": finding.area,
+        "message": finding.message,
+        "action": rule.action,
+        "due": finding.due.isoformat() if finding.due else None,
+        "facts": finding.facts,
+    }
+
+
+def selected_rules(ids: Sequence[str] | None) -> list[Rule]:
+    if not ids:
+        return sorted(RULES.values(), key=lambda r: r.id)
+    unknown = [i for i in ids if i not in RULES]
+    if unknown:
+        raise KeyError(unknown)
+    return sorted((RULES[i] for i in set(ids)), key=lambda r: r.id)
+
+
+def evaluate(
+    *,
+    as_of: dt.date,
+    area: Area | None = None,
+    rules: Sequence[str] | None = None,
+    policy: Policy | None = None,
+    facts: Facts | None = None,
+) -> CheckResult:
+    """Every selected rule over the jurisdiction `area` (None: everything) on `as_of`."""
+    policy = policy or policy_module.load()
+    facts = facts or Facts(as_of, area)
+    chosen = selected_rules(rules)
+    findings: list[Finding] = []
+    for rule in chosen:
+        findings.extend(rule.evaluate(facts, policy))
+    findings = _with_due_dates(findings, as_of, policy)
+    findings.sort(key=lambda f: (f.rule, f.subject.key))
+    return CheckResult(as_of, policy.version, [r.id for r in chosen], findings)
+
+
+def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> list[Finding]:
+    """Rules with no dated fact to start from fall due a fixed period after the finding was
+    first recorded (or after today, for one never recorded)."""
+    undated = [f for f in findings if f.due is None]
+    if not undated:
+        return findings
+    first_seen: dict[tuple[str, str, str], dt.date] = {}
+    rules = sorted({f.rule for f in undated})
+    for rule, kind, key, seen in FindingRecord.objects.filter(
+        rule__in=rules, resolved_on__isnull=True
+    ).values_list("rule", "subject_type", "subject_key", "first_seen"):
+        first_seen[(rule, kind, key)] = seen
+    period = policy["fix_within_days"]
+    out = []
+    for finding in findings:
+        if finding.due is None:
+            since = first_seen.get((finding.rule, finding.subject.type, finding.subject.key), as_of)
+            finding = replace(finding, due=days(since, period))
+        out.append(finding)
+    return out
+
+
+class RecordingOrderError(Exception):
+    pass
+
+
+@transaction.atomic
+def record(result: CheckResult) -> CheckRun:
+    """Record a full check (every rule, the whole system): new findings open, the ones no
+    longer found are resolved on the check's date, the others are refreshed."""
+    if set(result.rules) != set(RULES):
+        raise ValueError("only a check of every rule is recorded")
+    last = CheckRun.objects.order_by("-as_of").first()
+    if last is not None and last.as_of > result.as_of:
+        raise RecordingOrderError(
+            f"已记录 {last.as_of} 的检查，不能再记录更早日期 {result.as_of} 的检查"
+        )
+    paths = dict(Area.objects.values_list("code", "path"))
+    open_records = {
+        (r.rule, r.subject_type, r.subject_key): r
+        for r in FindingRecord.objects.filter(resolved_on__isnull=True)
+    }
+    seen: set[tuple[str, str, str]] = set()
+    new: list[FindingRecord] = []
+    changed: list[FindingRecord] = []
+    for f in result.findings:
+        key = (f.rule, f.subject.type, f.subject.key)
+        seen.add(key)
+        record = open_records.get(key)
+        if record is None:
+            new.append(
+                FindingRecord(
+                    rule=f.rule,
+                    subject_type=f.subject.type,
+                    subject_key=f.subject.key,
+                    subject_name=f.subject.name[:200],
+                    area=f.area,
+                    area_path=paths.get(f.area, ""),
+                    severity=RULES[f.rule].severity,
+                    message=f.message,
+                    due=f.due,
+                    facts=f.facts,
+                    first_seen=result.as_of,
+                    last_seen=result.as_of,
+                    policy_version=result.policy_version,
+                )
+            )
+        else:
+            record.subject_name = f.subject.name[:200]
+            record.area, record.area_path = f.area, paths.get(f.area, "")
+            record.message, record.due, record.facts = f.message, f.due, f.facts
+            record.last_seen = result.as_of
+            record.policy_version = result.policy_version
+            changed.append(record)
+    FindingRecord.objects.bulk_create(new, batch_size=2000)
+    FindingRecord.objects.bulk_update(
+        changed,
+        [
+            "subject_name",
+            "area",
+            "area_path",
+            "message",
+            "due",
+            "facts",
+            "last_seen",
+            "policy_version",
+        ],
+        batch_size=2000,
+    )
+    gone = [r.pk for key, r in open_records.items() if key not in seen]
+    for start in range(0, len(gone), 900):
+        FindingRecord.objects.filter(pk__in=gone[start : start + 900]).update(
+            resolved_on=result.as_of
+        )
+    return CheckRun.objects.create(
+        as_of=result.as_of,
+        policy_version=result.policy_version,
+        summary=result.summary,
+        opened=len(new),
+        resolved=len(gone),
+        open=len(result.findings),
+    )
+
+
+def open_on(day: dt.date, area: Area | None = None) -> Q:
+    """Findings open on `day` (first seen on or before it, not resolved by then)."""
+    q = Q(first_seen__lte=day) & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=day))
+    if area is not None:
+        q &= Q(area_path__startswith=area.path)
+    return q
+
+
+def open_counts(days_: Iterable[dt.date], area: Area | None = None) -> dict[dt.date, int]:
+    """How many findings were open on each day (from the store)."""
+    return {day: FindingRecord.objects.filter(open_on(day, area)).count() for day in days_}

@@ -1,0 +1,145 @@
+"""五 加强以党组织书记为重点的骨干队伍建设 — secretaries, committees, terms and Party
+workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dangjian.compliance.facts import Facts, PartyOrgFacts
+from dangjian.compliance.policy import Policy
+from dangjian.compliance.rules.base import Finding, Subject, add_years, days, rule
+from dangjian.partyorgs.models import CommitteeRole, PartyOrgLevel
+
+
+def _checked(facts: Facts) -> Iterator[PartyOrgFacts]:
+    """Active Party organizations of social organizations: the ones these rules check."""
+    return (p for p in facts.party_orgs.values() if p.active and p.of_social_orgs)
+
+
+def _subject(party_org: PartyOrgFacts) -> Subject:
+    return Subject("party_org", party_org.code, party_org.name)
+
+
+@rule(
+    id="ORG-SECRETARY",
+    clause="五.1",
+    title="党组织配备书记",
+    quote="选优配强社会组织党组织书记。党组织书记一般从社会组织内部选举产生",
+    severity="high",
+    subject="party_org",
+    action="选举产生党组织书记；内部没有合适人选的，提请上级党组织选派或公开招聘后按党内选举程序任职",
+    settings=("fix_within_days",),
+)
+def secretary(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    for party_org in _checked(facts):
+        if party_org.holders(CommitteeRole.SECRETARY):
+            continue
+        since = max(party_org.founded_on, party_org.last_secretary_left or party_org.founded_on)
+        since = max(since, policy.effective_on)
+        yield Finding(
+            "ORG-SECRETARY",
+            _subject(party_org),
+            party_org.township_code,
+            "没有在任的党组织书记"
+            + (
+                f"（上任书记于{party_org.last_secretary_left}离任）"
+                if party_org.last_secretary_left
+                else ""
+            ),
+            days(since, policy["fix_within_days"]),
+            {"offices": len(party_org.offices)},
+        )
+
+
+@rule(
+    id="ORG-COMMITTEE",
+    clause="五.1",
+    title="正式党员7人以上的党支部设支部委员会",
+    quote="选优配强社会组织党组织书记",
+    severity="medium",
+    subject="party_org",
+    action="正式党员7人以上的党支部选举产生支部委员会（3至5人）；不足7人的只设书记，必要时设1名副书记",
+    settings=("branch_committee_min_formal_members", "fix_within_days"),
+)
+def committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    n = policy["branch_committee_min_formal_members"]
+    for party_org in _checked(facts):
+        if party_org.level != PartyOrgLevel.BRANCH:
+            continue
+        size = len(party_org.offices)
+        deputies = party_org.holders(CommitteeRole.DEPUTY)
+        if party_org.formal_members >= n and size < 3:
+            message = (
+                f"有{party_org.formal_members}名正式党员，未设支部委员会（现有班子成员{size}人）"
+            )
+        elif party_org.formal_members < n and deputies > 1:
+            message = f"正式党员不足{n}人，只设书记和1名副书记（现有副书记{deputies}人）"
+        else:
+            continue
+        yield Finding(
+            "ORG-COMMITTEE",
+            _subject(party_org),
+            party_org.township_code,
+            message,
+            None,
+            {"formal_members": party_org.formal_members, "offices": size, "deputies": deputies},
+        )
+
+
+TERM_SETTING = {
+    PartyOrgLevel.BRANCH: "branch_term_years",
+    PartyOrgLevel.GENERAL_BRANCH: "general_branch_term_years",
+    PartyOrgLevel.COMMITTEE: "committee_term_years",
+}
+
+
+@rule(
+    id="ORG-TERM",
+    clause="五.1",
+    title="党组织按期换届",
+    quote="再按党内选举程序任职",
+    severity="medium",
+    subject="party_org",
+    action="按党内选举程序召开党员大会（党员代表大会）进行换届选举",
+    settings=("branch_term_years", "general_branch_term_years", "committee_term_years"),
+)
+def term(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    for party_org in _checked(facts):
+        years = policy[TERM_SETTING[PartyOrgLevel(party_org.level)]]
+        started = party_org.term_started_on or party_org.founded_on
+        ends = add_years(started, years)
+        if ends > facts.as_of:
+            continue  # the term still runs (a term ending on the date has run out)
+        yield Finding(
+            "ORG-TERM",
+            _subject(party_org),
+            party_org.township_code,
+            f"本届任期自{started}起{years}年，已于{ends}届满，尚未换届",
+            ends,
+            {"term_started_on": started.isoformat(), "term_years": years},
+        )
+
+
+@rule(
+    id="CAD-FULLTIME",
+    clause="五.2",
+    title="党员人数较多的党组织配备专职党务工作者",
+    quote="规模较大、党员人数较多的社会组织，要配备专职党务工作者",
+    severity="medium",
+    subject="party_org",
+    action="配备至少1名专职党务工作者",
+    settings=("fulltime_worker_min_members", "fix_within_days"),
+)
+def full_time_worker(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    n = policy["fulltime_worker_min_members"]
+    for party_org in _checked(facts):
+        if party_org.members < n or party_org.full_time_workers:
+            continue
+        yield Finding(
+            "CAD-FULLTIME",
+            _subject(party_org),
+            party_org.township_code,
+            f"有党员{party_org.members}名，没有专职党务工作者",
+            None,
+            {"members": party_org.members},
+        )
