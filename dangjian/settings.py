@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dangjian.partyorgs",
     "dangjian.imports",
     "dangjian.compliance",
+    "dangjian.reports",
 ]
 
 MIDDLEWARE = [

@@ -339,3 +339,41 @@ class Facts:
                 )
             )
         return out
+
+    @functools.cached_property
+    def members_by_township(self) -> dict[int, list[int]]:
+        """Members on the date, counted once (POLICY 3.1): in the township of the Party
+        organization that holds their organizational relation, or, with no relation, in the
+        township of their employer (the lowest-numbered, if several).
+        {township id: [formal, probationary]}"""
+        d = self.as_of
+        out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        held = Membership.objects.filter(
+            Membership.member_on_q(d),
+            self._scoped("relation_party_org__"),
+            relation_party_org__isnull=False,
+        ).values_list("relation_party_org__township_id", "confirmed_on")
+        for township, confirmed in held.iterator(chunk_size=5000):
+            out[township][0 if confirmed is not None and confirmed <= d else 1] += 1
+        employer: dict[int, tuple[int, int, bool, str]] = {}
+        current = Employment.objects.filter(
+            Employment.current_on_q(d),
+            person__membership__joined_on__lte=d,
+            person__membership__relation_party_org__isnull=True,
+        )
+        if self.area is not None:  # everyone employed here, with all their employers
+            current = current.filter(
+                person_id__in=current.filter(self._scoped("org__")).values("person_id")
+            )
+        for person, org, township, path, confirmed in current.values_list(
+            "person_id", "org_id", "org__township_id", "org__township__path",
+            "person__membership__confirmed_on",
+        ).iterator(chunk_size=5000):  # fmt: skip
+            formal = confirmed is not None and confirmed <= d
+            if person not in employer or org < employer[person][0]:
+                employer[person] = (org, township, formal, path)
+        for _org, township, formal, path in employer.values():
+            if self.area is not None and not path.startswith(self.area.path):
+                continue  # counted where their first employer is
+            out[township][0 if formal else 1] += 1
+        return dict(out)

@@ -1,0 +1,115 @@
+"""`report coverage`: coverage statistics per area, city → district → township (CONTRACT.md).
+
+- an organization is covered when an active Party organization (单独组建, 联合组建 or 功能型)
+  covers it on the date;
+- org_coverage_rate = covered active organizations with at least one formal member ÷ active
+  organizations with at least one formal member (so that the rate stays within [0, 1]);
+- work_coverage_rate = active organizations that are covered or have an active instructor ÷
+  all active organizations;
+- members are counted once, in the area of the Party organization holding their relation,
+  or, with none, in their employer's township.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from dangjian.areas.models import Area
+from dangjian.compliance import policy as policy_module
+from dangjian.compliance.facts import Facts
+from dangjian.partyorgs.models import PartyOrgForm
+from dangjian.reports.scope import AreaTree
+
+COUNTS = [
+    "orgs_active",
+    "orgs_with_formal_members",
+    "orgs_3plus",
+    "orgs_standalone",
+    "orgs_joint",
+    "orgs_instructor",
+    "party_orgs",
+    "members_formal",
+    "members_probationary",
+]
+# Kept for the rates, not shown.
+_HIDDEN = ["covered_with_formal", "covered_or_instructor"]
+
+LABELS = {
+    "area": "区划代码",
+    "name": "区划",
+    "level": "层级",
+    "orgs_active": "正常社会组织",
+    "orgs_with_formal_members": "有正式党员的",
+    "orgs_3plus": "3名以上正式党员的",
+    "orgs_standalone": "单独组建覆盖",
+    "orgs_joint": "联合组建覆盖",
+    "orgs_instructor": "有党建工作指导员",
+    "org_coverage_rate": "组织覆盖率",
+    "work_coverage_rate": "工作覆盖率",
+    "party_orgs": "党组织数",
+    "members_formal": "正式党员",
+    "members_probationary": "预备党员",
+}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def coverage_report(
+    *, as_of: dt.date, area: Area | None = None, facts: Facts | None = None
+) -> dict[str, Any]:
+    facts = facts or Facts(as_of, area)
+    tree = AreaTree(area)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS + _HIDDEN, 0))
+    threshold = policy_module.load()["standalone_min_formal_members"]
+
+    def add(township: int, key: str, n: int = 1) -> None:
+        for node in tree.ancestors(township):
+            counts[node][key] += n
+
+    for org in facts.orgs.values():
+        if not org.active:
+            continue
+        t = org.township_id
+        formal = org.formal
+        add(t, "orgs_active")
+        if formal:
+            add(t, "orgs_with_formal_members")
+            if org.covered:
+                add(t, "covered_with_formal")
+        if formal >= threshold:
+            add(t, "orgs_3plus")
+        standalone = bool(org.covered_by(PartyOrgForm.STANDALONE))
+        if standalone:
+            add(t, "orgs_standalone")
+        elif org.covered_by(PartyOrgForm.JOINT):
+            add(t, "orgs_joint")
+        if org.instructor:
+            add(t, "orgs_instructor")
+        if org.covered or org.instructor:
+            add(t, "covered_or_instructor")
+    township_of = {n.code: n.id for n in tree.by_level["township"]}
+    for party_org in facts.party_orgs.values():
+        if party_org.active and party_org.of_social_orgs and party_org.township_code in township_of:
+            add(township_of[party_org.township_code], "party_orgs")
+    for township, (formal, probationary) in facts.members_by_township.items():
+        add(township, "members_formal", formal)
+        add(township, "members_probationary", probationary)
+
+    rows = []
+    for node in tree.rows():
+        c = counts[node.id]
+        row: dict[str, Any] = {"area": node.code, "name": node.name, "level": node.level}
+        row.update({key: c[key] for key in COUNTS[:6]})
+        row["org_coverage_rate"] = rate(c["covered_with_formal"], c["orgs_with_formal_members"])
+        row["work_coverage_rate"] = rate(c["covered_or_instructor"], c["orgs_active"])
+        row.update({key: c[key] for key in COUNTS[6:]})
+        rows.append(row)
+    return {
+        "as_of": as_of.isoformat(),
+        "policy_version": policy_module.load().version,
+        "rows": rows,
+    }

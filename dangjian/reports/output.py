@@ -1,0 +1,182 @@
+"""Reports as text and as Excel workbooks laid out for printing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dangjian.compliance.output import pad, width
+from dangjian.reports.coverage import LABELS
+from dangjian.reports.orgbuilding import COLUMN_LABELS, ROWS
+
+LEVEL_LABEL = {"city": "市", "district": "区县(市)", "township": "乡镇(街道)"}
+COVERAGE_FIELDS = [
+    "area", "name", "level", "orgs_active", "orgs_with_formal_members", "orgs_3plus",
+    "orgs_standalone", "orgs_joint", "orgs_instructor", "org_coverage_rate",
+    "work_coverage_rate", "party_orgs", "members_formal", "members_probationary",
+]  # fmt: skip
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if key.endswith("_rate"):
+        return f"{value * 100:.1f}%"
+    if key == "level":
+        return LEVEL_LABEL.get(value, value)
+    return str(value)
+
+
+def coverage_text(report: dict[str, Any]) -> str:
+    header = [LABELS[k] for k in COVERAGE_FIELDS]
+    rows = [[_cell(k, row[k]) for k in COVERAGE_FIELDS] for row in report["rows"]]
+    sizes = [
+        max(width(h), *(width(r[i]) for r in rows)) if rows else width(h)
+        for i, h in enumerate(header)
+    ]
+    lines = [f"社会组织党建覆盖情况（截至 {report['as_of']}）", ""]
+    lines.append("  ".join(pad(h, s) for h, s in zip(header, sizes, strict=True)).rstrip())
+    for row in rows:
+        cells = []
+        for i, (cell, size) in enumerate(zip(row, sizes, strict=True)):
+            cells.append(pad(cell, size) if i < 3 else " " * (size - width(cell)) + cell)
+        lines.append("  ".join(cells).rstrip())
+    lines.append("")
+    lines.append("组织覆盖率 = 有正式党员且被党组织覆盖的社会组织 ÷ 有正式党员的社会组织；")
+    lines.append(
+        "工作覆盖率 = 被党组织覆盖或有党建工作指导员的社会组织 ÷ 全部正常社会组织；“—”表示分母为0。"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _borders() -> Any:
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="000000")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def _print_setup(sheet: Any, *, landscape: bool) -> None:
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+
+
+def coverage_xlsx(report: dict[str, Any], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "覆盖情况"
+    sheet.append([f"社会组织党建覆盖情况（截至 {report['as_of']}）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COVERAGE_FIELDS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append([LABELS[k] for k in COVERAGE_FIELDS])
+    border = _borders()
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+    for row in report["rows"]:
+        values = [
+            LEVEL_LABEL.get(row[k], row[k]) if k == "level" else row[k] for k in COVERAGE_FIELDS
+        ]
+        sheet.append(values)
+        for i, cell in enumerate(sheet[sheet.max_row]):
+            cell.border = border
+            if COVERAGE_FIELDS[i].endswith("_rate"):
+                cell.number_format = "0.0%"
+            if row["level"] != "township" and i < 3:
+                cell.font = Font(bold=True)
+    for i, key in enumerate(COVERAGE_FIELDS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = 20 if key == "name" else 11
+    sheet.freeze_panes = "D3"
+    sheet.print_title_rows = "2:2"
+    _print_setup(sheet, landscape=True)
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the townships need
+    book.save(path)
+
+
+def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
+    """The table as on paper: a title with the area and date, merged header cells, borders,
+    one A4 page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "建立党的基层组织情况"
+    border = _borders()
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.merge_cells("A1:F1")
+    sheet["A1"] = "社会组织法人单位建立党的基层组织情况"
+    sheet["A1"].font = Font(bold=True, size=16)
+    sheet["A1"].alignment = center
+    sheet.merge_cells("A2:F2")
+    sheet["A2"] = f"填报区划：{report['area_name']}    统计截至：{report['as_of']}"
+    sheet["A2"].alignment = center
+    # Header: 项目 spans two columns and two rows; 单位数 over the four columns.
+    sheet.merge_cells("A3:B4")
+    sheet["A3"] = "项目"
+    sheet.merge_cells("C3:F3")
+    sheet["C3"] = "社会组织法人单位（个）"
+    for i, label in enumerate(COLUMN_LABELS):
+        sheet.cell(row=4, column=3 + i, value=label)
+    groups = {
+        "已单独建立党组织": [1, 2, 3],
+        "未建立党组织": [7, 8, 9, 10],
+        "补充情况": [11, 12, 13, 14],
+    }
+    row_of = {}
+    for index, (key, label, indent) in enumerate(ROWS):
+        excel_row = 5 + index
+        row_of[key] = excel_row
+        short = label.split(" — ")[-1]
+        if indent == 0:
+            sheet.merge_cells(start_row=excel_row, start_column=1, end_row=excel_row, end_column=2)
+            sheet.cell(row=excel_row, column=1, value=short)
+        else:
+            sheet.cell(row=excel_row, column=2, value=("　" * (indent - 1)) + short)
+        for i, value in enumerate(report["rows"][key]):
+            sheet.cell(row=excel_row, column=3 + i, value=value)
+    for title, indexes in groups.items():
+        first, last = 5 + indexes[0], 5 + indexes[-1]
+        sheet.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
+        sheet.cell(row=first, column=1, value=title)
+    joint_row = row_of["joint"]
+    sheet.merge_cells(start_row=joint_row, start_column=1, end_row=joint_row + 2, end_column=1)
+    sheet.cell(row=joint_row, column=1, value="联合建立")
+    for row in sheet.iter_rows(min_row=3, max_row=4 + len(ROWS), min_col=1, max_col=6):
+        for cell in row:
+            cell.border = border
+            cell.alignment = (
+                center if cell.column != 2 else Alignment(vertical="center", wrap_text=True)
+            )
+    for cell in (sheet["A3"], sheet["C3"], *sheet[4]):
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 30
+    for letter in "CDEF":
+        sheet.column_dimensions[letter].width = 14
+    for r in range(5, 5 + len(ROWS)):
+        sheet.row_dimensions[r].height = 24
+    note = 5 + len(ROWS) + 1
+    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=6)
+    sheet.cell(
+        row=note,
+        column=1,
+        value="说明：单位数＝单独建立（党委、总支部、支部）＋联合建立＋未建立（应建未建、仅有个别党员、没有党员）；"
+        f"政策设置版本 {report['policy_version']}。",
+    ).alignment = Alignment(wrap_text=True)
+    sheet.row_dimensions[note].height = 36
+    _print_setup(sheet, landscape=False)
+    book.save(path)
