@@ -11,6 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
@@ -78,17 +80,42 @@ def evaluate(
     rules: Sequence[str] | None = None,
     policy: Policy | None = None,
     facts: Facts | None = None,
+    user: User | None = None,
 ) -> CheckResult:
-    """Every selected rule over the jurisdiction `area` (None: everything) on `as_of`."""
+    """Every selected rule over `area` (None: everything) on `as_of`, as `user` may see it
+    (None: the system itself). An area outside the user's jurisdiction finds nothing."""
     policy = policy or policy_module.load()
+    gate = Jurisdiction(user)
+    if area is None and not gate.everything:
+        area = gate.facts_area()
     facts = facts or Facts(as_of, area)
     chosen = selected_rules(rules)
     findings: list[Finding] = []
-    for rule in chosen:
-        findings.extend(rule.evaluate(facts, policy))
+    if not gate.nothing:
+        for rule in chosen:
+            findings.extend(rule.evaluate(facts, policy))
+    if not gate.everything:
+        findings = visible(gate, findings, area)
     findings = _with_due_dates(findings, as_of, policy)
     findings.sort(key=lambda f: (f.rule, f.subject.key))
     return CheckResult(as_of, policy.version, [r.id for r in chosen], findings)
+
+
+def visible(gate: Jurisdiction, findings: list[Finding], area: Area | None) -> list[Finding]:
+    """The findings whose subject the user may see (the gate's own selectors decide)."""
+    if gate.nothing:
+        return []
+    if gate.area is not None:
+        if area is not None and not area.path.startswith(gate.area.path):
+            return []
+        return findings
+    by_type = {
+        "social_org": set(gate.orgs().values_list("pk", flat=True)),
+        "party_org": set(gate.party_orgs().values_list("pk", flat=True)),
+        "person": set(gate.people().values_list("pk", flat=True)),
+        "unit": {gate.user.unit_id} if gate.user is not None and gate.user.unit_id else set(),
+    }
+    return [f for f in findings if f.subject.pk in by_type.get(f.subject.type, set())]
 
 
 def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> list[Finding]:
@@ -147,6 +174,7 @@ def record(result: CheckResult) -> CheckRun:
                     subject_type=f.subject.type,
                     subject_key=f.subject.key,
                     subject_name=f.subject.name[:200],
+                    subject_pk=f.subject.pk,
                     area=f.area,
                     area_path=paths.get(f.area, ""),
                     severity=RULES[f.rule].severity,
@@ -160,6 +188,7 @@ def record(result: CheckResult) -> CheckRun:
             )
         else:
             record.subject_name = f.subject.name[:200]
+            record.subject_pk = f.subject.pk
             record.area, record.area_path = f.area, paths.get(f.area, "")
             record.message, record.due, record.facts = f.message, f.due, f.facts
             record.last_seen = result.as_of
@@ -170,6 +199,7 @@ def record(result: CheckResult) -> CheckRun:
         changed,
         [
             "subject_name",
+            "subject_pk",
             "area",
             "area_path",
             "message",

@@ -137,6 +137,12 @@ class Facts:
         self.as_of = as_of
         self.area = area
 
+    def restrict(self, org_pks: set[int], party_org_pks: set[int]) -> None:
+        """Keep only these organizations and Party organizations (for a user whose
+        jurisdiction is not a whole area: a registry, a supervisory unit, a secretary)."""
+        self.orgs = {pk: o for pk, o in self.orgs.items() if pk in org_pks}
+        self.party_orgs = {pk: p for pk, p in self.party_orgs.items() if pk in party_org_pks}
+
     def _scoped(self, prefix: str) -> Q:
         if self.area is None:
             return Q()

@@ -13,6 +13,8 @@ class FindingRecord(models.Model):
     subject_type = models.CharField("对象类型", max_length=16)
     subject_key = models.CharField("对象编码", max_length=64)
     subject_name = models.CharField("对象名称", max_length=200)
+    # The subject's primary key in its own table, for the jurisdiction gate.
+    subject_pk = models.BigIntegerField("对象内部编号", null=True, blank=True)
     area = models.CharField("所在区划代码", max_length=12)
     area_path = models.CharField("区划路径", max_length=80, db_index=True)
     severity = models.CharField("严重程度", max_length=8)

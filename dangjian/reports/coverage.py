@@ -16,6 +16,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from dangjian.accounts.jurisdiction import Jurisdiction, facts_for
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
@@ -59,9 +61,15 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 
 def coverage_report(
-    *, as_of: dt.date, area: Area | None = None, facts: Facts | None = None
+    *,
+    as_of: dt.date,
+    area: Area | None = None,
+    facts: Facts | None = None,
+    user: User | None = None,
 ) -> dict[str, Any]:
-    facts = facts or Facts(as_of, area)
+    if area is None and user is not None:
+        area = Jurisdiction(user).facts_area()
+    facts = facts or facts_for(as_of, area, user)
     tree = AreaTree(area)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS + _HIDDEN, 0))
     threshold = policy_module.load()["standalone_min_formal_members"]

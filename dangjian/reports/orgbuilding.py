@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dangjian.accounts.jurisdiction import Jurisdiction, facts_for
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
@@ -63,9 +65,15 @@ class InvariantBroken(AssertionError):
 
 
 def org_building_report(
-    *, as_of: dt.date, area: Area | None = None, facts: Facts | None = None
+    *,
+    as_of: dt.date,
+    area: Area | None = None,
+    facts: Facts | None = None,
+    user: User | None = None,
 ) -> dict[str, Any]:
-    facts = facts or Facts(as_of, area)
+    if area is None and user is not None:
+        area = Jurisdiction(user).facts_area()
+    facts = facts or facts_for(as_of, area, user)
     threshold = policy_module.load()["standalone_min_formal_members"]
     rows = {key: [0, 0, 0, 0] for key, _label, _indent in ROWS}
     joint_orgs: list[set[int]] = [set(), set(), set(), set()]

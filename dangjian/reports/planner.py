@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from dangjian.accounts.jurisdiction import facts_for
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
@@ -323,11 +325,15 @@ def eligible(facts: Facts, threshold: int) -> list[Candidate]:
 
 
 def plan_joint(
-    *, as_of: dt.date, area: Area | None = None, facts: Facts | None = None
+    *,
+    as_of: dt.date,
+    area: Area | None = None,
+    facts: Facts | None = None,
+    user: User | None = None,
 ) -> JointPlan:
     policy = policy_module.load()
     max_orgs = policy["joint_max_orgs"]
-    facts = facts or Facts(as_of, area)
+    facts = facts or facts_for(as_of, area, user)
     candidates = eligible(facts, policy["standalone_min_formal_members"])
     names = {o.township_code: o.township_name for o in facts.orgs.values()}
     by_township: dict[str, list[Candidate]] = defaultdict(list)

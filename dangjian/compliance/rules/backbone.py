@@ -17,7 +17,7 @@ def _checked(facts: Facts) -> Iterator[PartyOrgFacts]:
 
 
 def _subject(party_org: PartyOrgFacts) -> Subject:
-    return Subject("party_org", party_org.code, party_org.name)
+    return Subject("party_org", party_org.code, party_org.name, party_org.pk)
 
 
 @rule(

@@ -18,6 +18,8 @@ class Subject:
     type: str  # social_org, party_org, person, unit, area (CONTRACT.md)
     key: str
     name: str
+    # The subject's primary key, for the jurisdiction gate; never shown.
+    pk: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

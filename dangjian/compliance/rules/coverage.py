@@ -38,7 +38,7 @@ def standalone(facts: Facts, policy: Policy) -> Iterator[Finding]:
             message += "（目前由联合或功能型党组织覆盖）"
         yield Finding(
             "COV-STANDALONE",
-            Subject("social_org", org.uscc, org.name),
+            Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             message,
             days(_from(policy, org.formal_since(n)), policy["setup_within_days"]),
@@ -72,7 +72,7 @@ def joint(facts: Facts, policy: Policy) -> Iterator[Finding]:
                 continue  # 纳入管理: the lone member's relation is held nearby
         yield Finding(
             "COV-JOINT",
-            Subject("social_org", org.uscc, org.name),
+            Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             f"有{formal}名正式党员从业人员，未被任何党组织覆盖",
             days(_from(policy, org.formal_since(1)), policy["setup_within_days"]),
@@ -100,7 +100,7 @@ def instructor(facts: Facts, policy: Policy) -> Iterator[Finding]:
             continue
         yield Finding(
             "COV-INSTRUCTOR",
-            Subject("social_org", org.uscc, org.name),
+            Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             "没有正式党员、未被党组织覆盖，也没有在派的党建工作指导员",
             days(_from(policy, org.registered_on), policy["setup_within_days"]),
@@ -137,7 +137,7 @@ def dissolve(facts: Facts, policy: Policy) -> Iterator[Finding]:
         party_org = facts.party_orgs[pk]
         yield Finding(
             "DYN-DISSOLVE",
-            Subject("party_org", party_org.code, party_org.name),
+            Subject("party_org", party_org.code, party_org.name, party_org.pk),
             party_org.township_code,
             f"所覆盖的社会组织已注销、撤销或停止活动（{since}），党组织尚未撤销",
             days(since, policy["dissolve_within_days"]),
@@ -171,7 +171,7 @@ def transfer(facts: Facts, policy: Policy) -> Iterator[Finding]:
         state = "已撤销" if dissolved else "应撤销"
         yield Finding(
             "DYN-TRANSFER",
-            Subject("person", person.masked, person.name),
+            Subject("person", person.masked, person.name, person.person_id),
             party_org.township_code,
             f"组织关系仍在{state}的党组织「{party_org.name}」",
             days(stranded[party_org.pk], policy["transfer_within_days"]),

@@ -47,7 +47,7 @@ def managing_body_assigned(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if isinstance(body, Unmanageable):
             yield Finding(
                 "MGT-ASSIGNED",
-                Subject("social_org", org.uscc, org.name),
+                Subject("social_org", org.uscc, org.name, org.pk),
                 org.township_code,
                 f"无法确定党建工作管理主体：{body.reason}",
                 None,
@@ -84,7 +84,7 @@ def industry_committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
             message = f"主管{count}个社会组织党组织，尚未成立社会组织行业党委（党总支）"
         yield Finding(
             "MGT-INDUSTRY",
-            Subject("unit", name, name),
+            Subject("unit", name, name, unit),
             area,
             message,
             None,

@@ -1,0 +1,282 @@
+"""The jurisdiction gate (属地管理、分级负责): what each user may see and touch.
+
+Every read that acts for a user goes through `Jurisdiction(user)`: its selectors return only
+what the user's role and jurisdiction allow, and its `access_*` helpers fetch one object or
+raise `NotFound` — exactly as for an object that does not exist, so that nobody learns what
+lies outside their jurisdiction.
+
+| role | sees |
+|---|---|
+| city, district, township | everything whose township lies in their area (materialized path) |
+| registry | organizations it registered directly, and what hangs on them |
+| supervisor | organizations it supervises, its industry Party organizations, what hangs on them |
+| org | its Party organization, the organizations that one covers, its sub-organizations |
+| instructor | the organizations assigned to them |
+
+A superuser (the system operator) sees everything; a user with no role sees nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from dangjian.accounts.models import Role, User
+from dangjian.areas.models import Area
+from dangjian.lib.codes import normalize_uscc
+from dangjian.orgs.models import RegistrationMode, SocialOrganization
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    Coverage,
+    InstructorAssignment,
+    PartyOrganization,
+)
+from dangjian.people.models import Employment, Membership, Person
+
+AREA_ROLES = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
+
+
+class NotFound(Http404):
+    """The object does not exist — or lies outside the user's jurisdiction: the same."""
+
+
+class Jurisdiction:
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+
+    # --- who -----------------------------------------------------------------------------
+
+    @property
+    def everything(self) -> bool:
+        return self.user is None or (self.user.is_superuser and not self.user.role)
+
+    @property
+    def area(self) -> Area | None:
+        """The user's area, for the area roles."""
+        if self.user is not None and self.user.role in AREA_ROLES:
+            return self.user.area
+        return None
+
+    @property
+    def nothing(self) -> bool:
+        u = self.user
+        if self.everything or u is None:
+            return False
+        if not u.is_active or not u.role:
+            return True
+        if u.role in AREA_ROLES:
+            return u.area_id is None
+        if u.role in (Role.REGISTRY, Role.SUPERVISOR):
+            return u.unit_id is None
+        if u.role == Role.ORG:
+            return u.party_org_id is None
+        return u.instructor_id is None
+
+    def label(self) -> str:
+        if self.user is None:
+            return "系统"
+        return self.user.jurisdiction_label() or self.user.username
+
+    # --- selectors -----------------------------------------------------------------------
+
+    def orgs(self) -> QuerySet[SocialOrganization]:
+        qs = SocialOrganization.objects.all()
+        if self.everything:
+            return qs
+        if self.nothing:
+            return qs.none()
+        u = self.user
+        assert u is not None
+        if u.role in AREA_ROLES:
+            assert u.area is not None
+            return qs.filter(township__path__startswith=u.area.path)
+        if u.role == Role.REGISTRY:
+            return qs.filter(registry_id=u.unit_id, registration_mode=RegistrationMode.DIRECT)
+        if u.role == Role.SUPERVISOR:
+            return qs.filter(supervisor_id=u.unit_id)
+        if u.role == Role.ORG:
+            return qs.filter(
+                Exists(
+                    Coverage.objects.filter(
+                        org=OuterRef("pk"), party_org_id__in=self._own_party_orgs()
+                    )
+                )
+            )
+        assert u.instructor_id is not None
+        return qs.filter(
+            Exists(
+                InstructorAssignment.objects.filter(
+                    org=OuterRef("pk"), instructor_id=u.instructor_id
+                )
+            )
+        )
+
+    @functools.cache  # noqa: B019  (one Jurisdiction per request or command)
+    def _own_party_orgs(self) -> list[int]:
+        """The secretary's Party organization and everything under it."""
+        assert self.user is not None and self.user.party_org_id is not None
+        found = [self.user.party_org_id]
+        frontier = found
+        for _depth in range(10):
+            frontier = list(
+                PartyOrganization.objects.filter(parent_id__in=frontier).values_list(
+                    "pk", flat=True
+                )
+            )
+            if not frontier:
+                break
+            found.extend(frontier)
+        return found
+
+    def party_orgs(self) -> QuerySet[PartyOrganization]:
+        qs = PartyOrganization.objects.all()
+        if self.everything:
+            return qs
+        if self.nothing:
+            return qs.none()
+        u = self.user
+        assert u is not None
+        if u.role in AREA_ROLES:
+            assert u.area is not None
+            return qs.filter(township__path__startswith=u.area.path)
+        if u.role == Role.ORG:
+            return qs.filter(pk__in=self._own_party_orgs())
+        covering = Exists(
+            Coverage.objects.filter(party_org=OuterRef("pk"), org__in=self.orgs().values("pk"))
+        )
+        if u.role == Role.SUPERVISOR:
+            return qs.filter(covering | Q(unit_id=u.unit_id))
+        return qs.filter(covering)
+
+    def people(self) -> QuerySet[Person]:
+        qs = Person.objects.all()
+        if self.everything:
+            return qs
+        if self.nothing:
+            return qs.none()
+        orgs = self.orgs().values("pk")
+        party_orgs = self.party_orgs().values("pk")
+        return qs.filter(
+            Exists(Employment.objects.filter(person=OuterRef("pk"), org__in=orgs))
+            | Exists(
+                Membership.objects.filter(person=OuterRef("pk"), relation_party_org__in=party_orgs)
+            )
+            | Exists(
+                CommitteeMembership.objects.filter(person=OuterRef("pk"), party_org__in=party_orgs)
+            )
+            | Exists(
+                InstructorAssignment.objects.filter(instructor__person=OuterRef("pk"), org__in=orgs)
+            )
+        )
+
+    def areas(self) -> QuerySet[Area]:
+        qs = Area.objects.all()
+        if self.everything:
+            return qs
+        if self.area is not None:
+            return qs.filter(path__startswith=self.area.path)
+        if self.nothing:
+            return qs.none()
+        return qs.filter(pk__in=self.orgs().values("township_id"))
+
+    def facts_area(self) -> Area | None:
+        """The smallest area holding everything this user sees: what rules and reports are
+        computed over before they are cut to the user's own objects."""
+        if self.everything:
+            return None
+        if self.area is not None:
+            return self.area
+        paths = set(self.orgs().values_list("township__path", flat=True).distinct()[:10_000])
+        paths |= set(self.party_orgs().values_list("township__path", flat=True).distinct()[:10_000])
+        if not paths:
+            return None
+        common = _common_path(paths)
+        code = common.rstrip("/").rsplit("/", 1)[-1]
+        return Area.objects.filter(code=code).first() if code else None
+
+    def is_whole_area(self) -> bool:
+        """Does this user see everything of its facts area (so no further cut is needed)?"""
+        return self.everything or self.area is not None
+
+    # --- single objects ------------------------------------------------------------------
+
+    def access_org(self, uscc: str) -> SocialOrganization:
+        org = self.orgs().filter(uscc=normalize_uscc(uscc)).first()
+        if org is None:
+            raise NotFound("社会组织不存在")
+        return org
+
+    def access_party_org(self, code: str) -> PartyOrganization:
+        party_org = self.party_orgs().filter(code=code).first()
+        if party_org is None:
+            raise NotFound("党组织不存在")
+        return party_org
+
+    def access_person(self, pk: Any) -> Person:
+        try:
+            person = self.people().filter(pk=int(pk)).first()
+        except (TypeError, ValueError):
+            person = None
+        if person is None:
+            raise NotFound("人员不存在")
+        return person
+
+    def access_area(self, code: str) -> Area:
+        area = self.areas().filter(code=code).first()
+        if area is None:
+            raise NotFound("区划不存在")
+        return area
+
+
+def _common_path(paths: set[str]) -> str:
+    parts = [p.strip("/").split("/") for p in paths]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/" + "/".join(common) + "/" if common else ""
+
+
+def findings_for(user: User | None) -> QuerySet[Any]:
+    """The recorded findings (待办) whose subject the user may see."""
+    from dangjian.compliance.models import FindingRecord
+
+    gate = Jurisdiction(user)
+    qs = FindingRecord.objects.all()
+    if gate.everything:
+        return qs
+    if gate.nothing:
+        return qs.none()
+    if gate.area is not None:
+        return qs.filter(area_path__startswith=gate.area.path)
+    q = (
+        Q(subject_type="social_org", subject_pk__in=gate.orgs().values("pk"))
+        | Q(subject_type="party_org", subject_pk__in=gate.party_orgs().values("pk"))
+        | Q(subject_type="person", subject_pk__in=gate.people().values("pk"))
+    )
+    if gate.user is not None and gate.user.unit_id:
+        q |= Q(subject_type="unit", subject_pk=gate.user.unit_id)
+    return qs.filter(q)
+
+
+def facts_for(as_of: Any, area: Area | None, user: User | None) -> Any:
+    """The facts a report shows this user: of `area` (or of the user's whole jurisdiction),
+    cut to the user's own organizations when the jurisdiction is not a whole area."""
+    from dangjian.compliance.facts import Facts
+
+    gate = Jurisdiction(user)
+    if area is None and not gate.everything:
+        area = gate.facts_area()
+    facts = Facts(as_of, area)
+    if gate.nothing:
+        facts.restrict(set(), set())
+    elif not gate.is_whole_area():
+        facts.restrict(
+            set(gate.orgs().values_list("pk", flat=True)),
+            set(gate.party_orgs().values_list("pk", flat=True)),
+        )
+    return facts
