@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.areas",

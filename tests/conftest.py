@@ -9,3 +9,9 @@ from tests import factories
 def areas(db):
     """A slice of real Changsha divisions (see tests/factories.py)."""
     return factories.changsha_sample()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs half a second per user on purpose; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

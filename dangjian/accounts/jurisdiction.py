@@ -27,12 +27,17 @@ from django.http import Http404
 from dangjian.accounts.models import Role, User
 from dangjian.areas.models import Area
 from dangjian.lib.codes import normalize_uscc
-from dangjian.orgs.models import RegistrationMode, SocialOrganization
+from dangjian.orgs.models import (
+    RegistrationMode,
+    SocialOrganization,
+    SocialOrganizationQuerySet,
+)
 from dangjian.partyorgs.models import (
     CommitteeMembership,
     Coverage,
     InstructorAssignment,
     PartyOrganization,
+    PartyOrganizationQuerySet,
 )
 from dangjian.people.models import Employment, Membership, Person
 
@@ -82,8 +87,8 @@ class Jurisdiction:
 
     # --- selectors -----------------------------------------------------------------------
 
-    def orgs(self) -> QuerySet[SocialOrganization]:
-        qs = SocialOrganization.objects.all()
+    def orgs(self) -> SocialOrganizationQuerySet:
+        qs: SocialOrganizationQuerySet = SocialOrganization.objects.all()
         if self.everything:
             return qs
         if self.nothing:
@@ -131,8 +136,8 @@ class Jurisdiction:
             found.extend(frontier)
         return found
 
-    def party_orgs(self) -> QuerySet[PartyOrganization]:
-        qs = PartyOrganization.objects.all()
+    def party_orgs(self) -> PartyOrganizationQuerySet:
+        qs: PartyOrganizationQuerySet = PartyOrganization.objects.all()
         if self.everything:
             return qs
         if self.nothing:

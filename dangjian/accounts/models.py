@@ -111,3 +111,25 @@ class User(AbstractUser):
             errors["instructor"] = "角色「党建工作指导员」须指定指导员身份"
         if errors:
             raise ValidationError(errors)
+
+
+class ApiToken(models.Model):
+    """A personal API token: shown once, stored as a hash, revocable."""
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("用途", max_length=64, blank=True)
+    prefix = models.CharField("前缀", max_length=12)
+    key_hash = models.CharField("摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API令牌"
+        verbose_name_plural = "API令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.user}）"

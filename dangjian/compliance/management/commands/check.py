@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
@@ -40,8 +41,19 @@ class Command(DangjianCommand):
         parser.add_argument(
             "--record", action="store_true", help="记入待办问题库（仅限全部规则、全部区划的检查）"
         )
+        parser.add_argument(
+            "--system",
+            action="store_true",
+            help="运行 Django 的系统检查（本命令替代了 Django 自带的 check）",
+        )
+        parser.add_argument("--deploy", action="store_true", help="与 --system 同用：检查生产部署设置")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["system"]:
+            from django.core.management.commands.check import Command as SystemCheck
+
+            call_command(SystemCheck(), deploy=options["deploy"])
+            return
         as_of = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
         area = None
         if options["area"]:

@@ -1,0 +1,81 @@
+"""/api/v1/imports/{kind} — the same import as the command."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.accounts.models import Role
+from dangjian.imports.service import import_file
+
+router = Router(tags=["数据导入"])
+MAX_UPLOAD = 200 * 1024 * 1024
+IMPORTERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
+
+
+class ErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class ImportOut(Schema):
+    kind: str
+    file: str
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[ErrorOut]
+    warnings: list[ErrorOut]
+    batch: int | None
+
+
+Kind = Literal["orgs", "party-orgs", "people", "committees", "instructors"]
+
+
+@router.post(
+    "/{kind}",
+    response={200: ImportOut, 422: ImportOut},
+    summary="导入文件（CSV 或 xlsx）：全部正确才写入；dry_run 只检查",
+)
+def import_(
+    request: HttpRequest,
+    kind: Kind,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    skip_invalid: Form[bool] = False,
+) -> Status[dict[str, Any]]:
+    user: Any = request.user
+    gate = Jurisdiction(user)
+    if not gate.everything and user.role not in IMPORTERS:
+        raise HttpError(403, "只有市、区县、乡镇(街道)管理员可以导入数据")
+    if file.size is not None and file.size > MAX_UPLOAD:
+        raise HttpError(413, "文件超过200MB")
+    name = Path(file.name or "upload").name[:200]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload"
+        with path.open("wb") as fh:
+            for chunk in file.chunks():
+                fh.write(chunk)
+        result = import_file(
+            kind,
+            path,
+            user=user if user.is_authenticated and user.role else None,
+            file_name=name,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        )
+    body = result.as_dict()
+    return Status(200 if result.ok or (skip_invalid and result.written) else 422, body)
