@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
@@ -14,8 +16,8 @@ from dangjian.compliance.managing import ManagingBody
 from dangjian.compliance.rules.base import RULES, Finding, Rule
 from dangjian.compliance.rules.management import org_managing_body
 from dangjian.lib.codes import normalize_uscc
-from dangjian.orgs.models import OrgStatus, SocialOrganization
-from dangjian.partyorgs.models import PartyOrganization, PartyOrgForm, PartyOrgLevel
+from dangjian.orgs.models import OrgStatus
+from dangjian.partyorgs.models import PartyOrgForm, PartyOrgLevel
 
 
 @dataclass
@@ -60,12 +62,15 @@ class SubjectNotFound(Exception):
     pass
 
 
-def explain(key: str, *, as_of: dt.date, area: Area | None = None) -> Explanation:
+def explain(
+    key: str, *, as_of: dt.date, area: Area | None = None, user: User | None = None
+) -> Explanation:
     """Explain the rules for the organization with USCC `key`, or the Party organization
     with code `key`; `area` is the caller's jurisdiction (outside it: not found)."""
     policy = policy_module.load()
-    orgs = SocialOrganization.objects.filter(uscc=normalize_uscc(key))
-    party_orgs = PartyOrganization.objects.filter(code=key)
+    gate = Jurisdiction(user)
+    orgs = gate.orgs().filter(uscc=normalize_uscc(key))
+    party_orgs = gate.party_orgs().filter(code=key)
     if area is not None:
         orgs, party_orgs = orgs.within(area), party_orgs.within(area)
     org = orgs.select_related("township").first()

@@ -44,3 +44,30 @@ def progress_bar(stream: Any, description: str) -> Iterator[Callable[[int, int],
             bar.update(task, completed=done, total=total or None)
 
         yield update
+
+
+def add_user_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--user",
+        help="以该用户身份运行：只涉及其管辖范围（省略则为系统本身，涉及全部数据）",
+    )
+
+
+def user_and_area(options: dict[str, Any]) -> tuple[Any, Any]:
+    """The acting user (None: the system) and the area asked for, through the jurisdiction
+    gate: an area outside the user's jurisdiction is reported exactly as a missing one."""
+    from dangjian.accounts.jurisdiction import Jurisdiction, NotFound
+    from dangjian.accounts.models import User
+
+    user = None
+    if options.get("user"):
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"用户「{options['user']}」不存在", returncode=2)
+    area = None
+    if options.get("area"):
+        try:
+            area = Jurisdiction(user).access_area(options["area"])
+        except NotFound:
+            raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1) from None
+    return user, area

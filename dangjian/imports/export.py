@@ -13,9 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area, Unit
+from dangjian.core.models import AuditAction, AuditEvent
 from dangjian.imports.base import Kind
 from dangjian.imports.fields import Column
 from dangjian.imports.lookups import Place, Places
@@ -28,7 +32,6 @@ from dangjian.orgs.models import (
     OrgStatus,
     PartyManagement,
     RegistrationMode,
-    SocialOrganization,
 )
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -41,7 +44,7 @@ from dangjian.partyorgs.models import (
     PartyOrgLevel,
     PartyOrgStatus,
 )
-from dangjian.people.models import Employment, Person, PoliticalStatus, Position
+from dangjian.people.models import Employment, PoliticalStatus, Position
 
 CHUNK = 2000
 
@@ -77,9 +80,9 @@ def _id_number(encrypted: str, masked: str, unmask: bool) -> str:
     return crypto.decrypt(encrypted) if unmask else masked
 
 
-def _orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+def _orgs(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     names = _AreaNames()
-    qs = SocialOrganization.objects.order_by("uscc")
+    qs = gate.orgs().order_by("uscc")
     if area is not None:
         qs = qs.within(area)
     units = dict(Unit.objects.values_list("pk", "name"))
@@ -109,9 +112,9 @@ def _orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
         ]
 
 
-def _party_orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+def _party_orgs(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     names = _AreaNames()
-    qs = PartyOrganization.objects.order_by("code")
+    qs = gate.party_orgs().order_by("code")
     if area is not None:
         qs = qs.within(area)
     code_of = dict(PartyOrganization.objects.values_list("pk", "code"))
@@ -154,10 +157,14 @@ def _party_orgs(area: Area | None, unmask: bool) -> Iterator[list[str]]:
             ]
 
 
-def _people(area: Area | None, unmask: bool) -> Iterator[list[str]]:
-    people = Person.objects.filter(
-        ~Q(political_status="") | Q(employments__isnull=False) | Q(membership__isnull=False)
-    ).distinct()
+def _people(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    people = (
+        gate.people()
+        .filter(
+            ~Q(political_status="") | Q(employments__isnull=False) | Q(membership__isnull=False)
+        )
+        .distinct()
+    )
     if area is not None:
         people = people.filter(
             Q(employments__org__township__path__startswith=area.path)
@@ -197,8 +204,10 @@ def _people(area: Area | None, unmask: bool) -> Iterator[list[str]]:
                 ]
 
 
-def _committees(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+def _committees(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     qs = CommitteeMembership.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
     if area is not None:
         qs = qs.filter(party_org__township__path__startswith=area.path)
     for code, encrypted, masked, role, started, ended, full_time in qs.order_by(
@@ -217,8 +226,10 @@ def _committees(area: Area | None, unmask: bool) -> Iterator[list[str]]:
         ]
 
 
-def _instructors(area: Area | None, unmask: bool) -> Iterator[list[str]]:
+def _instructors(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     qs = InstructorAssignment.objects.all()
+    if not gate.everything:
+        qs = qs.filter(org__in=gate.orgs().values("pk"))
     if area is not None:
         qs = qs.filter(org__township__path__startswith=area.path)
     for name, encrypted, masked, source, uscc, started, ended in qs.order_by(
@@ -259,10 +270,16 @@ def _chunks(qs: Any, size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def export_rows(
-    kind: str, *, area: Area | None = None, unmask: bool = False
+    kind: str, *, area: Area | None = None, unmask: bool = False, user: User | None = None
 ) -> Iterator[list[str]]:
-    """The rows of an export (without the header), in a stable order."""
-    return _EXPORTERS[kind](area, unmask)
+    """The rows of an export (without the header), in a stable order, of what `user` may
+    see (None: the system itself)."""
+    return _EXPORTERS[kind](Jurisdiction(user), area, unmask)
+
+
+def may_unmask(user: User | None) -> bool:
+    """Unmasking identity numbers is a right of its own (people.unmask_id_number)."""
+    return user is None or user.has_perm("people.unmask_id_number")
 
 
 def headers(kind: str) -> list[str]:
@@ -270,14 +287,30 @@ def headers(kind: str) -> list[str]:
 
 
 def write_export(
-    kind: str, out: Path | IO[str], *, area: Area | None = None, unmask: bool = False
+    kind: str,
+    out: Path | IO[str],
+    *,
+    area: Area | None = None,
+    unmask: bool = False,
+    user: User | None = None,
 ) -> int:
     """Write the export as CSV (UTF-8 with BOM, which Excel opens correctly) or, for a path
-    ending in .xlsx, as a workbook. Returns the number of data rows."""
-    rows = export_rows(kind, area=area, unmask=unmask)
+    ending in .xlsx, as a workbook. Returns the number of data rows. An unmasked export is
+    recorded in the audit log (who, when, what)."""
+    if unmask and not may_unmask(user):
+        raise PermissionDenied("没有查看完整公民身份号码的权限")
+    rows = export_rows(kind, area=area, unmask=unmask, user=user)
     if isinstance(out, Path) and out.suffix.lower() == ".xlsx":
-        return _write_xlsx(kind, rows, out)
-    return _write_csv(headers(kind), rows, out)
+        count = _write_xlsx(kind, rows, out)
+    else:
+        count = _write_csv(headers(kind), rows, out)
+    if unmask:
+        AuditEvent.objects.create(
+            user=user,
+            action=AuditAction.UNMASK_EXPORT,
+            detail=f"导出{KINDS[kind].label}（{area or '管辖范围内全部'}）{count} 行，含完整公民身份号码",
+        )
+    return count
 
 
 def _write_csv(header: Sequence[str], rows: Iterable[list[str]], out: Path | IO[str]) -> int:

@@ -16,7 +16,7 @@ from dangjian.areas.models import Area
 from dangjian.compliance.engine import RULES, RecordingOrderError, evaluate, record
 from dangjian.compliance.explain import SubjectNotFound, explain
 from dangjian.compliance.output import as_text, write_xlsx
-from dangjian.core.cli import DangjianCommand
+from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
 
 
 def parse_date(value: str) -> dt.date:
@@ -46,7 +46,10 @@ class Command(DangjianCommand):
             action="store_true",
             help="运行 Django 的系统检查（本命令替代了 Django 自带的 check）",
         )
-        parser.add_argument("--deploy", action="store_true", help="与 --system 同用：检查生产部署设置")
+        parser.add_argument(
+            "--deploy", action="store_true", help="与 --system 同用：检查生产部署设置"
+        )
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["system"]:
@@ -55,23 +58,19 @@ class Command(DangjianCommand):
             call_command(SystemCheck(), deploy=options["deploy"])
             return
         as_of = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
-        area = None
-        if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1)
+        user, area = user_and_area(options)
         if options["explain"]:
-            self._explain(options["explain"], as_of, area, options["format"])
+            self._explain(options["explain"], as_of, area, options["format"], user)
             return
         try:
-            result = evaluate(as_of=as_of, area=area, rules=options["rule"])
+            result = evaluate(as_of=as_of, area=area, rules=options["rule"], user=user)
         except KeyError as exc:
             raise CommandError(
                 f"规则 {'、'.join(exc.args[0])} 不存在，可用的规则：{'、'.join(RULES)}",
                 returncode=2,
             ) from None
         if options["record"]:
-            if area is not None or options["rule"]:
+            if area is not None or options["rule"] or user is not None:
                 raise CommandError("--record 只用于全部规则、全部区划的检查", returncode=2)
             try:
                 run = record(result)
@@ -100,9 +99,11 @@ class Command(DangjianCommand):
         else:
             self.stdout.write(text, ending="")
 
-    def _explain(self, key: str, as_of: dt.date, area: Area | None, fmt: str) -> None:
+    def _explain(
+        self, key: str, as_of: dt.date, area: Area | None, fmt: str, user: Any = None
+    ) -> None:
         try:
-            explanation = explain(key, as_of=as_of, area=area)
+            explanation = explain(key, as_of=as_of, area=area, user=user)
         except SubjectNotFound:
             raise CommandError(
                 f"没有统一社会信用代码或党组织编码为「{key}」的对象", returncode=1

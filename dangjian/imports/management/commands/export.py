@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 
-from dangjian.areas.models import Area
-from dangjian.core.cli import DangjianCommand
-from dangjian.core.models import AuditAction, AuditEvent
+from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
 from dangjian.imports.export import write_export, write_template
 from dangjian.imports.registry import KINDS
 
@@ -28,6 +27,7 @@ class Command(DangjianCommand):
         parser.add_argument(
             "-o", "--output", type=Path, help="输出文件：.csv 或 .xlsx（省略则输出 CSV 到屏幕）"
         )
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, out = options["kind"], options["output"]
@@ -36,16 +36,12 @@ class Command(DangjianCommand):
             if out:
                 self.stderr.write(f"已生成{KINDS[kind].label}导入模板：{out}")
             return
-        area = None
-        if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1)
-        count = write_export(kind, out or sys.stdout, area=area, unmask=options["unmask"])
-        if options["unmask"]:
-            AuditEvent.objects.create(
-                action=AuditAction.UNMASK_EXPORT,
-                detail=f"命令行导出 {kind}（{area or '全部'}）{count} 行，含完整公民身份号码",
+        user, area = user_and_area(options)
+        try:
+            count = write_export(
+                kind, out or sys.stdout, area=area, unmask=options["unmask"], user=user
             )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc), returncode=1) from None
         if out:
             self.stderr.write(f"已导出{KINDS[kind].label} {count} 行：{out}")

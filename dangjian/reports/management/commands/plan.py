@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from dangjian.areas.models import Area
 from dangjian.compliance.management.commands.check import parse_date
-from dangjian.core.cli import DangjianCommand
+from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
 from dangjian.orgs.models import Industry
 from dangjian.reports.models import JointProposal
 from dangjian.reports.planner import JointPlan, plan_joint, same_industry
@@ -37,6 +36,7 @@ class Command(DangjianCommand):
         joint.add_argument("--format", choices=["json", "xlsx", "text"], default="text")
         joint.add_argument("-o", "--output", type=Path)
         joint.add_argument("--save", action="store_true", help="保存方案，以便日后按方案组建")
+        add_user_argument(joint)
         apply = sub.add_parser("apply", help="按已保存方案的某一组组建联合党组织")
         apply.add_argument("proposal", type=int, help="方案编号")
         apply.add_argument("group", type=int, help="组号（从1开始）")
@@ -49,12 +49,8 @@ class Command(DangjianCommand):
             self._apply(options)
             return
         as_of = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
-        area = None
-        if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1)
-        plan = plan_joint(as_of=as_of, area=area)
+        user, area = user_and_area(options)
+        plan = plan_joint(as_of=as_of, area=area, user=user)
         fmt, out = options["format"], options["output"]
         if fmt == "xlsx":
             if out is None:
@@ -71,7 +67,7 @@ class Command(DangjianCommand):
             else:
                 out.write_text(text, encoding="utf-8")
         if options["save"]:
-            proposal = proposal_save(plan=plan, area=area, user=None)
+            proposal = proposal_save(plan=plan, area=area, user=user)
             self.stderr.write(
                 f"方案已保存为 方案#{proposal.pk}；按第N组组建：dangjian plan apply {proposal.pk} N --code … --name …"
             )

@@ -9,9 +9,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
-from dangjian.areas.models import Area
 from dangjian.compliance.management.commands.check import parse_date
-from dangjian.core.cli import DangjianCommand
+from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
 from dangjian.reports.coverage import coverage_report
 from dangjian.reports.orgbuilding import COLUMN_LABELS, ROWS, org_building_report
 from dangjian.reports.output import coverage_text, coverage_xlsx, org_building_xlsx
@@ -31,19 +30,16 @@ class Command(DangjianCommand):
             p.add_argument("--area", help="区划代码")
             p.add_argument("--format", choices=formats, default="text")
             p.add_argument("-o", "--output", type=Path, help="输出文件")
+            add_user_argument(p)
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = parse_date(options["as_of"]) if options["as_of"] else timezone.localdate()
-        area = None
-        if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"区划代码「{options['area']}」不存在", returncode=1)
+        user, area = user_and_area(options)
         fmt, out = options["format"], options["output"]
         if fmt == "xlsx" and out is None:
             raise CommandError("--format xlsx 须用 -o 指定输出文件", returncode=2)
         if options["report"] == "coverage":
-            report = coverage_report(as_of=as_of, area=area)
+            report = coverage_report(as_of=as_of, area=area, user=user)
             if fmt == "xlsx":
                 coverage_xlsx(report, out)
             else:
@@ -54,7 +50,7 @@ class Command(DangjianCommand):
                 )
                 self._emit(text, out)
         else:
-            report = org_building_report(as_of=as_of, area=area)
+            report = org_building_report(as_of=as_of, area=area, user=user)
             if fmt == "xlsx":
                 org_building_xlsx(report, out)
             elif fmt == "json":
