@@ -1,0 +1,347 @@
+"""The demo-data generator and `dangjian demo` (CONTRACT.md, docs/demo-data.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import override_settings
+
+from dangjian.accounts.models import Role, User
+from dangjian.areas import divisions
+from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
+from dangjian.core import demo
+from dangjian.core.management.commands.demo import Command
+from dangjian.lib.codes import (
+    uscc_division_code,
+    validate_id_number,
+    validate_social_org_uscc,
+)
+from dangjian.orgs.models import OrgKind, OrgStatus, SocialOrganization
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    Coverage,
+    InstructorAssignment,
+    PartyOrganization,
+    PartyOrgForm,
+)
+from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
+
+TODAY = demo.DEMO_TODAY
+SMALL = "300"
+# Hashing 8 passwords with the production hasher would cost seconds, not what is tested here.
+FAST_PASSWORDS = override_settings(
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+)
+
+
+def fingerprint() -> str:
+    """Every generated fact, by natural keys; the identity number by its keyed hash and
+    masked form (the encrypted column differs on every run: Fernet is randomized)."""
+    parts = [
+        SocialOrganization.objects.order_by("uscc").values_list(
+            "uscc",
+            "name",
+            "kind",
+            "registry__name",
+            "registration_mode",
+            "supervisor__name",
+            "industry",
+            "district__code",
+            "township__code",
+            "community__code",
+            "registered_on",
+            "status",
+            "status_changed_on",
+            "staff_count",
+            "party_management",
+        ),
+        Person.objects.order_by("id_hash").values_list(
+            "id_hash", "id_masked", "name", "birth_date", "gender", "political_status"
+        ),
+        Employment.objects.order_by("person__id_hash", "org__uscc", "started_on").values_list(
+            "person__id_hash", "org__uscc", "position", "started_on", "ended_on"
+        ),
+        Membership.objects.order_by("person__id_hash").values_list(
+            "person__id_hash", "joined_on", "confirmed_on", "relation_party_org__code", "is_mobile"
+        ),
+        PartyOrganization.objects.order_by("code").values_list(
+            "code",
+            "name",
+            "level",
+            "form",
+            "parent__code",
+            "township__code",
+            "unit__name",
+            "founded_on",
+            "term_started_on",
+            "status",
+            "dissolved_on",
+        ),
+        Coverage.objects.order_by("party_org__code", "org__uscc").values_list(
+            "party_org__code", "org__uscc", "started_on", "ended_on"
+        ),
+        CommitteeMembership.objects.order_by(
+            "party_org__code", "person__id_hash", "role", "started_on", "ended_on"
+        ).values_list(
+            "party_org__code", "person__id_hash", "role", "started_on", "ended_on", "full_time"
+        ),
+        InstructorAssignment.objects.order_by(
+            "instructor__person__id_hash", "org__uscc", "started_on"
+        ).values_list(
+            "instructor__person__id_hash",
+            "instructor__source",
+            "org__uscc",
+            "started_on",
+            "ended_on",
+        ),
+        Unit.objects.order_by("name").values_list("name", "kind", "area__code"),
+        User.objects.order_by("username").values_list(
+            "username", "role", "area__code", "unit__name", "party_org__code"
+        ),
+    ]
+    return hashlib.sha256(repr([list(p) for p in parts]).encode()).hexdigest()
+
+
+def generated_fingerprint(seed: int) -> str:
+    with transaction.atomic():
+        demo.generate(SMALL, seed=seed)
+        result = fingerprint()
+        transaction.set_rollback(True)
+    return result
+
+
+def formal_members_by_org() -> Counter[int]:
+    """Formal members employed in each organization on the as-of date."""
+    return Counter(
+        Employment.objects.current_on(TODAY)
+        .filter(person__membership__confirmed_on__lte=TODAY)
+        .values_list("org_id", flat=True)
+    )
+
+
+@pytest.fixture(scope="class")
+def dataset(django_db_setup, django_db_blocker):
+    """One small dataset shared by the tests of a class, rolled back afterwards."""
+    with django_db_blocker.unblock(), FAST_PASSWORDS, transaction.atomic():
+        summary = demo.generate(SMALL, seed=1)
+        yield summary
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+class TestTheDataset:
+    def test_it_makes_the_numbers_asked_for(self, dataset):
+        assert SocialOrganization.objects.count() == 300
+        assert dataset.counts["orgs"] == 300
+        assert dataset.counts["people"] == Person.objects.count()
+        assert dataset.counts["party_orgs"] == PartyOrganization.objects.count()
+        assert dataset.counts["members_formal"] + dataset.counts["members_probationary"] == (
+            Membership.objects.count()
+        )
+        kinds = Counter(SocialOrganization.objects.values_list("kind", flat=True))
+        assert kinds[OrgKind.SERVICE_AGENCY] > kinds[OrgKind.ASSOCIATION] > 50
+        people = Person.objects.count() / 300
+        assert 2.5 < people < 5, people
+
+    def test_every_code_is_valid_and_unique(self, dataset):
+        orgs = SocialOrganization.objects.select_related("registry__area")
+        for org in orgs:
+            validate_social_org_uscc(org.uscc, org.kind)
+            assert uscc_division_code(org.uscc) == org.registry.area.code
+        numbers = [p.id_number for p in Person.objects.all()]
+        for number in numbers:
+            validate_id_number(number)
+        assert len(set(numbers)) == len(numbers)
+        codes = list(PartyOrganization.objects.values_list("code", flat=True))
+        assert len(set(codes)) == len(codes)
+
+    def test_every_row_passes_the_models_validation(self, dataset):
+        everything = [
+            *SocialOrganization.objects.all(),
+            *PartyOrganization.objects.all(),
+            *Coverage.objects.all(),
+            *CommitteeMembership.objects.all(),
+            *InstructorAssignment.objects.all(),
+            *Person.objects.all()[:200],
+            *Employment.objects.all()[:200],
+            *Membership.objects.all()[:200],
+        ]
+        for obj in everything:
+            obj.full_clean()
+
+    def test_every_org_is_in_a_real_township_of_changsha(self, dataset):
+        real = {
+            d.code: d.parent
+            for d in divisions.read_file(divisions.CHANGSHA_FILE)
+            if d.level == AreaLevel.TOWNSHIP
+        }
+        for township, district in SocialOrganization.objects.values_list(
+            "township__code", "district__code"
+        ):
+            assert real[township] == district
+        # and spread over many of them, the central districts denser
+        per_district = Counter(SocialOrganization.objects.values_list("district__code", flat=True))
+        assert len(set(SocialOrganization.objects.values_list("township", flat=True))) > 100
+        assert per_district["430104"] > per_district["430182"]  # 岳麓区 > 宁乡市
+
+    def test_the_party_members_are_skewed_as_in_the_public_figures(self, dataset):
+        formal = formal_members_by_org()
+        active = list(SocialOrganization.objects.active_on(TODAY).values_list("id", flat=True))
+        groups = Counter(min(formal[i], 3) for i in active)
+        none, few, many = groups[0], groups[1] + groups[2], groups[3]
+        assert 0.6 < none / len(active) < 0.82
+        assert few > 20 and many > 15
+        standalone = set(
+            Coverage.objects.current_on(TODAY)
+            .filter(party_org__form=PartyOrgForm.STANDALONE)
+            .values_list("org_id", flat=True)
+        )
+        uncovered_3plus = [i for i in active if formal[i] >= 3 and i not in standalone]
+        assert uncovered_3plus, "some organizations must set up their own (rule 三.1)"
+        assert Membership.objects.filter(confirmed_on__isnull=True).exists()  # probationary
+        assert Membership.objects.filter(is_mobile=True).exists()
+        assert Membership.objects.filter(relation_party_org__form=PartyOrgForm.TOWNSHIP).exists()
+        assert Employment.objects.filter(ended_on__lt=TODAY).exists()  # people who left
+        social = PartyOrganization.objects.filter(form__in=["standalone", "joint", "functional"])
+        assert 0.10 < social.count() / 300 < 0.25
+        assert social.filter(form=PartyOrgForm.JOINT).exists()
+
+    def test_some_stopped_organizations_keep_an_active_party_org(self, dataset):
+        stopped = SocialOrganization.objects.exclude(status=OrgStatus.ACTIVE)
+        assert stopped.count() < 40
+        covering = Coverage.objects.filter(org__in=stopped, party_org__form="standalone")
+        assert covering.filter(party_org__status="active").exists()
+        assert covering.filter(party_org__status="dissolved").exists()
+        for org in stopped:
+            assert org.status_changed_on is not None
+            assert org.status_changed_on >= org.registered_on
+
+    def test_committees_instructors_and_terms_vary(self, dataset):
+        social = PartyOrganization.objects.filter(form__in=["standalone", "joint", "functional"])
+        with_secretary = social.filter(committee__role="secretary").distinct()
+        assert 0.8 < with_secretary.count() / social.count() < 1
+        assert CommitteeMembership.objects.filter(role="deputy").exists()
+        assert InstructorAssignment.objects.filter(ended_on__isnull=False).exists()
+        assigned = set(InstructorAssignment.objects.values_list("org_id", flat=True))
+        formal = formal_members_by_org()
+        assert assigned and all(formal[i] == 0 for i in assigned)
+        assert not Coverage.objects.filter(org_id__in=assigned).exists()
+        terms = social.filter(status="active").values_list("term_started_on", flat=True)
+        expired = [t for t in terms if t is not None and t.replace(year=t.year + 3) <= TODAY]
+        assert expired, "some committees are due for election (换届)"
+
+    def test_political_status_agrees_with_membership(self, dataset):
+        people = Person.objects.annotate(
+            formal=Count("membership", filter=Q(membership__confirmed_on__isnull=False)),
+            probationary=Count("membership", filter=Q(membership__confirmed_on__isnull=True)),
+        )
+        for person in people:
+            if person.formal:
+                assert person.political_status == PoliticalStatus.MEMBER
+            elif person.probationary:
+                assert person.political_status == PoliticalStatus.PROBATIONARY
+            else:
+                assert person.political_status not in (
+                    PoliticalStatus.MEMBER,
+                    PoliticalStatus.PROBATIONARY,
+                )
+
+    def test_it_creates_one_valid_user_per_role(self, dataset):
+        users = User.objects.exclude(role="")
+        assert sorted(users.values_list("role", flat=True)) == sorted(Role.values)
+        for user in User.objects.all():
+            user.full_clean()
+        by_name = {u.username: u for u in dataset.users}
+        for user in User.objects.all():
+            assert user.check_password(by_name[user.username].password)
+        assert User.objects.get(username="admin").is_superuser
+        jurisdictions = User.objects.values_list(
+            "username", "area__code", "unit__name", "party_org__form"
+        )
+        assert set(jurisdictions) >= {
+            ("wenyilu_cadre", "430102001", None, None),
+            ("furong_registry", None, "芙蓉区民政局", None),
+            ("org_secretary", None, None, "standalone"),
+        }
+
+    def test_the_command_refuses_a_database_with_data(self, dataset, capsys, monkeypatch):
+        # run_from_argv closes the connections when done: that would end the test's transaction
+        monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+        before = fingerprint()
+        with pytest.raises(CommandError) as raised:
+            call_command("demo", "--scale", "10", "--no-serve")
+        assert raised.value.returncode == 1
+        assert "数据库中已有" in str(raised.value)
+        with pytest.raises(SystemExit) as exited:
+            Command().run_from_argv(["dangjian", "demo", "--scale", "10", "--no-serve"])
+        assert exited.value.code == 1
+        assert "未生成演示数据" in capsys.readouterr().err
+        assert fingerprint() == before
+
+    def test_if_empty_skips_a_database_with_data(self, dataset):
+        out = io.StringIO()
+        call_command("demo", "--scale", "10", "--no-serve", "--if-empty", stdout=out)
+        assert "跳过" in out.getvalue()
+        assert SocialOrganization.objects.count() == 300
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
+    with FAST_PASSWORDS:
+        first, again, other = (generated_fingerprint(seed) for seed in (1, 1, 2))
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.django_db
+def test_the_command_generates_prints_and_saves_the_users(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    divisions.load_changsha()
+    # as after `dangjian init`: the registries exist already and are reused
+    furong = Area.objects.get(code="430102")
+    Unit.objects.create(name="芙蓉区民政局", kind=UnitKind.CIVIL_AFFAIRS, area=furong)
+    out = io.StringIO()
+    call_command("demo", "--scale", "40", "--seed", "3", "--no-serve", stdout=out)
+    text = out.getvalue()
+    assert "用户名" in text and "管辖范围" in text
+    assert text.count("演示数据已生成") == 1  # one summary line off a terminal
+    saved = tmp_path / "demo-users.txt"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    for user in User.objects.all():
+        assert user.username in saved.read_text()
+    assert Unit.objects.filter(name="芙蓉区民政局").count() == 1
+    assert SocialOrganization.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_the_command_rejects_an_unknown_scale(capsys):
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["dangjian", "demo", "--scale", "huge", "--no-serve"])
+    assert exited.value.code == 2
+    assert "规模「huge」无效" in capsys.readouterr().err
+    assert not SocialOrganization.objects.exists()
+
+
+def test_scales_parse():
+    assert demo.parse_scale("city").orgs == 8_000
+    assert demo.parse_scale("province").root == "430000"
+    assert demo.parse_scale("national").chunked
+    assert demo.parse_scale("120").orgs == 120
+    for bad in ("0", "-3", "town"):
+        with pytest.raises(ValueError):
+            demo.parse_scale(bad)
+
+
+def test_allocation_is_exact_and_proportional():
+    assert demo._allocate(10, [1, 1, 2]) == [3, 2, 5]  # largest remainder, ties by order
+    assert sum(demo._allocate(8000, [0.3, 0.2, 0.5])) == 8000
+    assert demo._allocate(3, [0, 0]) == [0, 0]
