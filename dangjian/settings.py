@@ -72,6 +72,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# axes' own admin pages are in English; accounts.admin lists the lockouts in Chinese.
+AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "dangjian.urls"
 

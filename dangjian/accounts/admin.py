@@ -6,9 +6,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from dangjian.accounts.models import User
+from dangjian.accounts.models import ApiToken, LoginFailure, User
+from dangjian.accounts.tokens import token_revoke
+from dangjian.core.admin import ReadOnlyAdmin
 
 ROLE_FIELDS = ("role", "area", "unit", "party_org", "instructor")
 ROLE_FIELDSET: Any = (  # a fieldset, in both the add and the change form
@@ -61,3 +65,33 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     @admin.display(description="管辖范围")
     def jurisdiction(self, obj: User) -> str:
         return obj.jurisdiction_label()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are created by `dangjian token create` (shown once); here they are listed and
+    revoked."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "user__username", "name"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    @admin.action(description="撤销所选令牌")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            token_revoke(token=token)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser  # needed for the revoke action
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnlyAdmin):
+    list_display = ["username", "failures_since_start", "attempt_time", "ip_address"]
+    search_fields = ["username"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser  # deleting the record unlocks the account

@@ -285,3 +285,51 @@ def facts_for(as_of: Any, area: Area | None, user: User | None) -> Any:
             set(gate.party_orgs().values_list("pk", flat=True)),
         )
     return facts
+
+
+def scoped(qs: QuerySet[Any], user: User | None) -> QuerySet[Any]:
+    """Any queryset of the project's models cut to what `user` may see — for generic
+    places such as the admin. A model the gate does not know is shown to the operator only."""
+    from dangjian.areas.models import Unit
+    from dangjian.core.models import AuditEvent
+    from dangjian.imports.models import ImportBatch
+    from dangjian.partyorgs.models import Instructor
+
+    gate = Jurisdiction(user)
+    if gate.everything:
+        return qs
+    if gate.nothing:
+        return qs.none()
+    model = qs.model
+    orgs = gate.orgs().values("pk")
+    party_orgs = gate.party_orgs().values("pk")
+    people = gate.people().values("pk")
+    rules: dict[Any, Q] = {
+        SocialOrganization: Q(pk__in=orgs),
+        PartyOrganization: Q(pk__in=party_orgs),
+        Person: Q(pk__in=people),
+        Area: Q(pk__in=gate.areas().values("pk")),
+        Employment: Q(org__in=orgs),
+        Membership: Q(person__in=people),
+        Coverage: Q(party_org__in=party_orgs),
+        CommitteeMembership: Q(party_org__in=party_orgs),
+        Instructor: Q(person__in=people),
+        InstructorAssignment: Q(org__in=orgs),
+        ImportBatch: Q(user=user),
+        User: Q(pk=user.pk if user is not None else None),
+    }
+    if model is Unit:
+        assert user is not None
+        if gate.area is not None:
+            return qs.filter(area__path__startswith=gate.area.path)
+        return qs.filter(pk=user.unit_id) if user.unit_id else qs.none()
+    from dangjian.compliance.models import FindingRecord
+    from dangjian.reports.models import JointProposal
+
+    if model is FindingRecord:
+        return findings_for(user)
+    if model is JointProposal:
+        return qs.filter(user=user)
+    if model is AuditEvent or model not in rules:
+        return qs.none()
+    return qs.filter(rules[model])

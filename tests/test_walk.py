@@ -1,0 +1,141 @@
+"""Every URL pattern and every API operation, walked as an actor of another jurisdiction:
+nothing of the first jurisdiction ever appears (404 or a redirect, never the data)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dangjian.accounts.tokens import token_create
+from tests.actors import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    """Every route of the project, as a regex source joined from its parts."""
+    resolver = resolver or get_resolver()
+    out = []
+    for entry in resolver.url_patterns:
+        part = entry.pattern.regex.pattern.lstrip("^").rstrip("$").replace("\\Z", "")
+        if isinstance(entry, URLResolver):
+            out.extend(patterns(entry, prefix + part))
+        elif isinstance(entry, URLPattern):
+            out.append(prefix + part)
+    return out
+
+
+def fill(route: str, values: dict[str, str]) -> str | None:
+    """Turn a route regex into a URL with the first jurisdiction's keys; None if a group
+    has no value to give."""
+    missing = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            missing.append(name)
+            return ""
+        return values[name]
+
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", value, route)
+    if missing or "(" in url or "[" in url or "*" in url:
+        return None
+    return "/" + url.replace("\\", "").lstrip("/")
+
+
+@pytest.fixture
+def world(areas):
+    return build_world(areas)
+
+
+def outsider_client(world: Any) -> Client:
+    """The 天心区 officer, given staff status and every view permission, so that only the
+    jurisdiction gate stands between them and 芙蓉区."""
+    outsider = world.users["outsider"]
+    outsider.is_staff = True
+    outsider.save()
+    outsider.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+    client = Client()
+    client.force_login(outsider)
+    return client
+
+
+def secrets_of(world: Any) -> list[str]:
+    fr = world.orgs["fr_assoc"]
+    member = world.people["fr_member"]
+    return [fr.uscc, fr.name, "D-FR-1", "芙蓉区书法协会党支部", member.id_masked, member.name]
+
+
+def test_no_page_shows_anything_of_another_jurisdiction(world):
+    client = outsider_client(world)
+    fr = world.orgs["fr_assoc"]
+    values = {
+        "uscc": fr.uscc,
+        "code": "D-FR-1",
+        "object_id": str(fr.pk),
+        "pk": str(fr.pk),
+        "kind": "orgs",
+        "app_label": "orgs",
+        "model_name": "socialorganization",
+        "area": "430102",
+    }
+    nowhere = {
+        **values,
+        "uscc": "51430102MJJ0000000",
+        "code": "NOPE",
+        "object_id": "999999",
+        "pk": "999999",
+    }
+    walked = 0
+    for route in patterns():
+        url = fill(route, values)
+        if url is None:
+            continue
+        response = client.get(url)
+        walked += 1
+        body = response.content.decode(errors="replace")
+        for secret in secrets_of(world):
+            assert secret not in body, f"{url} shows {secret!r} (status {response.status_code})"
+        if re.search(r"\(\?P<(object_id|pk|uscc|code)>", route):
+            # Exactly as for an object that does not exist.
+            missing = client.get(fill(route, nowhere) or "")
+            assert response.status_code == missing.status_code, (url, response.status_code)
+            assert response.status_code in (302, 403, 404), (url, response.status_code)
+    assert walked > 50
+    # The admin pages of every model, for the first jurisdiction's objects.
+    for model, pk in (
+        ("orgs/socialorganization", fr.pk),
+        ("people/person", world.people["fr_member"].pk),
+        ("partyorgs/partyorganization", world.party_orgs["fr"].pk),
+    ):
+        for suffix in ("change/", "history/", "delete/"):
+            response = client.get(f"/admin/{model}/{pk}/{suffix}")
+            missing = client.get(f"/admin/{model}/999999/{suffix}")
+            assert response.status_code == missing.status_code, (model, suffix)
+            assert response.status_code in (302, 403, 404), (model, suffix, response.status_code)
+            assert all(s not in response.content.decode() for s in secrets_of(world))
+
+
+def test_no_api_operation_shows_anything_of_another_jurisdiction(world):
+    _record, token = token_create(user=world.users["outsider"])
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    schema = Client().get("/api/v1/openapi.json").json()
+    fr = world.orgs["fr_assoc"]
+    params = {"uscc": fr.uscc, "code": "D-FR-1", "kind": "orgs"}
+    for path, operations in schema["paths"].items():
+        url = re.sub(r"\{(\w+)\}", lambda m: params[m.group(1)], path)
+        for method in operations:
+            if method != "get":
+                continue
+            for query in ({}, {"area": "430102"}):
+                response = client.get(url, query)
+                body = response.content.decode()
+                for secret in secrets_of(world):
+                    assert secret not in body, f"GET {url} {query} shows {secret!r}"
+                if "{" in path or query:
+                    assert response.status_code == 404, (url, query, response.status_code)
