@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,11 +11,12 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.api import unprocessable
+from dangjian.api import ERRORS, unprocessable
 from dangjian.compliance.engine import RULES, evaluate, finding_dict
-from dangjian.lib.pages import PageQuery
+from dangjian.lib.pages import AREA_CODE, PageQuery
 
 router = Router(tags=["政策规则检查"])
+RuleId = Literal[tuple(sorted(RULES))]  # type: ignore[valid-type]
 
 
 class SubjectOut(Schema):
@@ -47,11 +48,11 @@ class FindingsOut(Schema):
 
 class FindingFilters(PageQuery):
     as_of: dt.date | None = Field(None, description="检查日期（默认今天）")
-    area: str | None = Field(None, max_length=12, description="区划代码")
-    rule: str | None = Field(None, max_length=32, description="规则编号")
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
+    rule: RuleId | None = Field(None, description="规则编号")  # type: ignore[valid-type]
 
 
-@router.get("", response=FindingsOut, summary="按政策规则检查的问题")
+@router.get("", response={200: FindingsOut, **ERRORS}, summary="按政策规则检查的问题")
 def findings(request: HttpRequest, filters: Query[FindingFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     if filters.rule and filters.rule not in RULES:

@@ -14,6 +14,7 @@ from ninja.responses import Status
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
+from dangjian.api import Message
 from dangjian.imports.service import import_file
 
 router = Router(tags=["数据导入"])
@@ -47,7 +48,7 @@ Kind = Literal["orgs", "party-orgs", "people", "committees", "instructors"]
 
 @router.post(
     "/{kind}",
-    response={200: ImportOut, 422: ImportOut},
+    response={200: ImportOut, 422: ImportOut | Message, 401: Message, 403: Message, 413: Message},
     summary="导入文件（CSV 或 xlsx）：全部正确才写入；dry_run 只检查",
 )
 def import_(

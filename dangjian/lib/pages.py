@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 MAX_PAGE = 1_000_000
+AREA_CODE = r"^[0-9]{6}([0-9]{3}){0,2}$"
 
 
 class PageQuery(Schema):

@@ -13,7 +13,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.lib.pages import PageQuery, page_of
+from dangjian.api import ERRORS
+from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import COVERING_FORMS, Coverage
 from dangjian.people.models import Employment, Membership
@@ -47,7 +48,7 @@ class OrgPage(Schema):
 
 
 class OrgFilters(PageQuery):
-    area: str | None = Field(None, max_length=12, description="区划代码")
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
     kind: Literal["association", "service_agency", "foundation"] | None = None
     status: Literal["active", "deregistered", "revoked", "inactive"] | None = None
     q: str | None = Field(None, max_length=100, description="名称或统一社会信用代码")
@@ -98,7 +99,7 @@ def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]
 RELATED = ("registry", "supervisor", "district", "township", "community")
 
 
-@router.get("", response=OrgPage, summary="社会组织列表")
+@router.get("", response={200: OrgPage, **ERRORS}, summary="社会组织列表")
 def org_list(request: HttpRequest, filters: Query[OrgFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     qs = gate.orgs().select_related(*RELATED).order_by("uscc")
@@ -114,7 +115,7 @@ def org_list(request: HttpRequest, filters: Query[OrgFilters]) -> dict[str, Any]
     return {"items": org_rows(items, timezone.localdate()), "count": count}
 
 
-@router.get("/{uscc}", response=OrgOut, summary="社会组织详情")
+@router.get("/{uscc}", response={200: OrgOut, **ERRORS}, summary="社会组织详情")
 def org_detail(request: HttpRequest, uscc: str) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     org = gate.access_org(uscc[:40])

@@ -12,7 +12,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.lib.pages import PageQuery, page_of
+from dangjian.api import ERRORS
+from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
 from dangjian.partyorgs.models import Coverage, PartyOrganization
 
 router = Router(tags=["党组织"])
@@ -38,7 +39,7 @@ class PartyOrgPage(Schema):
 
 
 class PartyOrgFilters(PageQuery):
-    area: str | None = Field(None, max_length=12, description="区划代码")
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
 
 
 def party_org_rows(party_orgs: list[PartyOrganization], on: dt.date) -> list[dict[str, Any]]:
@@ -68,7 +69,7 @@ def party_org_rows(party_orgs: list[PartyOrganization], on: dt.date) -> list[dic
     ]
 
 
-@router.get("", response=PartyOrgPage, summary="党组织列表")
+@router.get("", response={200: PartyOrgPage, **ERRORS}, summary="党组织列表")
 def party_org_list(request: HttpRequest, filters: Query[PartyOrgFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     qs = gate.party_orgs().select_related("parent", "township").order_by("code")
@@ -78,7 +79,7 @@ def party_org_list(request: HttpRequest, filters: Query[PartyOrgFilters]) -> dic
     return {"items": party_org_rows(items, timezone.localdate()), "count": count}
 
 
-@router.get("/{code}", response=PartyOrgOut, summary="党组织详情")
+@router.get("/{code}", response={200: PartyOrgOut, **ERRORS}, summary="党组织详情")
 def party_org_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     party_org = gate.access_party_org(code[:40])

@@ -11,7 +11,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.api import unprocessable
+from dangjian.api import ERRORS, unprocessable
+from dangjian.lib.pages import AREA_CODE
 from dangjian.reports.coverage import coverage_report
 from dangjian.reports.orgbuilding import org_building_report
 
@@ -20,7 +21,7 @@ router = Router(tags=["统计报表"])
 
 class ReportQuery(Schema):
     as_of: dt.date | None = Field(None, description="统计日期（默认今天）")
-    area: str | None = Field(None, max_length=12, description="区划代码")
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
 
 
 class CoverageRow(Schema):
@@ -60,13 +61,19 @@ def _args(request: HttpRequest, query: ReportQuery) -> dict[str, Any]:
     }
 
 
-@router.get("/coverage", response=list[CoverageRow], summary="覆盖情况（市、区县、乡镇街道）")
+@router.get(
+    "/coverage",
+    response={200: list[CoverageRow], **ERRORS},
+    summary="覆盖情况（市、区县、乡镇街道）",
+)
 def coverage(request: HttpRequest, query: Query[ReportQuery]) -> list[dict[str, Any]]:
     return coverage_report(**_args(request, query))["rows"]
 
 
 @router.get(
-    "/org-building", response=OrgBuildingOut, summary="社会组织法人单位建立党的基层组织情况"
+    "/org-building",
+    response={200: OrgBuildingOut, **ERRORS},
+    summary="社会组织法人单位建立党的基层组织情况",
 )
 def org_building(request: HttpRequest, query: Query[ReportQuery]) -> dict[str, Any]:
     return org_building_report(**_args(request, query))
