@@ -78,17 +78,22 @@ BLANK_HEADER = "第1行是空的：第1行应为列名，请删除文件开头�
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A line longer than this (bytes) cannot be a row of an import file: refused before it is
 # decoded, so that a file without line breaks is not read into memory whole.
-MAX_LINE_BYTES = 8 * CSV_FIELD_LIMIT
+MAX_LINE_BYTES = 16 << 20
 ENCODING_LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
+_TEXT_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+_BYTES_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+READ_BYTES = 1 << 16
 
 
 def _looks_like_text(head: bytes) -> bool:
-    return b"\x00" not in head and _decide_encoding(head[:4096].rsplit(b"\n", 1)[0]) is not None
+    start = head[:4096]
+    start = start[: max(start.rfind(b"\n"), start.rfind(b"\r")) + 1] or start
+    return b"\x00" not in head and _decide_encoding(start) is not None
 
 
 def _decide_encoding(line: bytes) -> str | None:
-    """The encoding of the first line that is not plain ASCII: UTF-8 if it decodes as such
-    (GB18030 text almost never does), else GB18030."""
+    """The encoding of a file whose first 64 KiB are plain ASCII, from its first line that
+    is not: UTF-8 if it decodes as such (GB18030 text almost never does), else GB18030."""
     for encoding in ("utf-8", "gb18030"):
         try:
             line.decode(encoding)
@@ -112,18 +117,35 @@ def _sniff_encoding(head: bytes) -> tuple[str | None, int]:
             "文件含有二进制内容，不是文本格式的 CSV："
             "请上传 .csv（UTF-8 或 GB18030 编码）或 .xlsx 文件"
         )
-    lines = head.split(b"\n")
-    if len(head) == SNIFF_BYTES and len(lines) > 1:
-        lines.pop()  # cut off mid-line (maybe mid-character)
-    for line in lines:
-        if not line.isascii():
-            encoding = _decide_encoding(line)
-            if encoding is None:
-                raise FileError(
-                    "无法识别文件编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
-                )
-            return encoding, 0
-    return None, 0
+    if len(head) == SNIFF_BYTES:  # the rest of the last line may start a character
+        head = head[: max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
+    if head.isascii():
+        return None, 0  # decided by the first line that is not
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8", 0
+    first = next(line for line in _BYTES_LINE.findall(head) if not line.isascii())
+    if _is_utf8_chinese(first):
+        return "utf-8", 0  # UTF-8 and then rows of another encoding: named by their row
+    try:
+        first.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError(
+            "无法识别文件编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
+        ) from None
+    return "gb18030", 0
+
+
+def _is_utf8_chinese(line: bytes) -> bool:
+    """UTF-8 with Chinese in it: GB18030 bytes (almost) never are."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in text)
 
 
 def _blank(cell: Any) -> bool:
@@ -161,27 +183,62 @@ class CsvTable(Table):
         self.headers = header
 
     def _lines(self) -> Iterator[str]:
-        while line := self._raw.readline(MAX_LINE_BYTES):
-            if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
-                raise _DecodeError(
-                    f"有一行超过{MAX_LINE_BYTES // (1 << 20)}MB，文件可能已损坏（例如引号不成对）"
-                )
-            if self.encoding is None:
-                if line.isascii():
-                    yield line.decode("ascii")
-                    continue
-                self.encoding = _decide_encoding(line)
-                if self.encoding is None:
+        """The file's lines, decoded. A line ends in \\r\\n, \\n or a lone \\r (old Excel
+        for Mac); neither byte occurs inside a UTF-8 or GB18030 character, so a block cut
+        after one decodes on its own."""
+        read = self._raw.read
+        parts: list[bytes] = []  # a line longer than a block, so far
+        size = 0
+        while block := read(READ_BYTES):
+            while block.endswith(b"\r") and (extra := read(1)):
+                block += extra  # never split a \r\n between two blocks
+            cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1
+            if not cut:
+                parts.append(block)
+                size += len(block)
+                if size > MAX_LINE_BYTES:
                     raise _DecodeError(
-                        "无法识别该行的编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
+                        f"有一行超过{MAX_LINE_BYTES >> 20}MB，文件可能已损坏（例如引号不成对）"
                     )
+                continue
+            lines = b"".join([*parts, block[:cut]]) if parts else block[:cut]
+            parts, size = ([block[cut:]], len(block) - cut) if cut < len(block) else ([], 0)
+            yield from self._decode_lines(lines)
+        if parts:
+            yield from self._decode_lines(b"".join(parts))
+
+    def _decode_lines(self, data: bytes) -> Iterator[str]:
+        if self.encoding is None and data.isascii():
+            yield from _TEXT_LINE.findall(data.decode("ascii"))
+            return
+        if self.encoding is not None:
             try:
-                yield line.decode(self.encoding)
+                text = data.decode(self.encoding)
             except UnicodeDecodeError:
+                pass
+            else:
+                yield from _TEXT_LINE.findall(text)
+                return
+        # Line by line: to decide the encoding, or to name the line that is not in it.
+        for line in _BYTES_LINE.findall(data):
+            yield self._decode(line)
+
+    def _decode(self, line: bytes) -> str:
+        if self.encoding is None:
+            if line.isascii():
+                return line.decode("ascii")
+            self.encoding = _decide_encoding(line)
+            if self.encoding is None:
                 raise _DecodeError(
-                    f"文件编码不一致：该行不是{ENCODING_LABEL[self.encoding]}编码"
-                    "（文件可能由不同来源拼接而成）。请将整个文件另存为 UTF-8 编码后再导入"
-                ) from None
+                    "无法识别该行的编码：请将文件另存为 UTF-8 编码的 CSV，或直接上传 .xlsx"
+                )
+        try:
+            return line.decode(self.encoding)
+        except UnicodeDecodeError:
+            raise _DecodeError(
+                f"文件编码不一致：该行不是{ENCODING_LABEL[self.encoding]}编码"
+                "（文件可能由不同来源拼接而成）。请将整个文件另存为 UTF-8 编码后再导入"
+            ) from None
 
     def _next(self) -> list[str] | None:
         try:

@@ -1,0 +1,1 @@
+"""The bad-input corpus of the import: see make_corpus.py."""
