@@ -1035,7 +1035,6 @@ csv_case(
         party_org(12, {"覆盖社会组织": ""}),
     ),
     err(3, "上级党组织编码", "430102D012", "上级是党支部：党支部不设下级党组织"),
-    xfail="a parent further down the file is not checked for being a branch",
 )
 csv_case(
     "party-orgs/parent-is-self.csv",
@@ -1095,7 +1094,6 @@ csv_case(
         },
     ),
     err(5, "上级党组织编码", "430102D011", "是本组织的下级党组织：上下级关系不能成环"),
-    xfail="a cycle through rows held back for their parent is written to the database",
     why="D011 → D012 → the known 党委 → D011: every parent exists by the end of the file",
 )
 party_bad(

@@ -85,6 +85,7 @@ class PartyOrgsKind(Kind):
         self.rejected_codes: dict[str, int] = {}
         self.held: list[Pending] = []
         self.held_codes: set[str] = set()
+        self.late_failures: list[tuple[Row, list[RowError]]] = []
         self.labels = [
             self.column(k).label
             for k in (
@@ -213,15 +214,52 @@ class PartyOrgsKind(Kind):
         return False
 
     def write(self, records: list[Any]) -> Outcome:
+        """Write parents before children; a row whose parent turns out to be a branch, to
+        close a cycle, or to have been refused is refused now (see `finish`)."""
         outcome = Outcome()
         waiting: list[Pending] = list(records)
         while waiting:
-            ready = [p for p in waiting if not p.parent_code or p.parent_code in self.pk_by_code]
-            if not ready:  # cannot happen: parents come earlier in the file
-                raise AssertionError("party organizations with unresolved parents")
-            waiting = [p for p in waiting if p not in ready]
-            outcome.add(self._write_wave(ready))
+            ready: list[Pending] = []
+            still: list[Pending] = []
+            for p in waiting:
+                if p.parent_code in self.rejected_codes and p.parent_code not in self.pk_by_code:
+                    line = self.rejected_codes[p.parent_code]
+                    self._refuse(p, f"上级党组织所在的第{line}行有错误，未能导入")
+                elif not p.parent_code or p.parent_code in self.pk_by_code:
+                    ready.append(p)
+                else:
+                    still.append(p)
+            if not ready:
+                for p in still:  # parents come earlier in the file, so this does not happen
+                    self._refuse(p, "党组织编码不存在：请先导入上级党组织，或在同一文件中列出")
+                break
+            good = []
+            for p in ready:
+                problem = self._late_problem(p)
+                if problem:
+                    self._refuse(p, problem)
+                else:
+                    good.append(p)
+            if good:
+                outcome.add(self._write_wave(good))
+            waiting = still
         return outcome
+
+    def _late_problem(self, p: Pending) -> str | None:
+        """What only shows once the parent is known: its level, and cycles through rows of
+        this file that were held back for their parent."""
+        if not p.parent_code:
+            return None
+        if self.level_of.get(p.parent_code) == PartyOrgLevel.BRANCH:
+            return "上级是党支部：党支部不设下级党组织"
+        pk = self.pk_by_code.get(p.code)
+        if pk is not None and self._would_cycle(pk, self.pk_by_code[p.parent_code]):
+            return "是本组织的下级党组织：上下级关系不能成环"
+        return None
+
+    def _refuse(self, p: Pending, message: str) -> None:
+        self.late_failures.append((p.row, [p.row.error(self.column("parent_code"), message)]))
+        self.rejected_codes.setdefault(p.code, p.row.number)
 
     def _write_wave(self, wave: list[Pending]) -> Outcome:
         records = []
@@ -331,7 +369,7 @@ class PartyOrgsKind(Kind):
             else:
                 message = "党组织编码不存在：请先导入上级党组织，或在同一文件中列出"
             failures.append((p.row, [p.row.error(column, message)]))
-        return outcome, failures
+        return outcome, self.late_failures + failures
 
 
 def _chunks(items: list[str], size: int = 900) -> list[list[str]]:
