@@ -158,3 +158,104 @@ def user(username: str, **fields: object):
     obj.full_clean()
     obj.save()
     return obj
+
+
+# Builders for the rules-engine tests (tests/test_rules*.py, tests/test_check_command.py).
+
+
+def supervisory_unit(name: str, at: Area) -> Unit:
+    return unit(name, UnitKind.SUPERVISORY, at)
+
+
+def employ(
+    employee: Person,
+    employer: SocialOrganization,
+    *,
+    started_on: dt.date | None = dt.date(2012, 1, 1),
+    ended_on: dt.date | None = None,
+) -> Employment:
+    obj = Employment(person=employee, org=employer, started_on=started_on, ended_on=ended_on)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def cover(
+    covering: PartyOrganization,
+    covered: SocialOrganization,
+    *,
+    started_on: dt.date = dt.date(2016, 1, 1),
+    ended_on: dt.date | None = None,
+) -> Coverage:
+    obj = Coverage(party_org=covering, org=covered, started_on=started_on, ended_on=ended_on)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def office(
+    of: PartyOrganization,
+    holder: Person | None = None,
+    *,
+    role: str = "secretary",
+    started_on: dt.date = dt.date(2016, 1, 1),
+    ended_on: dt.date | None = None,
+    full_time: bool = False,
+):
+    """An office (书记 / 副书记 / 委员) in a Party organization's committee."""
+    from dangjian.partyorgs.models import CommitteeMembership
+
+    obj = CommitteeMembership(
+        party_org=of,
+        person=holder or person(f"班子成员{next(_serial)}"),
+        role=role,
+        started_on=started_on,
+        ended_on=ended_on,
+        full_time=full_time,
+    )
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def instructor_assignment(
+    to: SocialOrganization,
+    *,
+    started_on: dt.date = dt.date(2016, 1, 1),
+    ended_on: dt.date | None = None,
+    holder: Person | None = None,
+    source: str = "retired_cadre",
+):
+    """A Party-building instructor (党建工作指导员) assigned to an organization."""
+    from dangjian.partyorgs.models import Instructor, InstructorAssignment
+
+    instructor, _ = Instructor.objects.get_or_create(
+        person=holder or person(f"指导员{next(_serial)}"), defaults={"source": source}
+    )
+    obj = InstructorAssignment(
+        instructor=instructor, org=to, started_on=started_on, ended_on=ended_on
+    )
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# Builders for the report and planner tests (tests/test_reports.py, tests/test_planner.py).
+
+
+def org_with_members(
+    township: Area,
+    formal: int = 0,
+    probationary: int = 0,
+    *,
+    relation: PartyOrganization | None = None,
+    **fields: object,
+) -> SocialOrganization:
+    """An organization employing `formal` formal and `probationary` probationary members
+    (their organizational relation in `relation`, or nowhere)."""
+    obj = org(township, **fields)  # type: ignore[arg-type]
+    for _ in range(formal):
+        member(obj, relation=relation)
+    for _ in range(probationary):
+        member(obj, confirmed_on=None, relation=relation)
+    return obj
