@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.imports",
     "dangjian.compliance",
     "dangjian.reports",
+    "dangjian.web",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "dangjian.urls"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
 
 TEMPLATES = [
     {
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dangjian.web.context.frame",
             ],
         },
     },

@@ -20,6 +20,7 @@ from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.policy import Policy
 from dangjian.compliance.rules import backbone, coverage, management  # noqa: F401  (registers)
 from dangjian.compliance.rules.base import RULES, Finding, Rule, days
+from dangjian.core.version import bump
 
 
 @dataclass
@@ -124,17 +125,17 @@ def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> 
     undated = [f for f in findings if f.due is None]
     if not undated:
         return findings
-    first_seen: dict[tuple[str, str, str], dt.date] = {}
+    first_seen: dict[tuple[str, str, int | None], dt.date] = {}
     rules = sorted({f.rule for f in undated})
     for rule, kind, key, seen in FindingRecord.objects.filter(
         rule__in=rules, resolved_on__isnull=True
-    ).values_list("rule", "subject_type", "subject_key", "first_seen"):
+    ).values_list("rule", "subject_type", "subject_pk", "first_seen"):
         first_seen[(rule, kind, key)] = seen
     period = policy["fix_within_days"]
     out = []
     for finding in findings:
         if finding.due is None:
-            since = first_seen.get((finding.rule, finding.subject.type, finding.subject.key), as_of)
+            since = first_seen.get((finding.rule, finding.subject.type, finding.subject.pk), as_of)
             finding = replace(finding, due=days(since, period))
         out.append(finding)
     return out
@@ -157,14 +158,16 @@ def record(result: CheckResult) -> CheckRun:
         )
     paths = dict(Area.objects.values_list("code", "path"))
     open_records = {
-        (r.rule, r.subject_type, r.subject_key): r
+        (r.rule, r.subject_type, r.subject_pk): r
         for r in FindingRecord.objects.filter(resolved_on__isnull=True)
     }
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, int | None]] = set()
     new: list[FindingRecord] = []
     changed: list[FindingRecord] = []
+    still_open: list[int] = []
     for f in result.findings:
-        key = (f.rule, f.subject.type, f.subject.key)
+        # The subject's own key, not its shown key: two people can share a masked number.
+        key = (f.rule, f.subject.type, f.subject.pk)
         seen.add(key)
         record = open_records.get(key)
         if record is None:
@@ -187,34 +190,46 @@ def record(result: CheckResult) -> CheckRun:
                 )
             )
         else:
-            record.subject_name = f.subject.name[:200]
-            record.subject_pk = f.subject.pk
-            record.area, record.area_path = f.area, paths.get(f.area, "")
-            record.message, record.due, record.facts = f.message, f.due, f.facts
-            record.last_seen = result.as_of
-            record.policy_version = result.policy_version
-            changed.append(record)
+            content = (
+                f.subject.name[:200], f.subject.key, f.area, f.message, f.due, f.facts,
+                result.policy_version,
+            )  # fmt: skip
+            stored = (
+                record.subject_name, record.subject_key, record.area, record.message,
+                record.due, record.facts, record.policy_version,
+            )  # fmt: skip
+            if content != stored:
+                record.subject_name, record.subject_key, record.area = content[:3]
+                record.area_path = paths.get(f.area, "")
+                record.message, record.due, record.facts, record.policy_version = content[3:]
+                changed.append(record)
+            still_open.append(record.pk)
     FindingRecord.objects.bulk_create(new, batch_size=2000)
+    # Most open findings are as they were: one UPDATE per chunk moves their last sighting.
+    for start in range(0, len(still_open), 900):
+        FindingRecord.objects.filter(pk__in=still_open[start : start + 900]).update(
+            last_seen=result.as_of
+        )
     FindingRecord.objects.bulk_update(
         changed,
         [
             "subject_name",
-            "subject_pk",
+            "subject_key",
             "area",
             "area_path",
             "message",
             "due",
             "facts",
-            "last_seen",
             "policy_version",
         ],
-        batch_size=2000,
+        batch_size=500,
     )
     gone = [r.pk for key, r in open_records.items() if key not in seen]
     for start in range(0, len(gone), 900):
         FindingRecord.objects.filter(pk__in=gone[start : start + 900]).update(
             resolved_on=result.as_of
         )
+    bump()
     return CheckRun.objects.create(
         as_of=result.as_of,
         policy_version=result.policy_version,

@@ -31,12 +31,12 @@ class FindingRecord(models.Model):
         verbose_name_plural = "问题（待办）"
         ordering = ["rule", "subject_key"]
         indexes = [
-            models.Index(fields=["rule", "subject_type", "subject_key"]),
+            models.Index(fields=["rule", "subject_type", "subject_pk"]),
             models.Index(fields=["first_seen", "resolved_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "subject_type", "subject_key"],
+                fields=["rule", "subject_type", "subject_pk"],
                 condition=Q(resolved_on__isnull=True),
                 name="one_open_finding_per_rule_and_subject",
             )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from dangjian.core.models import AuditEvent
+from dangjian.core.models import AuditEvent, DataVersion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,3 +25,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(ReadOnlyAdmin):
+    list_display = ["value"]

@@ -41,6 +41,12 @@ class CoreConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = "请选择"
         post_migrate.connect(_chinese_permission_names, dispatch_uid="dangjian-permission-names")
         _scope_the_admin()
+        from django.db.models.signals import post_delete, post_save
+
+        from dangjian.core.version import on_change
+
+        post_save.connect(on_change, dispatch_uid="dangjian-data-version-save")
+        post_delete.connect(on_change, dispatch_uid="dangjian-data-version-delete")
 
 
 def _scope_the_admin() -> None:

@@ -1764,6 +1764,9 @@ def generate(
         generator.report("载入行政区划")
         load_divisions(scale)
         users = _generate(generator)
+    from dangjian.core.version import bump
+
+    bump()
     return DemoSummary(
         scale=scale,
         seed=seed,

@@ -32,3 +32,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+class DataVersion(models.Model):
+    """One row: see dangjian/core/version.py."""
+
+    value = models.BigIntegerField("数据版本", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self) -> str:
+        return str(self.value)

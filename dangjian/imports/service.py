@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
-from collections.abc import Callable
+import multiprocessing
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +31,16 @@ from dangjian.accounts.models import User
 from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
 from dangjian.imports.fields import Column, as_text, is_blank
+from dangjian.core.version import bump
 from dangjian.imports.models import ImportBatch
 from dangjian.imports.readers import Table, open_table
 from dangjian.imports.registry import KINDS
+from dangjian.lib import bulk
 
 BATCH_SIZE = 2000
+# A file at least this large is read and parsed in a worker process while this one checks
+# and writes what it has already parsed (on Linux, with more than one core): see _Reader.
+PARALLEL_MIN_BYTES = 4 << 20
 KEEP_ERRORS = 10_000  # errors kept in memory for the result; the errors file has them all
 KEEP_CHANGES = 1_000
 # The mark that starts every cell of a template's hint row (skipped on import).
@@ -37,6 +49,7 @@ HINT_MARK = "【说明】"
 ERRORS_FILE_COLUMNS = ("原行号", "错误原因")
 
 Progress = Callable[[int, int], None]
+Prepare = Callable[[dict[str, Any]], Any]
 # A column with no name in the header row.
 UNNAMED = Column("", "", lambda raw: raw)
 
@@ -151,10 +164,12 @@ class ErrorsFile:
             self._fh.close()
 
 
-def _is_hint(cells: list[Any]) -> bool:
-    """The hint row of a template (every filled cell starts with the mark)."""
-    filled = [c for c in cells if not is_blank(c)]
-    return bool(filled) and all(isinstance(c, str) and c.startswith(HINT_MARK) for c in filled)
+def _skipped(cells: list[Any]) -> bool:
+    """A blank row, or the hint row of a template (every filled cell starts with the mark)."""
+    for cell in cells:
+        if not is_blank(cell) and not (isinstance(cell, str) and cell.startswith(HINT_MARK)):
+            return False
+    return True
 
 
 def _sha256(path: Path) -> str:
@@ -165,40 +180,58 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _parse(
-    row_number: int, cells: list[Any], mapping: list[Column | None], kind: type[Kind]
-) -> tuple[Row, list[RowError]]:
-    raw: dict[str, str] = {}
-    values: dict[str, Any] = {column.key: None for column in kind.columns}
-    errors: list[RowError] = []
-    for position, column in enumerate(mapping):
-        cell = cells[position] if position < len(cells) else None
-        if column is None or column is UNNAMED:
-            continue
-        if is_blank(cell):
-            raw[column.key] = ""
-            if column.required:
-                errors.append(RowError(row_number, column.label, "", "必填"))
-            continue
-        raw[column.key] = as_text(cell)
-        try:
-            values[column.key] = column.parse(cell)
-        except CellError as exc:
-            errors.append(
-                RowError(row_number, column.label, _shown(column, raw[column.key]), str(exc))
-            )
-    for position in range(len(cells)):
-        unnamed = position >= len(mapping) or mapping[position] is UNNAMED
-        if unnamed and not is_blank(cells[position]):
-            errors.append(
-                RowError(
-                    row_number,
-                    f"第{position + 1}列",
-                    as_text(cells[position])[:50],
-                    "该列没有列名：请补上列名或删除该列内容",
-                )
-            )
-    return Row(row_number, cells, raw, values), errors
+class _Parser:
+    """Reads a row's cells into a Row: which column each position holds, worked out once for
+    the file, and each cell given to its column's parser."""
+
+    def __init__(
+        self, mapping: list[Column | None], kind: type[Kind], prepare: Prepare | None = None
+    ) -> None:
+        self.prepare = prepare
+        self.named = [
+            (position, column, column.key, column.parse, column.required)
+            for position, column in enumerate(mapping)
+            if column is not None and column is not UNNAMED
+        ]
+        self.mapping = mapping
+        self.template: dict[str, Any] = {column.key: None for column in kind.columns}
+        self.positions = {column.key: position for position, column, *_ in self.named}
+        # Rows no longer than this and without unnamed columns need no check for cells
+        # outside the named columns.
+        self.plain_width = len(mapping) if all(c is not UNNAMED for c in mapping) else -1
+
+    def __call__(self, row_number: int, cells: list[Any]) -> tuple[Row, list[RowError]]:
+        values = self.template.copy()
+        errors: list[RowError] = []
+        width = len(cells)
+        for position, column, key, parse, required in self.named:
+            cell = cells[position] if position < width else None
+            if is_blank(cell):
+                if required:
+                    errors.append(RowError(row_number, column.label, "", "必填"))
+                continue
+            try:
+                values[key] = parse(cell)
+            except CellError as exc:
+                shown = _shown(column, as_text(cell))
+                errors.append(RowError(row_number, column.label, shown, str(exc)))
+        if width > self.plain_width:
+            mapping = self.mapping
+            for position in range(width):
+                unnamed = position >= len(mapping) or mapping[position] is UNNAMED
+                if unnamed and not is_blank(cells[position]):
+                    errors.append(
+                        RowError(
+                            row_number,
+                            f"第{position + 1}列",
+                            as_text(cells[position])[:50],
+                            "该列没有列名：请补上列名或删除该列内容",
+                        )
+                    )
+        row = Row(row_number, cells, None, values, self.positions)
+        if self.prepare is not None and not errors:
+            row.prepared = self.prepare(values)
+        return row, errors
 
 
 def _shown(column: Column, text: str) -> str:
@@ -208,6 +241,142 @@ def _shown(column: Column, text: str) -> str:
 
         return mask_id_number(text)
     return text[:100]
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """In the stream of parsed rows: check and write the rows so far (after every
+    BATCH_SIZE-th row without errors, and at the end), with the reader's progress there."""
+
+    progress: tuple[int, int]
+    end: bool = False
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """In a worker's stream: the file turned out to be unreadable here, or the worker failed."""
+
+    error: RowError | None = None  # a FileError's
+    crash: str = ""  # the traceback of anything else
+
+
+_Item = tuple[int, list[Any], Row | None, list[RowError]]  # number, cells, row, parse errors
+
+
+def _parsed(table: Table, parse: _Parser) -> Iterator[_Item | _Mark]:
+    """The rows of the file in order, parsed (blank and hint rows left out), with the marks
+    where the rows so far are checked and written."""
+    good = 0
+    for number, cells in table.rows():
+        if _skipped(cells):
+            continue
+        row, errors = parse(number, cells)
+        yield number, cells, (None if errors else row), errors
+        if not errors:
+            good += 1
+            if good == BATCH_SIZE:
+                good = 0
+                yield _Mark(table.progress())
+    yield _Mark(table.progress(), end=True)
+
+
+def _parallel(path: Path) -> bool:
+    """Is it worth reading the file in a worker process, and can we?"""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) > 1
+
+
+class _Reader:
+    """`_parsed`, run by a forked worker process that reads and parses the file while this
+    process checks and writes the rows it already has: the same rows, errors and marks in the
+    same order, so the import does exactly what it does without it. The worker works at most
+    one message ahead (the pipe blocks), so memory does not grow with the file; it never
+    touches the database."""
+
+    def __init__(self, table: Table, parse: _Parser) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._positions = parse.positions
+        gc.freeze()  # the worker's garbage collector leaves the inherited objects alone
+        try:
+            self._process = context.Process(
+                target=_read_in_worker, args=(send, table, parse), daemon=True
+            )
+            self._process.start()
+        finally:
+            gc.unfreeze()
+            send.close()
+
+    def __iter__(self) -> Iterator[_Item | _Mark]:
+        positions = self._positions
+        while True:
+            try:
+                message = self._receive.recv_bytes()
+            except EOFError:
+                raise RuntimeError("导入文件的读取进程意外退出") from None
+            for item in pickle.loads(message):
+                if type(item) is tuple:
+                    number, cells, values, errors, prepared = item
+                    row = None
+                    if values is not None:
+                        row = Row(number, cells, None, values, positions, prepared)
+                    yield number, cells, row, errors
+                elif isinstance(item, _Mark):
+                    yield item
+                    if item.end:
+                        return
+                elif item.error is not None:
+                    error = item.error
+                    raise FileError(
+                        error.message, row=error.row, column=error.column, value=error.value
+                    )
+                else:
+                    raise RuntimeError(f"导入文件的读取进程出错：\n{item.crash}")
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _read_in_worker(send: Connection, table: Table, parse: _Parser) -> None:
+    """The worker: `_parsed` as messages of up to BATCH_SIZE items, one at every mark."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process decides
+    items: list[Any] = []
+
+    def post() -> None:
+        send.send_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        items.clear()
+
+    try:
+        for item in _parsed(table, parse):
+            if isinstance(item, _Mark):
+                items.append(item)
+                post()
+                continue
+            number, cells, row, errors = item
+            if row is None:
+                items.append((number, cells, None, errors, None))
+            else:
+                items.append((number, cells, row.values, errors, row.prepared))
+            if len(items) >= BATCH_SIZE:
+                post()
+    except FileError as exc:
+        items.append(_Stop(error=exc.error))
+        post()
+    except BaseException:
+        items.append(_Stop(crash=traceback.format_exc()))
+        post()
+    finally:
+        send.close()
 
 
 def import_file(
@@ -278,7 +447,7 @@ class _Run:
     ) -> None:
         result, kind_cls = self.result, self.kind_cls
         now = timezone.now()
-        with transaction.atomic():
+        with bulk.import_tuning(), transaction.atomic():
             batch = ImportBatch.objects.create(
                 kind=kind_cls.name,
                 file_name=result.file_name[:255],
@@ -298,7 +467,7 @@ class _Run:
             outcome = Outcome()
             chunk: list[Row] = []
 
-            def flush() -> None:
+            def flush(progress: tuple[int, int]) -> None:
                 records = []
                 for row, (record, errors) in zip(chunk, kind.check_many(chunk), strict=True):
                     if errors:
@@ -309,26 +478,32 @@ class _Run:
                 if records:
                     outcome.add(kind.write(records))
                 if self.progress:
-                    self.progress(*table.progress())
+                    self.progress(*progress)
 
-            for number, cells in table.rows():
-                if all(is_blank(c) for c in cells) or _is_hint(cells):
-                    continue
-                result.rows += 1
-                row, errors = _parse(number, cells, mapping, kind_cls)
-                if errors:
-                    self.reject_row(number, cells, errors)
-                    continue
-                chunk.append(row)
-                if len(chunk) >= BATCH_SIZE:
-                    flush()
-            flush()
+            custom = type(kind).prepare is not Kind.prepare
+            parse = _Parser(mapping, kind_cls, kind.prepare if custom else None)
+            reader = _Reader(table, parse) if _parallel(path) else None
+            total = 0
+            try:
+                for item in reader if reader is not None else _parsed(table, parse):
+                    if isinstance(item, _Mark):
+                        flush(item.progress)
+                        total = item.progress[1]
+                        continue
+                    number, cells, row, errors = item
+                    result.rows += 1
+                    if row is None:
+                        self.reject_row(number, cells, errors)
+                        continue
+                    chunk.append(row)
+            finally:
+                if reader is not None:
+                    reader.close()
             late, held_errors = kind.finish()
             outcome.add(late)
             for row, errors in held_errors:
                 self.reject_row(row.number, row.cells, errors)
             if self.progress:
-                _done, total = table.progress()
                 self.progress(total, total)
             result.created = outcome.created
             result.updated = outcome.updated
@@ -344,4 +519,5 @@ class _Run:
             batch.created, batch.updated = result.created, result.updated
             batch.unchanged, batch.rejected = result.unchanged, result.rejected
             batch.save()
+            bump()
             result.batch_id = batch.pk

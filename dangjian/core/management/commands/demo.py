@@ -7,6 +7,7 @@ then serve the web application unless `--no-serve`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,12 +65,27 @@ class Command(DangjianCommand):
                 summary = demo.generate(scale, options["seed"], progress=report)
             except demo.DatabaseNotEmpty as exc:
                 raise CommandError(str(exc), returncode=1) from None
+        if summary.scale.name != "national":
+            self.record_history()
         path = demo.write_users_file(summary.users)
         self.stdout.write("")
         self.stdout.write(f"演示用户（已保存到 {path}，仅本机用户可读）：")
         self.stdout.write(demo.users_table(summary.users))
         self.stdout.write(summary.line())
         self.serve(options)
+
+    def record_history(self, months: int = 12) -> None:
+        """Record the rules check at the end of each of the last months, so that the task list
+        and its trend over time start with a history (the data carries its dates)."""
+        from dangjian.compliance.engine import evaluate, record
+
+        for n in range(months - 1, -1, -1):
+            year, month = demo.DEMO_TODAY.year, demo.DEMO_TODAY.month - n
+            while month <= 0:
+                month, year = month + 12, year - 1
+            day = demo.DEMO_TODAY if n == 0 else dt.date(year, month, 1) - dt.timedelta(days=1)
+            record(evaluate(as_of=day))
+        self.stdout.write(f"已记录最近 {months} 个月的政策规则检查（待办问题及其变化）")
 
     def serve(self, options: dict[str, Any]) -> None:
         if options["no_serve"]:

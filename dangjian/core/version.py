@@ -1,0 +1,36 @@
+"""The data version: a number that changes whenever the data changes, so that aggregates
+(dashboards) are computed once per change and cached under it.
+
+Saves and deletes through the ORM bump it by signal; set-based writes (imports, demo data,
+recorded checks) call `bump()` themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from dangjian.core.models import DataVersion
+
+# Apps whose rows are the data (not logs and sessions).
+DATA_APPS = {"areas", "orgs", "people", "partyorgs", "compliance", "accounts"}
+
+
+def data_version() -> int:
+    row = DataVersion.objects.filter(pk=1).values_list("value", flat=True).first()
+    return row or 0
+
+
+def bump() -> None:
+    def apply() -> None:
+        if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
+            DataVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+
+    transaction.on_commit(apply)
+
+
+def on_change(sender: Any, **kwargs: Any) -> None:
+    if sender._meta.app_label in DATA_APPS and sender is not DataVersion:
+        bump()

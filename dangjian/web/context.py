@@ -1,0 +1,50 @@
+"""What every page's frame shows: the user's jurisdiction and the menu, grouped by policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+MENU = [
+    ("工作台", [("首页", "web:dashboard")]),
+    ("组织与覆盖", [("社会组织", "web:orgs"), ("党组织", "web:party_orgs")]),
+    ("问题与整改", [("待办问题", "web:findings")]),
+    (
+        "统计分析",
+        [
+            ("覆盖情况", "web:report_coverage"),
+            ("建立党组织情况表", "web:report_org_building"),
+            ("联合党组织方案", "web:report_joint"),
+        ],
+    ),
+    ("数据", [("数据导入", "web:imports")]),
+]
+
+
+def frame(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    menu = []
+    for title, items in MENU:
+        entries = []
+        for label, name in items:
+            url = reverse(name)
+            active = path == url if url == "/" else path.startswith(url)
+            entries.append({"label": label, "url": url, "active": active})
+        menu.append({"title": title, "items": entries})
+    if user.is_superuser:
+        menu.append(
+            {
+                "title": "系统管理",
+                "items": [
+                    {"label": "数据管理（后台）", "url": "/admin/", "active": False},
+                    {"label": "接口文档", "url": "/api/v1/docs", "active": False},
+                ],
+            }
+        )
+    label = user.jurisdiction_label() or ("系统管理员" if user.is_superuser else "")
+    return {"menu": menu, "jurisdiction_label": label}

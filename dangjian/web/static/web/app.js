@@ -1,0 +1,58 @@
+// Charts from data the page carries in <script type="application/json"> blocks (no inline
+// scripts: the Content-Security-Policy allows none). Every chart also has a table view.
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  var PALETTE = ["#b71c1c", "#52606d", "#9aa5b1", "#d9822b", "#2f6f9f", "#7b8794", "#c7a252"];
+
+  function option(spec) {
+    var base = {
+      color: PALETTE,
+      tooltip: { trigger: "axis" },
+      grid: { left: 48, right: 16, top: 36, bottom: spec.rotate ? 72 : 40, containLabel: true },
+      legend: spec.series.length > 1 ? { top: 0 } : undefined,
+      xAxis: { type: "category", data: spec.categories, axisLabel: { rotate: spec.rotate || 0, interval: 0 } },
+      yAxis: { type: "value", max: spec.percent ? 100 : undefined, axisLabel: { formatter: spec.percent ? "{value}%" : "{value}" } },
+      series: spec.series.map(function (s) {
+        return {
+          name: s.name,
+          type: spec.type === "line" ? "line" : "bar",
+          stack: spec.stacked ? "total" : undefined,
+          data: s.data,
+          smooth: spec.type === "line",
+          label: spec.labels ? { show: true, position: "top", formatter: spec.percent ? "{c}%" : "{c}" } : undefined,
+        };
+      }),
+    };
+    return base;
+  }
+
+  function draw(el) {
+    if (!window.echarts) { return; }
+    var spec = readJSON(el.dataset.source);
+    if (!spec) { return; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(option(spec));
+    if (spec.links) {
+      chart.on("click", function (params) {
+        var href = spec.links[params.dataIndex];
+        if (href) { window.location.href = href; }
+      });
+      el.style.cursor = "pointer";
+    }
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.drawn = "true";
+  }
+
+  function init(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();

@@ -1,0 +1,111 @@
+"""The figures of a dashboard, computed once per change of the data and per jurisdiction,
+not once per request: the cache key carries the data version (bumped by every write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count
+
+from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
+from dangjian.accounts.models import User
+from dangjian.areas.models import Area
+from dangjian.compliance.engine import open_counts, open_on
+from dangjian.compliance.rules.base import RULES
+from dangjian.core.version import data_version
+from dangjian.orgs.models import OrgKind
+from dangjian.partyorgs.models import PartyOrgForm
+from dangjian.reports.coverage import coverage_report
+
+
+def _key(user: User, area: Area | None, as_of: dt.date) -> str:
+    scope = f"{user.role}:{user.area_id}:{user.unit_id}:{user.party_org_id}:{user.instructor_id}:{user.is_superuser}"
+    return f"dashboard:{data_version()}:{scope}:{area.code if area else ''}:{as_of}"
+
+
+def dashboard(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
+    key = _key(user, area, as_of)
+    found = cache.get(key)
+    if found is None:
+        found = _compute(user, area, as_of)
+        cache.set(key, found, 24 * 3600)
+    return found
+
+
+def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
+    from dangjian.accounts.jurisdiction import facts_for
+
+    gate = Jurisdiction(user)
+    facts = facts_for(as_of, area, user)
+    report = coverage_report(
+        as_of=as_of, area=area if area is not None else gate.facts_area(), facts=facts, user=user
+    )
+    rows = report["rows"]
+    top = rows[0] if rows else None
+    children = [r for r in rows[1:] if top and _is_child(r, top)]
+    kinds: dict[str, dict[str, int]] = {
+        k: {"standalone": 0, "joint": 0, "other": 0, "none": 0} for k in OrgKind.values
+    }
+    for org in facts.orgs.values():
+        if not org.active:
+            continue
+        if org.covered_by(PartyOrgForm.STANDALONE):
+            state = "standalone"
+        elif org.covered_by(PartyOrgForm.JOINT):
+            state = "joint"
+        elif org.covered:
+            state = "other"
+        else:
+            state = "none"
+        kinds[org.kind][state] += 1
+    findings = findings_for(user).filter(open_on(as_of, area))
+    by_severity = dict(
+        findings.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n")
+    )
+    by_rule = dict(findings.values_list("rule").annotate(n=Count("pk")).values_list("rule", "n"))
+    months = [_months_back(as_of, n) for n in range(11, -1, -1)]
+    trend = _trend(user, area, months)
+    members_formal = (
+        sum(r["members_formal"] for r in children)
+        if children
+        else (top["members_formal"] if top else 0)
+    )
+    return {
+        "as_of": as_of.isoformat(),
+        "top": top,
+        "children": children,
+        "orgs_active": sum(1 for o in facts.orgs.values() if o.active),
+        "party_orgs": sum(1 for p in facts.party_orgs.values() if p.active and p.of_social_orgs),
+        "members_formal": top["members_formal"] if top else members_formal,
+        "members_probationary": top["members_probationary"] if top else 0,
+        "kinds": kinds,
+        "findings_by_severity": {s: by_severity.get(s, 0) for s in ("high", "medium", "low")},
+        "findings_by_rule": {r: by_rule[r] for r in sorted(by_rule)},
+        "rule_titles": {r: RULES[r].title for r in RULES},
+        "trend": [(m.isoformat(), trend[m]) for m in months],
+    }
+
+
+def _is_child(row: dict[str, Any], top: dict[str, Any]) -> bool:
+    order = {"city": "district", "district": "township"}
+    return row["level"] == order.get(top["level"]) and row["area"].startswith(
+        top["area"][: 4 if top["level"] == "city" else 6]
+    )
+
+
+def _months_back(day: dt.date, n: int) -> dt.date:
+    year, month = day.year, day.month - n
+    while month <= 0:
+        month += 12
+        year -= 1
+    return dt.date(year, month, min(day.day, 28))
+
+
+def _trend(user: User, area: Area | None, days: list[dt.date]) -> dict[dt.date, int]:
+    qs = findings_for(user)
+    return {day: qs.filter(open_on(day, area)).count() for day in days}
+
+
+__all__ = ["dashboard", "open_counts"]

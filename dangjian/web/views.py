@@ -1,0 +1,150 @@
+"""The pages: thin views over the selectors (jurisdiction gate), services and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.accounts.jurisdiction import Jurisdiction, NotFound
+from dangjian.accounts.models import Role
+from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
+from dangjian.web import stats
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "web:login"
+
+
+def crumbs(*items: tuple[str, str | None]) -> list[dict[str, str | None]]:
+    first: dict[str, str | None] = {"label": "首页", "url": reverse("web:dashboard")}
+    return [first] + [{"label": label, "url": url} for label, url in items]
+
+
+def as_of_from(request: HttpRequest) -> dt.date:
+    value = request.GET.get("as_of", "")
+    try:
+        day = dt.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+    return day if dt.date(1990, 1, 1) <= day <= dt.date(2100, 1, 1) else timezone.localdate()
+
+
+def area_from(request: HttpRequest, gate: Jurisdiction) -> Any:
+    code = request.GET.get("area", "").strip()
+    return gate.access_area(code) if code else None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    area = area_from(request, gate)
+    as_of = as_of_from(request)
+    data = stats.dashboard(request.user, area, as_of)  # type: ignore[arg-type]
+    top = data["top"]
+    children = data["children"]
+    orgs_url = reverse("web:orgs")
+    coverage_chart = {
+        "categories": [
+            r["name"] for r in sorted(children, key=lambda r: -(r["org_coverage_rate"] or 0))
+        ],
+        "series": [
+            {
+                "name": "组织覆盖率",
+                "data": [
+                    round((r["org_coverage_rate"] or 0) * 100, 1)
+                    for r in sorted(children, key=lambda r: -(r["org_coverage_rate"] or 0))
+                ],
+            }
+        ],
+        "percent": True,
+        "labels": True,
+        "rotate": 30 if len(children) > 8 else 0,
+        "links": [
+            f"{reverse('web:dashboard')}?area={r['area']}"
+            for r in sorted(children, key=lambda r: -(r["org_coverage_rate"] or 0))
+        ],
+    }
+    kind_labels = {
+        "association": "社会团体",
+        "service_agency": "社会服务机构",
+        "foundation": "基金会",
+    }
+    states = [
+        ("standalone", "单独组建覆盖"),
+        ("joint", "联合组建覆盖"),
+        ("other", "功能型覆盖"),
+        ("none", "未覆盖"),
+    ]
+    kinds_chart = {
+        "categories": [kind_labels[k] for k in data["kinds"]],
+        "series": [
+            {"name": label, "data": [data["kinds"][k][s] for k in data["kinds"]]}
+            for s, label in states
+        ],
+        "stacked": True,
+    }
+    rules_chart = {
+        "categories": list(data["findings_by_rule"]),
+        "series": [{"name": "未解决问题", "data": list(data["findings_by_rule"].values())}],
+        "labels": True,
+        "rotate": 30,
+        "links": [f"{reverse('web:findings')}?rule={r}" for r in data["findings_by_rule"]],
+    }
+    trend_chart = {
+        "type": "line",
+        "rotate": 30,
+        "categories": [day[:7] for day, _n in data["trend"]],
+        "series": [{"name": "未解决问题", "data": [n for _day, n in data["trend"]]}],
+    }
+    members_chart = {
+        "categories": ["正式党员", "预备党员"],
+        "series": [
+            {"name": "党员", "data": [data["members_formal"], data["members_probationary"]]}
+        ],
+        "labels": True,
+    }
+    secretary = request.user.role == Role.ORG  # type: ignore[union-attr]
+    context = {
+        "title": "首页",
+        "data": data,
+        "top": top,
+        "area": area,
+        "as_of": as_of,
+        "children": children,
+        "orgs_url": orgs_url,
+        "coverage_chart": coverage_chart,
+        "kinds_chart": kinds_chart,
+        "rules_chart": rules_chart,
+        "trend_chart": trend_chart,
+        "members_chart": members_chart,
+        "rule_titles": {r: RULES[r].title for r in RULES},
+        "severity_labels": SEVERITY_LABEL,
+        "secretary": secretary,
+        "breadcrumbs": crumbs(*([(area.name, None)] if area else [])) if area else None,
+    }
+    if secretary:
+        from dangjian.accounts.jurisdiction import findings_for
+
+        user: Any = request.user
+        todo = findings_for(user).filter(resolved_on__isnull=True).order_by("due", "rule")
+        context["todo"] = todo[:50]
+    return render(request, "web/dashboard.html", context)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/404.html", {"title": "页面不存在"}, status=404)
+
+
+__all__ = ["LoginView", "LogoutView", "NotFound", "dashboard", "not_found"]
