@@ -361,29 +361,18 @@ def test_it_groups_across_townships_only_within_a_district(areas):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan_joint leaves an organization unplaced (“所在区县的联合党组织均已达到5个社会组织的上限”) "
-    "although its district has ≥ 3 eligible formal members: a township's leftovers fill its "
-    "group to 5 before the district pool is planned, so the district's lone organization finds "
-    "no room, where 3 + 3 would have made two groups",
-)
 def test_it_places_an_organization_when_its_district_can_reach_3(areas):
     five = [factories.org_with_members(areas["wenyilu"], 1) for _ in range(5)]
     lone = factories.org_with_members(areas["chaoyang"], 1)
     plan = plan_joint(as_of=AS_OF)  # 6 formal members in 芙蓉区: two groups possible
-    assert len(plan.groups) == 1 and len(plan.groups[0].orgs) == len(five)  # holds
-    assert plan.unplaced == [], [(c.uscc, why) for c, why in plan.unplaced]  # lone is unplaced
-    assert lone.uscc in {c.uscc for g in plan.groups for c in g.orgs}
+    assert plan.unplaced == [], [(c.uscc, why) for c, why in plan.unplaced]
+    assert sorted(g.formal_members for g in plan.groups) == [3, 3]
+    placed = {c.uscc for g in plan.groups for c in g.orgs}
+    assert placed == {o.uscc for o in [*five, lone]}
+    assert [g.cross_township for g in plan.groups].count(True) == 1
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="JointPlan.as_dict counts a township's groups without those flagged cross_township, "
-    "so a township whose own group took in another township's organization shows "
-    "groups 0 < bound 1 but same_industry 1 (the text and xlsx outputs say 1 group)",
-)
 def test_it_counts_a_townships_own_group_that_took_in_a_neighbour(areas):
     for _ in range(3):
         factories.org_with_members(areas["wenyilu"], 1)

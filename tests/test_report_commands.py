@@ -219,12 +219,6 @@ def test_it_writes_the_official_table_ready_to_print(world, tmp_path):
     assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 1)  # one page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="org_building_xlsx: the header 民办非企业单位(社会服务机构) wraps onto two lines in "
-    "a column 14 wide, but row 4 keeps the default height: printed (LibreOffice → PDF) its "
-    "second line runs over the first figure of the column",
-)
 def test_it_gives_the_wrapped_column_header_room_to_print(world, tmp_path):
     path = tmp_path / "org-building.xlsx"
     command("report", "org-building", "--format", "xlsx", "-o", str(path), "--as-of", AS_OF)

@@ -699,11 +699,6 @@ def test_it_keeps_the_table_the_coverage_and_check_in_agreement(areas, spec):
 # --- bugs ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="org-building counts a member once per employer: one person employed by two "
-    "organizations is two 党员 in the table, against POLICY 3.1 (counted once, never twice)",
-)
 def test_it_counts_a_member_employed_twice_once_in_the_official_table(areas):
     first, second = factories.org(areas["wenyilu"]), factories.org(areas["pozi"])
     person = factories.member(first)
@@ -712,12 +707,6 @@ def test_it_counts_a_member_employed_twice_once_in_the_official_table(areas):
     assert org_building_report(as_of=AS_OF)["rows"]["members"][0] == 1  # is 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coverage_report for a user whose jurisdiction is not a whole area (registry, "
-    "supervisor, org, instructor) counts the members of the whole facts area: "
-    "Facts.restrict cuts orgs and party_orgs but not members_by_township",
-)
 def test_it_counts_only_the_members_a_supervisory_unit_may_see(areas):
     education = factories.unit("长沙市教育局", UnitKind.SUPERVISORY, areas["city"])
     school = factories.org_with_members(

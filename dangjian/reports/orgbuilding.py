@@ -77,6 +77,8 @@ def org_building_report(
     threshold = policy_module.load()["standalone_min_formal_members"]
     rows = {key: [0, 0, 0, 0] for key, _label, _indent in ROWS}
     joint_orgs: list[set[int]] = [set(), set(), set(), set()]
+    members: list[set[int]] = [set(), set(), set(), set()]
+    elsewhere: list[set[int]] = [set(), set(), set(), set()]
     active_orgs = {pk: org for pk, org in facts.orgs.items() if org.active}
 
     def add(key: str, column: int, n: int = 1) -> None:
@@ -88,10 +90,13 @@ def org_building_report(
         formal = org.formal
         add("units", column)
         add("staff", column, org.staff_count or 0)
-        add("members", column, org.member_count)
         covering = {pk for pk, _form, _level in org.covering}
-        elsewhere = sum(1 for m in org.members if m.relation_id not in covering)
-        add("members_relation_elsewhere", column, elsewhere)
+        for m in org.members:  # each person once, though employed by two organizations
+            members[0].add(m.person_id)
+            members[column].add(m.person_id)
+            if m.relation_id not in covering:
+                elsewhere[0].add(m.person_id)
+                elsewhere[column].add(m.person_id)
         standalone = org.covered_by(PartyOrgForm.STANDALONE)
         joint = org.covered_by(PartyOrgForm.JOINT)
         if standalone:
@@ -114,6 +119,8 @@ def org_building_report(
             joint_orgs[column].add(pk)
     for column in range(4):
         rows["joint_party_orgs"][column] = len(joint_orgs[column])
+        rows["members"][column] = len(members[column])
+        rows["members_relation_elsewhere"][column] = len(elsewhere[column])
     instructors: list[set[int]] = [set(), set(), set(), set()]
     for person, org_pk in _instructors(facts, as_of):
         assigned = active_orgs.get(org_pk)

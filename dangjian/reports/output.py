@@ -163,6 +163,7 @@ def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
             )
     for cell in (sheet["A3"], sheet["C3"], *sheet[4]):
         cell.font = Font(bold=True)
+    sheet.row_dimensions[4].height = 36  # 民办非企业单位(社会服务机构) takes two lines
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 30
     for letter in "CDEF":

@@ -163,6 +163,18 @@ def _place_leftovers(
     return homeless
 
 
+def _free_extras(groups: list[Group]) -> list[Candidate]:
+    """Take out of each group the organizations it does not need to keep 3 formal members
+    (the last ones placed first)."""
+    freed = []
+    for g in groups:
+        for c in sorted(g.orgs, key=lambda c: c.formal):
+            if len(g.orgs) > 1 and g.formal_members - c.formal >= 3:
+                g.orgs.remove(c)
+                freed.append(c)
+    return freed
+
+
 def _sorted(pool: list[Candidate]) -> list[Candidate]:
     return sorted(pool, key=lambda c: (c.industry, c.uscc))
 
@@ -291,7 +303,7 @@ class JointPlan:
                     "eligible_one": t.ones,
                     "eligible_two": t.twos,
                     "bound": t.bound,
-                    "groups": sum(1 for g in t.groups if not g.cross_township),
+                    "groups": len(t.groups),
                     "same_industry": same_industry(t.groups),
                     "leftovers": [{"uscc": u, "why": why} for u, why in t.leftovers],
                 }
@@ -370,10 +382,22 @@ def plan_joint(
         cross.extend(groups)
         district_groups = [g for t in townships if t.district == district for g in t.groups]
         homeless = _place_leftovers([*groups, *district_groups], homeless, max_orgs)
+        total = sum(x.formal for x in candidates if x.district == district)
+        if homeless and total >= 3:
+            # The district can reach 3, but every group with room is full: take back the
+            # organizations that groups hold beyond their 3 formal members, and plan them
+            # with the homeless ones (across townships) — nobody whose district can reach 3
+            # stays unplaced.
+            extras = _free_extras([*groups, *district_groups])
+            more, homeless = plan_pool([*homeless, *extras], homeless[0].township, max_orgs)
+            for g in more:
+                g.township = min(g.orgs, key=lambda c: c.uscc).township
+            groups.extend(more)
+            cross.extend(more)
+            homeless = _place_leftovers([*groups, *district_groups], homeless, max_orgs)
         for g in [*groups, *district_groups]:
             g.cross_township = len({c.township for c in g.orgs}) > 1
         for c in homeless:
-            total = sum(x.formal for x in candidates if x.district == district)
             why = (
                 "所在区县符合条件的社会组织正式党员合计不足3名"
                 if total < 3
