@@ -676,10 +676,6 @@ def test_a_big_file_broken_at_its_end_writes_nothing(world, tmp_path):
 # --- Known bugs outside the readers (left to the import's owners). ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Row.error (base.py) names the identity number whole: only service._shown masks",
-)
 def test_identity_numbers_are_masked_in_every_message(world):
     """service.py: "Identity numbers are named masked, even in error messages". The parse
     errors are; the errors the kinds find (people: the same person with different names;
@@ -693,10 +689,6 @@ def test_identity_numbers_are_masked_in_every_message(world):
     assert shown == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.import_file: a FileError is never written to the --errors file",
-)
 @pytest.mark.parametrize("name", ["malformed/binary-garbage.csv", "malformed/mixed-encodings.csv"])
 def test_errors_file_lists_errors_about_the_whole_file(name: str, world, tmp_path):
     """CONTRACT.md: each error is printed and "--errors also writes them as CSV". An
@@ -711,10 +703,6 @@ def test_errors_file_lists_errors_about_the_whole_file(name: str, world, tmp_pat
     assert any(message in reason for reason in reasons)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import command: with --skip-invalid, exit 0 although nothing was written",
-)
 @pytest.mark.parametrize(
     "name",
     ["malformed/binary-garbage.csv", "malformed/mixed-encodings.csv", "orgs/unknown-column.csv"],
@@ -733,10 +721,6 @@ def test_skip_invalid_exits_1_when_nothing_could_be_imported(name: str, world, t
     assert status == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ErrorsFile (service.py) drops the cells of columns that have no name",
-)
 def test_errors_file_keeps_the_cell_without_a_column_name(world, tmp_path):
     """The reason says 「第16列 … 该列没有列名：请补上列名或删除该列内容」, but the errors file
     the user is to fix keeps only the named columns: the cell is not there to fix."""

@@ -4,13 +4,14 @@ interface (check a row, write a batch, finish)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from dangjian.areas.models import Area
 from dangjian.imports.errors import RowError
-from dangjian.imports.fields import Column
+from dangjian.imports.fields import Column, as_text
+from dangjian.lib.codes import mask_id_number
 
 
 @dataclass
@@ -26,13 +27,29 @@ class Context:
 class Row:
     number: int
     cells: list[Any]  # as read, in the file's column order
-    raw: dict[str, str]  # key -> the cell as text, for messages
+    # key -> the cell as text, for messages; None: worked out from `positions` when asked
+    # (most rows are never named in a message).
+    raw: dict[str, str] | None
     values: dict[str, Any]  # key -> parsed value (None when blank)
+    positions: Mapping[str, int] | None = None  # key -> the position of its cell
+    prepared: Any = None  # what the kind's `prepare` made of the values (None: not run)
+
+    def text(self, key: str) -> str:
+        """The cell of column `key` as text ("" when blank or not in the file)."""
+        if self.raw is not None:
+            return self.raw.get(key, "")
+        position = self.positions.get(key) if self.positions is not None else None
+        if position is None or position >= len(self.cells):
+            return ""
+        return as_text(self.cells[position])
 
     def error(self, column: Column | None, message: str) -> RowError:
         if column is None:
             return RowError(self.number, "", "", message)
-        return RowError(self.number, column.label, self.raw.get(column.key, ""), message)
+        value = self.text(column.key)
+        if column.personal and len(value) >= 15 and value[:6].isdigit():
+            value = mask_id_number(value)  # identity numbers are named masked, always
+        return RowError(self.number, column.label, value, message)
 
 
 @dataclass
@@ -73,6 +90,14 @@ class Kind:
                 return column
         raise KeyError(key)
 
+    def prepare(self, values: dict[str, Any]) -> Any:
+        """What `check` will need that follows from the row's parsed values alone, worked out
+        when the row is parsed (for a large file in the worker process that reads it, while
+        this one checks and writes): `check` finds it in `row.prepared`. It must depend on
+        the values and `self.ctx` only — no database, no state kept across rows — and not
+        be None. The default prepares nothing."""
+        return None
+
     def check(self, row: Row) -> tuple[Any, list[RowError]]:
         """Cross-field rules and references: a record to write, or the row's errors."""
         raise NotImplementedError
@@ -106,7 +131,14 @@ class Keyed:
     values: tuple[Any, ...]
 
 
-def _history(ctx: Context, model: type[Any], by: str, keys: Sequence[Any], kind: str) -> None:
+def _history(
+    ctx: Context,
+    model: type[Any],
+    by: str,
+    keys: Sequence[Any],
+    kind: str,
+    id_range: tuple[int, int] | None = None,
+) -> None:
     from dangjian.lib import bulk
 
     bulk.record_history(
@@ -117,6 +149,7 @@ def _history(ctx: Context, model: type[Any], by: str, keys: Sequence[Any], kind:
         reason=ctx.reason,
         user_id=ctx.user_id,
         when=ctx.now,
+        id_range=id_range,
     )
 
 
@@ -182,8 +215,10 @@ def upsert(
         changed.append((pk, record.values))
         status[record.key] = "~"
     if new:
-        bulk.insert(model, [*key_fields, *fields], new)
-        if len(key_fields) == 1:
+        inserted = bulk.insert(model, [*key_fields, *fields], new)
+        if inserted is not None:  # the new rows' keys (SQLite): no lookup by natural key
+            _history(ctx, model, "id", [], "+", id_range=inserted)
+        elif len(key_fields) == 1:
             _history(ctx, model, key_fields[0], new_keys, "+")
         else:
             stored = _existing(model, key_fields, fetch_by, [Keyed(0, k, ()) for k in new_keys], [])

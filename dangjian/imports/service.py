@@ -108,7 +108,8 @@ def map_headers(headers: list[Any], kind: type[Kind]) -> tuple[list[Column | Non
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
-        name = as_text(header).lstrip("\ufeff").strip()
+        # Chinese spreadsheets often write the parentheses full-width: 所在乡镇（街道）.
+        name = as_text(header).lstrip("\ufeff").strip().replace("（", "(").replace("）", ")")
         if not name:
             mapping.append(UNNAMED)  # allowed only while every cell below it is empty
             continue
@@ -150,6 +151,7 @@ class ErrorsFile:
             self._writer = csv.writer(self._fh)
             kept = [as_text(h) for h in headers if as_text(h) not in ERRORS_FILE_COLUMNS]
             self._keep = [i for i, h in enumerate(headers) if as_text(h) not in ERRORS_FILE_COLUMNS]
+            self._width = len(headers)
             self._writer.writerow([*ERRORS_FILE_COLUMNS, *kept])
 
     def write(self, number: int, cells: list[Any], errors: list[RowError]) -> None:
@@ -157,6 +159,7 @@ class ErrorsFile:
             return
         reasons = "；".join(str(e) for e in errors)
         row = [as_text(cells[i]) if i < len(cells) else "" for i in self._keep]
+        row += [as_text(c) for c in cells[self._width :]]  # cells under no column name too
         self._writer.writerow([number, reasons, *row])
 
     def close(self) -> None:
@@ -399,6 +402,9 @@ def import_file(
         table = open_table(path, file_name)
     except FileError as exc:
         run.reject(exc.error)
+        sink = ErrorsFile(errors_path, [])
+        sink.write(exc.error.row, [], [exc.error])  # the file itself: its reason, in the file too
+        sink.close()
         return run.result
     run.sink = ErrorsFile(errors_path, table.headers)
     try:
@@ -412,6 +418,7 @@ def import_file(
             run.execute(table, mapping, user=user, path=path, today=today)
     except FileError as exc:  # found mid-file: the transaction has been rolled back
         run.reject(exc.error)
+        run.sink.write(exc.error.row, [], [exc.error])
         run.result.batch_id = None
     finally:
         run.sink.close()

@@ -81,6 +81,12 @@ class OrgsKind(Kind):
         self._warnings: list[RowError] = []
         self.labels = [self.column(f).label for f in FIELDS]
 
+    def prepare(self, values: dict[str, Any]) -> str:
+        """The USCC's own checks (stdnum's check character again, with the kind): "" if none
+        fails."""
+        uscc = values["uscc"]
+        return (social_org_uscc_problem(uscc, values["kind"]) or "") if uscc else ""
+
     def check(self, row: Row) -> tuple[Any, list[RowError]]:
         v = row.values
         errors: list[RowError] = []
@@ -91,7 +97,9 @@ class OrgsKind(Kind):
 
         uscc = v["uscc"]
         if uscc:
-            problem = social_org_uscc_problem(uscc, v["kind"])
+            problem = row.prepared
+            if problem is None:
+                problem = self.prepare(v)
             if problem:
                 fail("uscc", problem)
             elif uscc in self.seen:

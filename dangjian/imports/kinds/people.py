@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from dangjian.areas.models import Area
 from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import RowError
 from dangjian.imports.fields import (
@@ -50,6 +51,32 @@ class PersonRecord:
     membership: tuple[Any, ...] | None  # MEMBERSHIP_FIELDS values, for members
     employer: int | None
     employment: tuple[Any, ...]  # started_on, position, ended_on
+    stored: IdFacts | None = None  # what a new person's row stores about the number
+
+
+@dataclass(frozen=True)
+class IdFacts:
+    """An identity number's stored forms and the facts it gives (Person's fields)."""
+
+    encrypted: str
+    masked: str
+    birth_date: dt.date
+    gender: str
+
+    @classmethod
+    def of(cls, number: str) -> IdFacts:
+        return cls(
+            crypto.encrypt(number), mask_id_number(number), id_birth_date(number), id_gender(number)
+        )
+
+
+@dataclass(frozen=True)
+class PreparedNumber:
+    """`PeopleKind.prepare`: the identity number checked, hashed, and ready to store."""
+
+    problem: str  # "" when the number is valid
+    hash: str = ""
+    facts: IdFacts | None = None
 
 
 class PeopleKind(Kind):
@@ -75,15 +102,27 @@ class PeopleKind(Kind):
         self.person_seen: dict[str, tuple[int, tuple[Any, ...]]] = {}
         self.employment_seen: dict[tuple[str, str, dt.date | None], int] = {}
         self.area_path = ctx.area.path if ctx.area is not None else None
+        self._township_path: dict[int, tuple[Any, ...]] = {}  # area id -> (id, path)
+        crypto.lookup_hash("")  # the key is read (or made) here, not in a worker process
+
+    def prepare(self, values: dict[str, Any]) -> PreparedNumber:
+        number = values["id_number"]
+        problem = id_number_problem(number, self.ctx.today)
+        if problem:
+            return PreparedNumber(problem)
+        return PreparedNumber("", crypto.lookup_hash(number), IdFacts.of(number))
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
         employers = sorted({r.values["employer_uscc"] for r in rows if r.values["employer_uscc"]})
-        org_pk: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(employers), 900):
-            for uscc, pk, path in SocialOrganization.objects.filter(
-                uscc__in=employers[start : start + 900]
-            ).values_list("uscc", "pk", "township__path"):
-                org_pk[uscc] = (pk, path)
+        found = bulk.fetch(SocialOrganization, by="uscc", keys=employers, fields=["township"])
+        paths = self._township_path
+        if self.area_path:  # the townships' paths, for the jurisdiction
+            missing = list({township for _pk, township in found.values()} - paths.keys())
+            paths.update(bulk.fetch(Area, by="id", keys=missing, fields=["path"]))
+        org_pk = {
+            uscc: (pk, paths[township][1] if self.area_path else "")
+            for uscc, (pk, township) in found.items()
+        }
         return [self._check(row, org_pk) for row in rows]
 
     def _check(self, row: Row, org_pk: dict[str, tuple[int, str]]) -> tuple[Any, list[RowError]]:
@@ -94,9 +133,9 @@ class PeopleKind(Kind):
             errors.append(row.error(self.column(key), message))
 
         number = v["id_number"]
-        problem = id_number_problem(number, self.ctx.today)
-        if problem:
-            fail("id_number", problem)
+        prepared = row.prepared if row.prepared is not None else self.prepare(v)
+        if prepared.problem:
+            fail("id_number", prepared.problem)
         employer = None
         uscc = v["employer_uscc"]
         if uscc:
@@ -147,7 +186,7 @@ class PeopleKind(Kind):
                     fail(key, f"政治面貌为「{PoliticalStatus(status).label}」时不填写此项")
         if errors:
             return None, errors
-        digest = crypto.lookup_hash(number)
+        digest = prepared.hash
         own = (v["name"], status, membership)
         seen = self.person_seen.get(digest)
         if seen is not None and seen[1] != own:
@@ -179,6 +218,7 @@ class PeopleKind(Kind):
                 membership,
                 employer,
                 (employed, v["position"] or "", left),
+                prepared.facts,
             ),
             [],
         )
@@ -188,12 +228,13 @@ class PeopleKind(Kind):
         first: dict[str, PersonRecord] = {}
         for r in records:
             first.setdefault(r.hash, r)
-        masked = {h: mask_id_number(r.number) for h, r in first.items()}
+        facts = {h: r.stored or IdFacts.of(r.number) for h, r in first.items()}
+        masked = {h: f.masked for h, f in facts.items()}
 
         # People: insert the new ones (encrypted), update changed names or statuses.
         existing = bulk.fetch(Person, by="id_hash", keys=list(first), fields=PERSON_FIELDS)
         new_people = [r for h, r in first.items() if h not in existing]
-        bulk.insert(
+        inserted = bulk.insert(
             Person,
             [
                 "name",
@@ -207,17 +248,17 @@ class PeopleKind(Kind):
             [
                 (
                     r.name,
-                    crypto.encrypt(r.number),
+                    facts[r.hash].encrypted,
                     r.hash,
-                    masked[r.hash],
-                    id_birth_date(r.number),
-                    id_gender(r.number),
+                    facts[r.hash].masked,
+                    facts[r.hash].birth_date,
+                    facts[r.hash].gender,
                     r.political_status,
                 )
                 for r in new_people
             ],
         )
-        self._history(Person, "id_hash", [r.hash for r in new_people], "+")
+        self._history(Person, "id_hash", [r.hash for r in new_people], "+", id_range=inserted)
         changed: dict[str, tuple[int, tuple[str, str]]] = {}
         for h, r in first.items():
             if h in existing and existing[h][1:] != (r.name, r.political_status):
@@ -232,10 +273,16 @@ class PeopleKind(Kind):
                 outcome.changes.append(Change(r.row, masked[h], fields))
         bulk.update(Person, PERSON_FIELDS, list(changed.values()))
         self._history(Person, "id", [pk for pk, _ in changed.values()], "~")
-        pk_of = {
-            h: v[0]
-            for h, v in bulk.fetch(Person, by="id_hash", keys=list(first), fields=[]).items()
-        }
+        if inserted is not None and inserted[1] - inserted[0] == len(new_people):
+            # The new people's keys follow one another, in the order they were inserted.
+            pk_of = {h: row[0] for h, row in existing.items()}
+            new_pks = range(inserted[0] + 1, inserted[1] + 1)
+            pk_of.update(zip([r.hash for r in new_people], new_pks, strict=True))
+        else:
+            pk_of = {
+                h: v[0]
+                for h, v in bulk.fetch(Person, by="id_hash", keys=list(first), fields=[]).items()
+            }
         label_of = {pk_of[h]: masked[h] for h in first}
 
         # Membership: as the file says; none for a person who is no member.
@@ -254,10 +301,12 @@ class PeopleKind(Kind):
             key_label=label_of.get,
         )
         outcome.changes.extend(member_outcome.changes)
-        gone = list(
-            Membership.objects.filter(
-                person_id__in=[pk_of[h] for h, r in first.items() if r.membership is None]
-            ).values_list("pk", "person_id")
+        # (Only people stored before this batch can have a membership to remove.)
+        gone = bulk.fetch_many(
+            Membership,
+            by="person",
+            keys=[pk_of[h] for h, r in first.items() if r.membership is None and h in existing],
+            fields=["person"],
         )
         if gone:
             self._history(Membership, "id", [pk for pk, _ in gone], "-")
@@ -302,7 +351,15 @@ class PeopleKind(Kind):
                 outcome.unchanged += 1
         return outcome
 
-    def _history(self, model: type[Any], by: str, keys: list[Any], kind: str) -> None:
+    def _history(
+        self,
+        model: type[Any],
+        by: str,
+        keys: list[Any],
+        kind: str,
+        *,
+        id_range: tuple[int, int] | None = None,
+    ) -> None:
         bulk.record_history(
             model,
             by=by,
@@ -311,4 +368,5 @@ class PeopleKind(Kind):
             reason=self.ctx.reason,
             user_id=self.ctx.user_id,
             when=self.ctx.now,
+            id_range=id_range,
         )

@@ -62,8 +62,8 @@ class Command(DangjianCommand):
                 progress=progress,
             )
         self._report(result, options)
-        if not result.ok and not options["skip_invalid"]:
-            sys.exit(1)
+        if not result.ok and (not options["skip_invalid"] or not result.written):
+            sys.exit(1)  # invalid input, and nothing written
 
     def _report(self, result: ImportResult, options: dict[str, Any]) -> None:
         out, err = self.stdout, self.stderr
