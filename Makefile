@@ -10,7 +10,7 @@ SCALE ?= city
 # The local PostgreSQL of this machine kind (trust auth); `make test` uses it when it answers.
 LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint format bench clean python
+.PHONY: install run test test-sqlite test-postgres lint format bench clean python chromium
 
 # Python: the version in .python-version (3.13), from pyenv or the PATH; 3.12 at least.
 PYTHON_BIN := $(shell scripts/find-python.sh 2>/dev/null)
@@ -34,6 +34,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The browser tests drive Debian's chromium; install it with apt where it is missing (never a
+# browser downloaded by a test tool).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装 Debian 的 chromium（浏览器测试用）/ installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "错误：浏览器测试需要 /usr/bin/chromium，请以 root 运行 apt-get install chromium / Error: install Debian's chromium (apt-get install chromium)" >&2; exit 1; \
+	  fi; \
+	fi
+
 run: install
 	$(DJ) init
 	$(DJ) demo --scale city --no-serve --if-empty
@@ -41,9 +53,11 @@ run: install
 	@echo "演示用户 / demo users (var/demo-users.txt):"
 	@cat var/demo-users.txt
 	@echo "打开 / open http://127.0.0.1:8000/"
+	@# The background worker (web imports) runs beside the server and stops with it.
+	$(DJ) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DJ) runserver 127.0.0.1:8000 --noreload
 
-test: install test-sqlite test-postgres
+test: install chromium test-sqlite test-postgres
 
 test-sqlite:
 	env -u DATABASE_URL $(PYTEST)
