@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ninja",
     "axes",
+    "django_tasks_db",
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.areas",
@@ -115,6 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (Django's tasks framework): queued in the database, run by
+# `dangjian db_worker` (started by `make run`), e.g. the imports started from the web pages.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -57,6 +57,10 @@ def build_world(areas: dict[str, Any]) -> World:
         "fr_member": factories.member(orgs["fr_assoc"]),
         "tx_member": factories.member(orgs["tx_fund"]),
     }
+    # Distinctive names: the walk test looks for them on every page.
+    for key, name in (("fr_member", "芙蓉甲党员"), ("tx_member", "天心乙党员")):
+        people[key].name = name
+        people[key].save()
     for _ in range(2):
         factories.member(orgs["fr_assoc"])
     party_orgs = {

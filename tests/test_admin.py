@@ -140,6 +140,9 @@ def _findings_and_proposals(areas) -> None:
         policy_version="test",
     )  # fmt: skip
     CheckRun.objects.create(as_of=today, policy_version="test")
+    from dangjian.core.models import DataVersion
+
+    DataVersion.objects.get_or_create(pk=1, defaults={"value": 1})
     from dangjian.accounts.tokens import token_create
 
     token_create(user=factories.user("token_holder"), name="测试令牌")

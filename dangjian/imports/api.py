@@ -60,7 +60,7 @@ def import_(
 ) -> Status[dict[str, Any]]:
     user: Any = request.user
     gate = Jurisdiction(user)
-    if not gate.everything and user.role not in IMPORTERS:
+    if gate.nothing or (not gate.everything and user.role not in IMPORTERS):
         raise HttpError(403, "只有市、区县、乡镇(街道)管理员可以导入数据")
     if file.size is not None and file.size > MAX_UPLOAD:
         raise HttpError(413, "文件超过200MB")

@@ -360,6 +360,8 @@ def _write_xlsx(kind_name: str, rows: Iterable[list[str]], out: Path) -> int:
         cells = []
         for i, value in enumerate(row):
             cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+            if value.startswith("="):
+                cell.data_type = "s"  # a name that looks like a formula stays text
             if i in text:
                 cell.number_format = "@"
             cells.append(cell)

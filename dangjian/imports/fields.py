@@ -17,7 +17,9 @@ from dangjian.imports.errors import CellError
 
 Parser = Callable[[Any], Any]
 
-_EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
+# Excel shows a long number as 4.30102E+17: always with the sign. Without one, "E" between
+# digits is a letter of a real code (USCCs may hold an E), never Excel's damage.
+_EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?[eE][+-]\d+$")
 _DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _CONTROL = re.compile(r"[\x00-\x1f]")  # what `ord(c) < 32` finds, in one pass
 

@@ -28,10 +28,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import User
+from dangjian.core.version import bump
 from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
 from dangjian.imports.fields import Column, as_text, is_blank
-from dangjian.core.version import bump
 from dangjian.imports.models import ImportBatch
 from dangjian.imports.readers import Table, open_table
 from dangjian.imports.registry import KINDS

@@ -63,6 +63,8 @@ def xlsx_response(
         cells = []
         for value in row:
             cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
             cells.append(cell)

@@ -9,16 +9,41 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     # Organizations and Party organizations.
-    path("orgs/", views_orgs.placeholder, name="orgs"),
-    path("orgs/<str:uscc>/", views_orgs.placeholder, name="org"),
-    path("party-orgs/", views_orgs.placeholder, name="party_orgs"),
-    path("party-orgs/<str:code>/", views_orgs.placeholder, name="party_org"),
+    path("orgs/", views_orgs.org_list, name="orgs"),
+    path("orgs/export.xlsx", views_orgs.org_export, name="orgs_export"),
+    path("orgs/<str:uscc>/", views_orgs.org_detail, name="org"),
+    path("party-orgs/", views_orgs.party_org_list, name="party_orgs"),
+    path("party-orgs/export.xlsx", views_orgs.party_org_export, name="party_orgs_export"),
+    path("party-orgs/<str:code>/", views_orgs.party_org_detail, name="party_org"),
     # Findings (待办).
-    path("findings/", views_findings.placeholder, name="findings"),
+    path("findings/", views_findings.findings, name="findings"),
+    path("findings/export.xlsx", views_findings.findings_export, name="findings_export"),
     # Reports.
-    path("reports/coverage/", views_reports.placeholder, name="report_coverage"),
-    path("reports/org-building/", views_reports.placeholder, name="report_org_building"),
-    path("reports/joint/", views_reports.placeholder, name="report_joint"),
+    path("reports/coverage/", views_reports.coverage, name="report_coverage"),
+    path("reports/coverage.xlsx", views_reports.coverage_export, name="report_coverage_xlsx"),
+    path("reports/org-building/", views_reports.org_building, name="report_org_building"),
+    path(
+        "reports/org-building.xlsx",
+        views_reports.org_building_export,
+        name="report_org_building_xlsx",
+    ),
+    path("reports/joint/", views_reports.joint, name="report_joint"),
+    path("reports/joint.xlsx", views_reports.joint_export, name="report_joint_xlsx"),
+    path("reports/joint/save/", views_reports.joint_save, name="report_joint_save"),
     # Imports.
-    path("imports/", views_imports.placeholder, name="imports"),
+    path("imports/", views_imports.index, name="imports"),
+    path("imports/upload/", views_imports.upload, name="import_upload"),
+    path("imports/<int:pk>/", views_imports.detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", views_imports.progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", views_imports.confirm, name="import_confirm"),
+    path("imports/<int:pk>/retry/", views_imports.retry, name="import_retry"),
+    path("imports/<int:pk>/discard/", views_imports.discard, name="import_discard"),
+    path(
+        "imports/<int:pk>/errors/<str:phase>.csv", views_imports.errors_file, name="import_errors"
+    ),
+    path(
+        "imports/templates/<str:kind>.<str:fmt>",
+        views_imports.template_file,
+        name="import_template",
+    ),
 ]
