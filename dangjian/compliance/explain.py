@@ -132,7 +132,7 @@ def _party_org_facts(facts: Facts, pk: int) -> dict[str, Any]:
         "在该日是否正常": p.active,
         "组织关系在本组织的正式党员": p.formal_members,
         "组织关系在本组织的党员（含预备党员）": p.members,
-        "在任班子成员": len(p.offices),
+        "在任班子成员": p.office_holders,
         "专职党务工作者": p.full_time_workers,
         "本届任期开始": (p.term_started_on or p.founded_on).isoformat(),
         "覆盖社会组织": len(p.covers),

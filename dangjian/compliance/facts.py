@@ -5,6 +5,10 @@ and `check` can never disagree.
 Every fact is one query over the whole jurisdiction (a GROUP BY, or the rows that carry a
 relation), combined in Python by primary key: the number of queries does not grow with the
 number of organizations.
+
+Queries whose rows are combined by key clear the models' default ordering (`.order_by()`):
+`Meta.ordering` would otherwise sort every row by related columns — employments and
+memberships by the person's name, which joins the people table only to sort by it.
 """
 
 from __future__ import annotations
@@ -106,7 +110,8 @@ class PartyOrgFacts:
     active: bool
     formal_members: int = 0  # whose organizational relation it holds
     members: int = 0
-    offices: list[tuple[str, bool, dt.date]] = field(default_factory=list)  # role, full time, since
+    # role, full time, since, person: one row per office held (a person may hold two)
+    offices: list[tuple[str, bool, dt.date, int]] = field(default_factory=list)
     last_secretary_left: dt.date | None = None
     covers: list[int] = field(default_factory=list)  # organization pks, current coverage
 
@@ -115,11 +120,16 @@ class PartyOrgFacts:
         return self.form in SOCIAL_ORG_FORMS
 
     def holders(self, role: str) -> int:
-        return sum(1 for r, _full, _since in self.offices if r == role)
+        return len({person for r, _full, _since, person in self.offices if r == role})
 
     @property
     def full_time_workers(self) -> int:
-        return sum(1 for _r, full, _since in self.offices if full)
+        return len({person for _r, full, _since, person in self.offices if full})
+
+    @property
+    def office_holders(self) -> int:
+        """How many people the committee has (not how many offices)."""
+        return len({person for _r, _full, _since, person in self.offices})
 
 
 @dataclass(slots=True)
@@ -142,10 +152,30 @@ class Facts:
         jurisdiction is not a whole area: a registry, a supervisory unit, a secretary)."""
         self.orgs = {pk: o for pk, o in self.orgs.items() if pk in org_pks}
         self.party_orgs = {pk: p for pk, p in self.party_orgs.items() if pk in party_org_pks}
+        # Members too: only those held by these Party organizations or employed here.
+        self._only = (org_pks, party_org_pks)
+        self.__dict__.pop("members_by_township", None)
 
     def _scoped(self, prefix: str) -> Q:
+        """Rows whose organization (`prefix` leads from the row to it: "" for an
+        organization itself, "org__" for its employments, coverages …) lies in the area."""
         if self.area is None:
             return Q()
+        if self.area.level == "community":  # finer than a township: by the org's community
+            return Q(**{f"{prefix}community__path__startswith": self.area.path})
+        return Q(**{f"{prefix}township__path__startswith": self.area.path})
+
+    def _party_scoped(self, prefix: str) -> Q:
+        """Rows whose Party organization (`prefix` leads to it) lies in the area. Party
+        organizations are recorded by township: in a community, they are those covering one
+        of its organizations."""
+        if self.area is None:
+            return Q()
+        if self.area.level == "community":
+            covering = Coverage.objects.filter(
+                org__community__path__startswith=self.area.path
+            ).values("party_org_id")
+            return Q(**{f"{prefix}pk__in": covering})
         return Q(**{f"{prefix}township__path__startswith": self.area.path})
 
     @functools.cached_property
@@ -167,6 +197,7 @@ class Facts:
             status, changed = row[11], row[12]
             active = status == OrgStatus.ACTIVE or changed is None or changed > d
             out[row[0]] = OrgFacts(*row[:9], row[9] or "", *row[10:], active=active)
+        seen: dict[tuple[int, int], Member] = {}
         for org_id, person_id, started, confirmed, relation, form, founded, dissolved in (
             Employment.objects.filter(
                 Employment.current_on_q(d),
@@ -174,6 +205,7 @@ class Facts:
                 person__membership__joined_on__lte=d,
                 org__registered_on__lte=d,
             )
+            .order_by()
             .values_list(
                 "org_id", "person_id", "started_on", "person__membership__confirmed_on",
                 "person__membership__relation_party_org_id",
@@ -184,20 +216,24 @@ class Facts:
             .iterator(chunk_size=5000)
         ):  # fmt: skip
             org = out.get(org_id)
-            if org is None or any(m.person_id == person_id for m in org.members):
-                continue  # a second employment of the same person counts once
+            if org is None:
+                continue
             formal = confirmed is not None and confirmed <= d
             since = max(x for x in (started, confirmed if formal else None, dt.date.min) if x)
-            org.members.append(
-                Member(
-                    person_id,
-                    formal,
-                    since,
-                    relation,
-                    form,
-                    founded is not None and holds_on(founded, dissolved, d),
-                )
+            member = seen.get((org_id, person_id))
+            if member is not None:  # a second employment of the same person counts once,
+                member.since = min(member.since, since)  # from the earlier start
+                continue
+            member = Member(
+                person_id,
+                formal,
+                since,
+                relation,
+                form,
+                founded is not None and holds_on(founded, dissolved, d),
             )
+            seen[(org_id, person_id)] = member
+            org.members.append(member)
         for org_id, party_org, form, level in Coverage.objects.filter(
             Coverage.current_on_q(d), self._scoped("org__"), party_org__form__in=COVERING_FORMS
         ).values_list("org_id", "party_org_id", "party_org__form", "party_org__level"):
@@ -207,6 +243,7 @@ class Facts:
             InstructorAssignment.objects.filter(
                 holds_on_q(d, start_required=True), self._scoped("org__")
             )
+            .order_by()
             .values_list("org_id", flat=True)
             .distinct()
         ):
@@ -220,35 +257,43 @@ class Facts:
         d = self.as_of
         out: dict[int, PartyOrgFacts] = {}
         for row in PartyOrganization.objects.filter(
-            self._scoped(""), founded_on__lte=d
+            self._party_scoped(""), founded_on__lte=d
         ).values_list(
             "pk", "code", "name", "level", "form", "township__code", "founded_on",
             "term_started_on", "dissolved_on", "unit_id",
         ):  # fmt: skip
             out[row[0]] = PartyOrgFacts(*row, active=holds_on(row[6], row[8], d))
-        members = Membership.objects.filter(
-            Membership.member_on_q(d), self._scoped("relation_party_org__")
-        ).values_list("relation_party_org_id", "confirmed_on")
+        members = (
+            Membership.objects.filter(
+                Membership.member_on_q(d), self._party_scoped("relation_party_org__")
+            )
+            .order_by()
+            .values_list("relation_party_org_id", "confirmed_on")
+        )
         for party_org, confirmed in members.iterator(chunk_size=5000):
             facts = out.get(party_org)
             if facts is not None:
                 facts.members += 1
                 if confirmed is not None and confirmed <= d:
                     facts.formal_members += 1
-        for party_org, role, full_time, started, ended in CommitteeMembership.objects.filter(
-            self._scoped("party_org__"), started_on__lte=d
-        ).values_list("party_org_id", "role", "full_time", "started_on", "ended_on"):
+        for party_org, role, full_time, started, ended, person in (
+            CommitteeMembership.objects.filter(self._party_scoped("party_org__"), started_on__lte=d)
+            .order_by("party_org_id", "role", "started_on")
+            .values_list("party_org_id", "role", "full_time", "started_on", "ended_on", "person_id")
+        ):
             facts = out.get(party_org)
             if facts is None:
                 continue
             if holds_on(started, ended, d):
-                facts.offices.append((role, full_time, started))
+                facts.offices.append((role, full_time, started, person))
             elif role == CommitteeRole.SECRETARY and ended is not None:
                 left = facts.last_secretary_left
                 facts.last_secretary_left = ended if left is None else max(left, ended)
-        for party_org, org in Coverage.objects.filter(
-            Coverage.current_on_q(d), self._scoped("party_org__")
-        ).values_list("party_org_id", "org_id"):
+        for party_org, org in (
+            Coverage.objects.filter(Coverage.current_on_q(d), self._party_scoped("party_org__"))
+            .order_by("party_org_id", "org_id")
+            .values_list("party_org_id", "org_id")
+        ):
             if party_org in out:
                 out[party_org].covers.append(org)
         return out
@@ -300,6 +345,7 @@ class Facts:
                 org__party_management=PartyManagement.DEFAULT,
                 org__supervisor_id__in=list(self.supervisory_units),
             )
+            .order_by()
             .values_list("org__supervisor_id", "party_org_id")
             .distinct()
         ):
@@ -312,11 +358,15 @@ class Facts:
         {unit: [(code, full-time workers)]}."""
         d = self.as_of
         full_time: dict[int, int] = defaultdict(int)
-        for party_org in CommitteeMembership.objects.filter(
-            holds_on_q(d, start_required=True),
-            full_time=True,
-            party_org__form=PartyOrgForm.INDUSTRY,
-        ).values_list("party_org_id", flat=True):
+        for party_org in (
+            CommitteeMembership.objects.filter(
+                holds_on_q(d, start_required=True),
+                full_time=True,
+                party_org__form=PartyOrgForm.INDUSTRY,
+            )
+            .order_by()
+            .values_list("party_org_id", flat=True)
+        ):
             full_time[party_org] += 1
         out: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for pk, code, unit in PartyOrganization.objects.filter(
@@ -354,11 +404,18 @@ class Facts:
         {township id: [formal, probationary]}"""
         d = self.as_of
         out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        held = Membership.objects.filter(
-            Membership.member_on_q(d),
-            self._scoped("relation_party_org__"),
-            relation_party_org__isnull=False,
-        ).values_list("relation_party_org__township_id", "confirmed_on")
+        held = (
+            Membership.objects.filter(
+                Membership.member_on_q(d),
+                self._party_scoped("relation_party_org__"),
+                relation_party_org__isnull=False,
+            )
+            .order_by()
+            .values_list("relation_party_org__township_id", "confirmed_on")
+        )
+        only = getattr(self, "_only", None)
+        if only is not None:
+            held = held.filter(relation_party_org_id__in=sorted(only[1]))
         for township, confirmed in held.iterator(chunk_size=5000):
             out[township][0 if confirmed is not None and confirmed <= d else 1] += 1
         employer: dict[int, tuple[int, int, bool, str]] = {}
@@ -366,7 +423,7 @@ class Facts:
             Employment.current_on_q(d),
             person__membership__joined_on__lte=d,
             person__membership__relation_party_org__isnull=True,
-        )
+        ).order_by()
         if self.area is not None:  # everyone employed here, with all their employers
             current = current.filter(
                 person_id__in=current.filter(self._scoped("org__")).values("person_id")
@@ -378,8 +435,10 @@ class Facts:
             formal = confirmed is not None and confirmed <= d
             if person not in employer or org < employer[person][0]:
                 employer[person] = (org, township, formal, path)
-        for _org, township, formal, path in employer.values():
+        for org, township, formal, path in employer.values():
             if self.area is not None and not path.startswith(self.area.path):
                 continue  # counted where their first employer is
+            if only is not None and org not in only[0]:
+                continue
             out[township][0 if formal else 1] += 1
         return dict(out)

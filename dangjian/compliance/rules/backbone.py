@@ -47,7 +47,7 @@ def secretary(facts: Facts, policy: Policy) -> Iterator[Finding]:
                 else ""
             ),
             days(since, policy["fix_within_days"]),
-            {"offices": len(party_org.offices)},
+            {"offices": party_org.office_holders},
         )
 
 
@@ -66,7 +66,7 @@ def committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
     for party_org in _checked(facts):
         if party_org.level != PartyOrgLevel.BRANCH:
             continue
-        size = len(party_org.offices)
+        size = party_org.office_holders
         deputies = party_org.holders(CommitteeRole.DEPUTY)
         if party_org.formal_members >= n and size < 3:
             message = (

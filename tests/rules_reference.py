@@ -1,0 +1,189 @@
+"""A slow, obviously correct reference for the rules of POLICY.md — written from POLICY.md
+and CONTRACT.md, independently of dangjian/compliance/facts.py.
+
+It walks every organization, Party organization, membership and unit one by one with the
+ORM and the models' own date methods (`is_active(on)`, `Employment.is_current(on)`,
+`Membership.is_formal(on)`, `Coverage.is_current(on)`, …), and answers the set of
+(rule, subject type, subject key) the policy demands on a date over a jurisdiction. It makes
+one query or more per object: only for small datasets (tests/test_rules_reference.py).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from dangjian.areas.models import Area, Unit
+from dangjian.compliance.policy import Policy
+from dangjian.orgs.models import SocialOrganization
+from dangjian.partyorgs.models import PartyOrganization
+from dangjian.people.models import Membership
+
+Demand = tuple[str, str, str]  # (rule, subject type, subject key)
+
+# Spelled out here on purpose rather than imported from the code under test.
+OF_SOCIAL_ORGS = {"standalone", "joint", "functional", "industry"}  # POLICY.md, the rules' scope
+COVERING = {"standalone", "joint", "functional"}  # CONTRACT.md, "covered"
+ADOPTING = {"industry", "township", "community"}  # POLICY 3.1, 纳入管理
+TERM_YEARS = {
+    "branch": "branch_term_years",
+    "general_branch": "general_branch_term_years",
+    "committee": "committee_term_years",
+}
+
+
+def mask(id_number: str) -> str:
+    """CONTRACT.md: first 6 + ******** + last 4."""
+    return f"{id_number[:6]}********{id_number[-4:]}"
+
+
+def anniversary(start: dt.date, years: int) -> dt.date:
+    """The same day `years` later; the month's last day when that day does not exist."""
+    year = start.year + years
+    return dt.date(year, start.month, min(start.day, calendar.monthrange(year, start.month)[1]))
+
+
+def inside(area: Area | None, place: Area) -> bool:
+    return area is None or place.path.startswith(area.path)
+
+
+def stopped(org: SocialOrganization, on: dt.date) -> bool:
+    """Deregistered, revoked or inactive (注销/撤销/停止活动) on or before the date."""
+    changed = org.status_changed_on
+    return org.status != "active" and changed is not None and changed <= on
+
+
+def employed_members(org: SocialOrganization, on: dt.date) -> list[Membership]:
+    """Party members (formal or probationary) employed there on the date, each once."""
+    found: dict[int, Membership] = {}
+    for employment in org.employments.select_related("person"):
+        if not employment.is_current(on):
+            continue
+        membership = Membership.objects.filter(person=employment.person).first()
+        if membership is not None and membership.is_member(on):
+            found[employment.person_id] = membership
+    return list(found.values())
+
+
+def covering(org: SocialOrganization, on: dt.date, forms: set[str]) -> list[PartyOrganization]:
+    return [
+        coverage.party_org
+        for coverage in org.coverages.select_related("party_org")
+        if coverage.is_current(on) and coverage.party_org.form in forms
+    ]
+
+
+def managing_body(org: SocialOrganization) -> tuple[str, str] | None:
+    """POLICY 2.2, in its order; None when the data does not allow one."""
+    if org.party_management == "community":  # 4. small and tied to a community
+        return ("community", org.community.code) if org.community_id else None
+    if org.party_management in ("township", "delegated_township"):  # 3. and 4.: the township
+        return ("township", org.township.code)
+    if org.registration_mode == "supervised":  # 2. that unit
+        unit = org.supervisor
+        return ("supervisor", unit.name) if unit and unit.kind == "supervisory" else None
+    unit = org.registry  # 1. the civil-affairs department that registered it
+    return ("registry", unit.name) if unit.kind == "civil_affairs" else None
+
+
+def to_dissolve(party_org: PartyOrganization, on: dt.date) -> bool:
+    """DYN-DISSOLVE: an active Party organization of social organizations whose every
+    covered organization has been deregistered or stopped."""
+    if not party_org.is_active(on) or party_org.form not in OF_SOCIAL_ORGS:
+        return False
+    covered = [c.org for c in party_org.coverages.select_related("org") if c.is_current(on)]
+    return bool(covered) and all(stopped(org, on) for org in covered)
+
+
+def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set[Demand]:
+    on = as_of
+    out: set[Demand] = set()
+
+    # 三.1 / 三.2 / 二.2 — per social organization.
+    for org in SocialOrganization.objects.select_related("township").order_by("pk"):
+        if not inside(area, org.township) or not org.is_active(on):
+            continue
+        subject = ("social_org", org.uscc)
+        formal = [m for m in employed_members(org, on) if m.is_formal(on)]
+        if len(formal) >= policy["standalone_min_formal_members"]:
+            if not covering(org, on, {"standalone"}):
+                out.add(("COV-STANDALONE", *subject))
+        elif formal:
+            if not covering(org, on, COVERING):
+                relation = formal[0].relation_party_org
+                adopted = (
+                    len(formal) == 1
+                    and relation is not None
+                    and relation.is_active(on)
+                    and relation.form in ADOPTING
+                )
+                if not adopted:
+                    out.add(("COV-JOINT", *subject))
+        else:
+            instructed = any(a.is_current(on) for a in org.instructor_assignments.all())
+            if not covering(org, on, COVERING) and not instructed:
+                out.add(("COV-INSTRUCTOR", *subject))
+        if managing_body(org) is None:
+            out.add(("MGT-ASSIGNED", *subject))
+
+    # 三.3 / 五 — per Party organization.
+    for party_org in PartyOrganization.objects.select_related("township").order_by("pk"):
+        if not inside(area, party_org.township):
+            continue
+        subject = ("party_org", party_org.code)
+        if to_dissolve(party_org, on):
+            out.add(("DYN-DISSOLVE", *subject))
+        if not party_org.is_active(on) or party_org.form not in OF_SOCIAL_ORGS:
+            continue
+        offices = [o for o in party_org.committee.all() if o.is_current(on)]
+        relations = [m for m in party_org.relations.all() if m.is_member(on)]
+        formal_relations = sum(1 for m in relations if m.is_formal(on))
+        if not any(o.role == "secretary" for o in offices):
+            out.add(("ORG-SECRETARY", *subject))
+        if party_org.level == "branch":
+            # A committee is made of people: one person in two offices is one member of it.
+            committee = {o.person_id for o in offices}
+            deputies = {o.person_id for o in offices if o.role == "deputy"}
+            if formal_relations >= policy["branch_committee_min_formal_members"]:
+                if len(committee) < 3:
+                    out.add(("ORG-COMMITTEE", *subject))
+            elif len(deputies) > 1:
+                out.add(("ORG-COMMITTEE", *subject))
+        years = policy[TERM_YEARS[party_org.level]]
+        if anniversary(party_org.term_started_on or party_org.founded_on, years) <= on:
+            out.add(("ORG-TERM", *subject))
+        large = len(relations) >= policy["fulltime_worker_min_members"]
+        if large and not any(o.full_time for o in offices):
+            out.add(("CAD-FULLTIME", *subject))
+
+    # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
+    for membership in Membership.objects.select_related(
+        "person", "relation_party_org__township"
+    ).order_by("pk"):
+        relation = membership.relation_party_org
+        if relation is None or not membership.is_member(on) or not inside(area, relation.township):
+            continue
+        dissolved = relation.dissolved_on is not None and relation.dissolved_on <= on
+        if dissolved or to_dissolve(relation, on):
+            out.add(("DYN-TRANSFER", "person", mask(membership.person.id_number)))
+
+    # 二.1 — per supervisory unit.
+    for unit in Unit.objects.filter(kind="supervisory").select_related("area").order_by("pk"):
+        if not inside(area, unit.area):
+            continue
+        managed: set[int] = set()
+        for org in unit.supervised_orgs.all():
+            if org.is_active(on) and managing_body(org) == ("supervisor", unit.name):
+                managed.update(p.pk for p in covering(org, on, COVERING))
+        if len(managed) < policy["industry_committee_min_party_orgs"]:
+            continue
+        staffed = any(
+            committee.is_active(on)  # a committee not yet founded, or dissolved, staffs nothing
+            and any(o.full_time and o.is_current(on) for o in committee.committee.all())
+            for committee in PartyOrganization.objects.filter(
+                unit=unit, form="industry", level__in=["committee", "general_branch"]
+            )
+        )
+        if not staffed:
+            out.add(("MGT-INDUSTRY", "unit", unit.name))
+    return out
