@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from dangjian.areas.models import AreaLevel
 from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
@@ -46,6 +46,23 @@ FIELDS = [
 ]
 
 
+class Prepared(NamedTuple):
+    """`OrgsKind.prepare`: the row's own checks, as (column key, message) in the order
+    `check` reports them, and the areas' ids."""
+
+    uscc_problem: str  # "" when the USCC is a valid social organization's
+    places: tuple[tuple[str, str], ...]  # district, township, community
+    district: int | None
+    township: int | None
+    community: int | None
+    later: tuple[tuple[str, str], ...]  # status, dates, Party management
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled by tuple.__new__, not by the generated __new__ (a call into Python code):
+        # one crosses from the worker process for every row.
+        return (tuple.__new__, (type(self), tuple(self)))
+
+
 class OrgsKind(Kind):
     name = "orgs"
     label = "社会组织"
@@ -81,11 +98,56 @@ class OrgsKind(Kind):
         self._warnings: list[RowError] = []
         self.labels = [self.column(f).label for f in FIELDS]
 
-    def prepare(self, values: dict[str, Any]) -> str:
-        """The USCC's own checks (stdnum's check character again, with the kind): "" if none
-        fails."""
-        uscc = values["uscc"]
-        return (social_org_uscc_problem(uscc, values["kind"]) or "") if uscc else ""
+    def prepare(self, values: dict[str, Any]) -> Prepared:
+        """Everything `check` finds from the row alone (the database is not asked: the areas
+        are in memory), run where the row is parsed; the units, which an import may create,
+        and the duplicates, which need the rows before, are left to `check`."""
+        v = values
+        uscc = v["uscc"]
+        problem = (social_org_uscc_problem(uscc, v["kind"]) or "") if uscc else ""
+        places: list[tuple[str, str]] = []
+        district = township = community = None
+        try:
+            district = self.places.resolve(v["district"], AreaLevel.DISTRICT)
+        except CellError as exc:
+            places.append(("district", str(exc)))
+        if district is not None:
+            try:
+                township = self.places.resolve(v["township"], AreaLevel.TOWNSHIP, inside=district)
+            except CellError as exc:
+                places.append(("township", str(exc)))
+        if township is not None:
+            if not self.places.is_within(township, self.ctx.area):
+                places.append(("township", f"不在您的管辖范围（{self.ctx.area}）内"))
+            if v["community"]:
+                try:
+                    community = self.places.resolve(
+                        v["community"], AreaLevel.COMMUNITY, inside=township
+                    )
+                except CellError as exc:
+                    places.append(("community", str(exc)))
+
+        later: list[tuple[str, str]] = []
+        status, changed_on, registered_on = v["status"], v["status_changed_on"], v["registered_on"]
+        if status == OrgStatus.ACTIVE and changed_on is not None:
+            later.append(("status_changed_on", "登记状态为「正常」时不填写状态变更日期"))
+        elif status and status != OrgStatus.ACTIVE and changed_on is None:
+            later.append(("status_changed_on", "登记状态不是「正常」时必填"))
+        if changed_on and registered_on and changed_on < registered_on:
+            later.append(("status_changed_on", f"早于成立登记日期 {registered_on}"))
+        if registered_on and registered_on > self.ctx.today:
+            later.append(("registered_on", "晚于今天"))
+        management = v["party_management"] or ""
+        if management == PartyManagement.COMMUNITY and not v["community"]:
+            later.append(("party_management", "「属地村(社区)」须同时填写所在村(社区)"))
+        return Prepared(
+            problem,
+            tuple(places),
+            district.id if district is not None else None,
+            township.id if township is not None else None,
+            community.id if community is not None else None,
+            tuple(later),
+        )
 
     def check(self, row: Row) -> tuple[Any, list[RowError]]:
         v = row.values
@@ -95,38 +157,17 @@ class OrgsKind(Kind):
         def fail(key: str, message: str) -> None:
             errors.append(row.error(col(key), message))
 
+        prepared: Prepared = row.prepared if row.prepared is not None else self.prepare(v)
         uscc = v["uscc"]
         if uscc:
-            problem = row.prepared
-            if problem is None:
-                problem = self.prepare(v)
-            if problem:
-                fail("uscc", problem)
+            if prepared.uscc_problem:
+                fail("uscc", prepared.uscc_problem)
             elif uscc in self.seen:
                 fail("uscc", f"与第{self.seen[uscc]}行重复：同一社会组织只能出现一次")
             else:
                 self.seen[uscc] = row.number
-
-        district = township = community = None
-        try:
-            district = self.places.resolve(v["district"], AreaLevel.DISTRICT)
-        except CellError as exc:
-            fail("district", str(exc))
-        if district is not None:
-            try:
-                township = self.places.resolve(v["township"], AreaLevel.TOWNSHIP, inside=district)
-            except CellError as exc:
-                fail("township", str(exc))
-        if township is not None:
-            if not self.places.is_within(township, self.ctx.area):
-                fail("township", f"不在您的管辖范围（{self.ctx.area}）内")
-            if v["community"]:
-                try:
-                    community = self.places.resolve(
-                        v["community"], AreaLevel.COMMUNITY, inside=township
-                    )
-                except CellError as exc:
-                    fail("community", str(exc))
+        for key, message in prepared.places:
+            fail(key, message)
 
         registry = supervisor = None
         try:
@@ -147,21 +188,12 @@ class OrgsKind(Kind):
             except CellError as exc:
                 fail("supervisor", str(exc))
 
-        status, changed_on, registered_on = v["status"], v["status_changed_on"], v["registered_on"]
-        if status == OrgStatus.ACTIVE and changed_on is not None:
-            fail("status_changed_on", "登记状态为「正常」时不填写状态变更日期")
-        elif status and status != OrgStatus.ACTIVE and changed_on is None:
-            fail("status_changed_on", "登记状态不是「正常」时必填")
-        if changed_on and registered_on and changed_on < registered_on:
-            fail("status_changed_on", f"早于成立登记日期 {registered_on}")
-        if registered_on and registered_on > self.ctx.today:
-            fail("registered_on", "晚于今天")
-        management = v["party_management"] or ""
-        if management == PartyManagement.COMMUNITY and not v["community"]:
-            fail("party_management", "「属地村(社区)」须同时填写所在村(社区)")
+        for key, message in prepared.later:
+            fail(key, message)
 
         if errors:
             return None, errors
+        district, township, community = prepared.district, prepared.township, prepared.community
         assert registry is not None and district is not None and township is not None
         if registry and uscc[2:8] != self.places.by_id[registry.area_id].code[:6]:
             self._warnings.append(
@@ -178,14 +210,14 @@ class OrgsKind(Kind):
             mode,
             supervisor.id if supervisor else None,
             v["industry"],
-            district.id,
-            township.id,
-            community.id if community else None,
-            registered_on,
-            status,
-            changed_on,
+            district,
+            township,
+            community,
+            v["registered_on"],
+            v["status"],
+            v["status_changed_on"],
             v["staff_count"],
-            management,
+            v["party_management"] or "",
         )
         return Keyed(row.number, uscc, values), []
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dangjian.areas.models import Area
 from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, upsert
@@ -54,8 +54,7 @@ class PersonRecord:
     stored: IdFacts | None = None  # what a new person's row stores about the number
 
 
-@dataclass(frozen=True)
-class IdFacts:
+class IdFacts(NamedTuple):
     """An identity number's stored forms and the facts it gives (Person's fields)."""
 
     encrypted: str
@@ -69,14 +68,24 @@ class IdFacts:
             crypto.encrypt(number), mask_id_number(number), id_birth_date(number), id_gender(number)
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled by tuple.__new__, not by the generated __new__ (a call into Python code):
+        # one crosses from the worker process for every row.
+        return (tuple.__new__, (type(self), tuple(self)))
 
-@dataclass(frozen=True)
-class PreparedNumber:
-    """`PeopleKind.prepare`: the identity number checked, hashed, and ready to store."""
+
+class PreparedNumber(NamedTuple):
+    """`PeopleKind.prepare`: the identity number checked, hashed, and ready to store (a
+    tuple, cheap to hand over from the process that reads the file)."""
 
     problem: str  # "" when the number is valid
     hash: str = ""
     facts: IdFacts | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled by tuple.__new__, not by the generated __new__ (a call into Python code):
+        # one crosses from the worker process for every row.
+        return (tuple.__new__, (type(self), tuple(self)))
 
 
 class PeopleKind(Kind):
