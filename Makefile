@@ -67,7 +67,8 @@ test-postgres:
 	@url="$${DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG_URL)"; fi; \
 	case "$$url" in \
-	  postgres*) echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(PYTEST) ;; \
+	  postgres*) echo "== PostgreSQL: $$url"; \
+	    DATABASE_URL="$$url" DATABASE_TEST_NAME="test_dangjian_$$$$" $(PYTEST) --create-db ;; \
 	  *) echo "== PostgreSQL: not available, skipped (set DATABASE_URL=postgres://…)" ;; \
 	esac
 

@@ -105,6 +105,10 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+# The test database's name (PostgreSQL): `make test` gives each run its own, so that two runs
+# on one server never collide.
+if envstr("DATABASE_TEST_NAME", ""):
+    DATABASES["default"]["TEST"] = {"NAME": envstr("DATABASE_TEST_NAME", "")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; IMMEDIATE avoids
     # "database is locked" on write transactions that start with a read.
