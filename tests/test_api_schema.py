@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from dangjian.accounts.tokens import token_create
@@ -15,7 +17,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def token(db, areas):
+def keep_connection():
+    """Called through WSGI, the app would close the database connection at the end of each
+    request (Django's close_old_connections) — the test's transaction with it. Django's own
+    test client does the same as this fixture."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, areas, keep_connection):
     world = build_world(areas)
     _record, value = token_create(user=world.users["furong"])
     return value
