@@ -109,6 +109,7 @@ def test_the_findings_page_reads_like_a_to_do_list(world):
 
 def test_an_overdue_finding_is_marked_in_words_not_only_in_red(world):
     term = FindingRecord.objects.get(rule="ORG-TERM", subject_key="D-FR-1")
+    assert term.due is not None
     days = (TODAY - term.due).days
     assert days > 0
     body = client_for(world, "furong").get("/findings/?rule=ORG-TERM").content.decode()
