@@ -47,6 +47,23 @@ def inside(area: Area | None, place: Area) -> bool:
     return area is None or place.path.startswith(area.path)
 
 
+def org_inside(area: Area | None, org: SocialOrganization) -> bool:
+    """An organization lies where its address is: in a community area (CONTRACT.md lets
+    `--area` be a community), only if it is registered in that community."""
+    if area is not None and area.level == "community":
+        return org.community is not None and inside(area, org.community)
+    return inside(area, org.township)
+
+
+def party_org_inside(area: Area | None, party_org: PartyOrganization) -> bool:
+    """A Party organization is recorded by township. In a community area — which the policy
+    leaves open — it is one that covers (or covered) an organization of the community, as
+    the engine defines it."""
+    if area is not None and area.level == "community":
+        return any(org_inside(area, c.org) for c in party_org.coverages.select_related("org"))
+    return inside(area, party_org.township)
+
+
 def stopped(org: SocialOrganization, on: dt.date) -> bool:
     """Deregistered, revoked or inactive (注销/撤销/停止活动) on or before the date."""
     changed = org.status_changed_on
@@ -101,7 +118,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
 
     # 三.1 / 三.2 / 二.2 — per social organization.
     for org in SocialOrganization.objects.select_related("township").order_by("pk"):
-        if not inside(area, org.township) or not org.is_active(on):
+        if not org_inside(area, org) or not org.is_active(on):
             continue
         subject = ("social_org", org.uscc)
         formal = [m for m in employed_members(org, on) if m.is_formal(on)]
@@ -128,7 +145,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
 
     # 三.3 / 五 — per Party organization.
     for party_org in PartyOrganization.objects.select_related("township").order_by("pk"):
-        if not inside(area, party_org.township):
+        if not party_org_inside(area, party_org):
             continue
         subject = ("party_org", party_org.code)
         if to_dissolve(party_org, on):
@@ -161,7 +178,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
         "person", "relation_party_org__township"
     ).order_by("pk"):
         relation = membership.relation_party_org
-        if relation is None or not membership.is_member(on) or not inside(area, relation.township):
+        if relation is None or not membership.is_member(on) or not party_org_inside(area, relation):
             continue
         dissolved = relation.dissolved_on is not None and relation.dissolved_on <= on
         if dissolved or to_dissolve(relation, on):
