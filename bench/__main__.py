@@ -6,7 +6,7 @@ against one of two databases, as its `DATASET` says:
 - "fresh" (the default; import_): a database of its own, emptied for every run and set up by
   `dangjian init` — SQLite var/bench/bench-<scale>.sqlite3, or the PostgreSQL database that
   BENCH_DATABASE_URL names (default: `dangjian_bench` on the local server);
-- "demo" (check, reports, scope): the demo dataset of the scale (`dangjian.core.demo.generate`,
+- "demo" (check, reports, scope, web): the demo dataset of the scale (`dangjian.core.demo.generate`,
   seed DEMO_SEED), kept between runs — SQLite var/bench/demo-<scale>.sqlite3, or the
   PostgreSQL database `<that name>_<scale>` (`dangjian_bench_national`). The database
   records a fingerprint (scale, seed, the latest migration of every app, a hash of the
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["import_", "check", "reports", "scope"]  # module names, in the order they run
+BENCHMARKS = ["import_", "check", "reports", "scope", "web"]  # module names, in the order they run
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 DEMO_SEED = 1
 # The sources that decide what the demo dataset holds, hashed into its fingerprint.
@@ -201,7 +201,7 @@ def demo_database(scale: str, database: str) -> str:
                 flush=True,
             )
             return url
-        why = "an unfinished generation" if stored is None else "a different fingerprint"
+        why = "an unfinished generation" if stored is None else _difference(stored, stamp)
         print(f"   demo dataset {scale}: {_where(url)} holds {why}; generating again", flush=True)
     from django.db import connections
 
@@ -223,6 +223,21 @@ def demo_database(scale: str, database: str) -> str:
         flush=True,
     )
     return url
+
+
+def _difference(stored: dict[str, Any], stamp: dict[str, Any]) -> str:
+    """What makes a stored fingerprint differ from this code's, in words."""
+    parts = []
+    for key in stamp:
+        old, new = stored.get(key), stamp[key]
+        if old == new:
+            continue
+        if isinstance(old, list) and isinstance(new, list):
+            gone, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+            parts.append(f"{key} {' '.join([*(f'-{x}' for x in gone), *(f'+{x}' for x in added)])}")
+        else:
+            parts.append(f"{key} {old} → {new}")
+    return "a different fingerprint (" + "; ".join(parts) + ")"
 
 
 def _where(url: str) -> str:

@@ -9,6 +9,15 @@ validation, the upsert and the change history included), each on an empty set of
     import.orgs.csv.25k          the first 25,000 organizations: peak memory at a quarter of
                                  the file size, to compare with import.orgs.csv
     import.*.csv.unchanged       the same file imported again: nothing changes
+    import.orgs.csv.serial       the organizations CSV without, and with, the worker process
+    import.orgs.csv.parallel     that reads and parses while this one writes (the figures
+                                 above leave that choice to the import: a large file, a free
+                                 core)
+
+Each figure also gives the peak growth of this process's memory (peak_mib), the worker's
+own peak (worker_peak_mib: what it does not share with this process), the CPU seconds of
+both (cpu_s, worker_cpu_s) and the machine's load average when it started (load): on a
+shared machine the rows/s say as much about the neighbours as about the import.
 
 The baseline is the raw insert of exactly the rows the import stored, read back from the
 tables, into the same (emptied) tables with their indexes: a bare `executemany` INSERT on
@@ -29,6 +38,8 @@ import json
 import os
 import random
 import resource
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -495,54 +506,85 @@ class Snapshot:
 # --- the measurements ------------------------------------------------------------------------
 
 
-class WorkerMemory(PeakMemory):
-    """PeakMemory, and the peak private memory of the import's worker process (the one that
-    reads and parses a large file), sampled every 100 ms: the memory it does not share with
-    this process, i.e. what it adds."""
+# The sampler of `Memory`, run as a process of its own: argv[1] is the pid to watch. It
+# prints "ready" once it has started, and the two peaks when its stdin closes.
+_SAMPLER = r"""
+import os, sys, threading
+pid, page = int(sys.argv[1]), os.sysconf("SC_PAGE_SIZE")
+peak = worker = 0
+stop = threading.Event()
 
-    def __enter__(self) -> WorkerMemory:
-        self.worker_peak = 0
-        self._pid = os.getpid()
-        self._ticks = 0
-        super().__enter__()
-        return self
+def rss():
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1]) * page
 
-    def _sample(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, self._rss())
-            self._ticks += 1
-            if self._ticks % 5 == 0:
-                for pid in self._children():
-                    self.worker_peak = max(self.worker_peak, self._private(pid))
+def private(child):
+    total = 0
+    with open(f"/proc/{child}/smaps_rollup") as fh:
+        for line in fh:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1]) * 1024
+    return total
 
-    def _children(self) -> list[int]:
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as fh:
-                        fields = fh.read().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == self._pid:
-                    found.append(int(entry))
-        return found
+def children():
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        yield int(entry)
+            except (OSError, ValueError, IndexError):
+                pass
 
-    @staticmethod
-    def _private(pid: int) -> int:
-        total = 0
+def sample():
+    global peak, worker
+    ticks = 0
+    while not stop.wait(0.02):
         try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                        total += int(line.split()[1]) * 1024
+            peak = max(peak, rss())
+            ticks += 1
+            if ticks % 5 == 0:
+                for child in children():
+                    worker = max(worker, private(child))
         except OSError:
             pass
-        return total
 
-    @property
-    def worker_mib(self) -> float:
-        return self.worker_peak / (1 << 20)
+peak = rss()
+thread = threading.Thread(target=sample)
+thread.start()
+print("ready", flush=True)
+sys.stdin.read()
+stop.set()
+thread.join()
+peak = max(peak, rss())
+print(peak, worker, flush=True)
+"""
+
+
+class Memory:
+    """PeakMemory's figure — the peak growth of this process's resident memory, every 20 ms —
+    and the peak private memory of the import's worker process (the one that reads and
+    parses a large file: what it does not share with this process), every 100 ms. Sampled
+    from a process of its own: a thread here would keep the import from starting its worker
+    (it forks only a process without other threads)."""
+
+    def __enter__(self) -> Memory:
+        self.start = PeakMemory._rss()
+        self._sampler = subprocess.Popen(
+            [sys.executable, "-c", _SAMPLER, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._sampler.stdout is not None
+        self._sampler.stdout.readline()  # "ready"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self._sampler.communicate("")
+        peak, worker = (int(v) for v in out.split())
+        self.growth_mib = (max(peak, PeakMemory._rss()) - self.start) / (1 << 20)
+        self.worker_mib = worker / (1 << 20)
 
 
 @dataclass
@@ -568,16 +610,22 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
-def _import(kind: str, path: Path, *, expect: str = "created") -> Measured:
-    from dangjian.imports.service import import_file
+def _import(
+    kind: str, path: Path, *, expect: str = "created", parallel: bool | None = None
+) -> Measured:
+    from dangjian.imports import service
 
     gc.collect()
     load = round(os.getloadavg()[0], 1)
     cpu_before, children_before = _cpu()
-    with WorkerMemory() as memory, timed() as elapsed:
-        result = import_file(kind, path)
+    with Memory() as memory, timed() as elapsed:
+        service.PARALLEL = parallel
+        try:
+            result = service.import_file(kind, path)
+        finally:
+            service.PARALLEL = None
+        cpu_after, children_after = _cpu()  # the worker reaped, not yet the sampler
     seconds = elapsed()
-    cpu_after, children_after = _cpu()
     if not result.ok or not result.written:
         shown = "; ".join(str(e) for e in result.errors[:5])
         raise RuntimeError(f"the benchmark's {path.name} was refused: {shown}")
@@ -661,12 +709,20 @@ def run(ctx: BenchContext) -> list[Result]:
     orgs_baseline = orgs_csv.rows / snapshot.insert()
     del snapshot
     _empty(orgs, units=True)
+    # The same file with the worker process forced off and on (the figures above leave the
+    # choice to the import: a worker for a large file when a core is free).
+    forced = {}
+    for parallel in (False, True):
+        forced[parallel] = _import("orgs", data.orgs.with_suffix(".csv"), parallel=parallel)
+        _empty(orgs, units=True)
     orgs_xlsx = _import("orgs", data.orgs.with_suffix(".xlsx"))
     results += [
         result("import.orgs.csv", orgs_csv, orgs_baseline),
         result("import.orgs.xlsx", orgs_xlsx, orgs_baseline),
         result("import.orgs.csv.unchanged", again, orgs_baseline),
         result(f"import.orgs.csv.{small.rows // 1000}k", small, small_baseline),
+        result("import.orgs.csv.serial", forced[False], orgs_baseline),
+        result("import.orgs.csv.parallel", forced[True], orgs_baseline),
     ]
 
     # People (the organizations of the xlsx import are their employers).

@@ -45,7 +45,7 @@ def _command(args: list[str], out: Path) -> Any:
 
 def run(ctx: BenchContext) -> list[Result]:
     repeats = REPEATS.get(ctx.scale, 1)
-    base, with_formal = baseline()
+    base, with_formal = baseline(ctx.scale)
     print_baseline(base, with_formal)
     folder = ctx.workdir / "reports-out"
     folder.mkdir(parents=True, exist_ok=True)

@@ -301,3 +301,53 @@ def test_the_command_imports_and_reports(orgs_file, capsys):
     assert "导入完成" in capsys.readouterr().out
     call_command("import", "orgs", str(orgs_file), "--dry-run")
     assert "未变化 3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_a_large_file_read_by_the_worker_process_gives_the_same_result(
+    tmp_path, base, monkeypatch, skip_invalid
+):
+    """The worker that reads and parses a large file while this process writes (service
+    `_Reader`) yields the same rows, in the same order, with the same errors, as reading it
+    here: over several batches, with refused rows in the first, a middle and the last batch."""
+    from dangjian.imports import service
+
+    bad = {
+        2: {"registered_on": "2015-02-30"},
+        2999: {"township": "不存在街道"},
+        4499: {"staff": "x"},
+    }
+    rows = [
+        org_row(make_uscc(f"51430102MJJ{i:06d}"), f"芙蓉区第{i}协会", **bad.get(i, {}))
+        for i in range(4500)
+    ]
+    path = write_csv(tmp_path / "orgs.csv", rows, kind="orgs")
+    started = []
+    real_start = service._Reader.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls, table, parse):
+        reader = real_start(cls, table, parse)
+        started.append(reader is not None)
+        return reader
+
+    monkeypatch.setattr(service._Reader, "start", classmethod(start))
+    outcomes = []
+    for parallel in (False, True):
+        monkeypatch.setattr(service, "PARALLEL", parallel)
+        errors = tmp_path / f"errors-{parallel}.csv"
+        result = import_file(
+            "orgs", path, dry_run=not skip_invalid, skip_invalid=skip_invalid, errors_path=errors
+        )
+        outcomes.append(
+            (
+                [str(e) for e in result.errors],
+                (result.rows, result.created, result.rejected, result.error_count),
+                errors.read_bytes(),
+                SocialOrganization.objects.count(),
+            )
+        )
+        SocialOrganization.objects.all().delete()
+    assert started == [True], "the worker process was not used"
+    assert outcomes[0] == outcomes[1]
+    assert [e.split(" ")[0] for e in outcomes[0][0]] == ["第4行", "第3001行", "第4501行"]
+    assert outcomes[0][3] == (4497 if skip_invalid else 0)

@@ -30,6 +30,8 @@ def is_blank(raw: Any) -> bool:
 
 def as_text(raw: Any) -> str:
     """A cell as the text the user sees: 25.0 from Excel is "25"."""
+    if type(raw) is str:  # most cells: what the last line does, without the tests before it
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, bool):
