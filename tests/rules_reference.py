@@ -57,10 +57,13 @@ def org_inside(area: Area | None, org: SocialOrganization) -> bool:
 
 def party_org_inside(area: Area | None, party_org: PartyOrganization) -> bool:
     """A Party organization is recorded by township. In a community area — which the policy
-    leaves open — it is one that covers (or covered) an organization of the community, as
-    the engine defines it."""
+    leaves open — it is one of the community's township that covers (or covered) an
+    organization of the community, as the engine defines it: a community never sees what
+    its township does not."""
     if area is not None and area.level == "community":
-        return any(org_inside(area, c.org) for c in party_org.coverages.select_related("org"))
+        return party_org.township_id == area.parent_id and any(
+            org_inside(area, c.org) for c in party_org.coverages.select_related("org")
+        )
     return inside(area, party_org.township)
 
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import Count, Q, QuerySet
 
 from dangjian.areas.models import Area, Unit, UnitKind
 from dangjian.lib.dated import holds_on, holds_on_q
@@ -37,6 +40,21 @@ from dangjian.people.models import Employment, Membership
 
 # Forms of Party organization that can hold a lone member's relation (纳入管理, POLICY 3.1).
 ADOPTING_FORMS = (PartyOrgForm.INDUSTRY, PartyOrgForm.TOWNSHIP, PartyOrgForm.COMMUNITY)
+
+
+def _rows(qs: QuerySet[Any, Any], chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+    """The rows of a `values_list` query of plain columns, read straight from a database
+    cursor: Django's iterator spends more time on each row (its converter pipeline) than
+    the database does, for the two large queries below. A server-side cursor on PostgreSQL,
+    as Django's own iterator uses. Only for columns whose database value is already the
+    Python one: integers, text and dates (SQLite's driver converts dates, with Django's
+    converter; it would not turn 0/1 into booleans)."""
+    sql, params = qs.query.get_compiler(qs.db).as_sql()
+    connection = connections[qs.db]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
 
 
 @dataclass(slots=True)
@@ -73,10 +91,12 @@ class OrgFacts:
     members: list[Member] = field(default_factory=list)
     covering: list[tuple[int, str, str]] = field(default_factory=list)  # (pk, form, level)
     instructor: bool = False
+    formal: int = 0  # how many of the members are formal (kept as members are added)
 
-    @property
-    def formal(self) -> int:
-        return sum(1 for m in self.members if m.formal)
+    def add(self, member: Member) -> None:
+        self.members.append(member)
+        if member.formal:
+            self.formal += 1
 
     @property
     def member_count(self) -> int:
@@ -167,15 +187,16 @@ class Facts:
 
     def _party_scoped(self, prefix: str) -> Q:
         """Rows whose Party organization (`prefix` leads to it) lies in the area. Party
-        organizations are recorded by township: in a community, they are those covering one
-        of its organizations."""
+        organizations are recorded by township: in a community, they are those of its
+        township covering (or having covered) one of its organizations — never one the
+        township's own view leaves out (a joint one of a neighbouring township)."""
         if self.area is None:
             return Q()
         if self.area.level == "community":
             covering = Coverage.objects.filter(
                 org__community__path__startswith=self.area.path
             ).values("party_org_id")
-            return Q(**{f"{prefix}pk__in": covering})
+            return Q(**{f"{prefix}pk__in": covering, f"{prefix}township_id": self.area.parent_id})
         return Q(**{f"{prefix}township__path__startswith": self.area.path})
 
     @functools.cached_property
@@ -183,7 +204,7 @@ class Facts:
         """Every organization registered on or before the date, active or not."""
         d = self.as_of
         out: dict[int, OrgFacts] = {}
-        rows = (
+        rows = _rows(
             SocialOrganization.objects.filter(self._scoped(""), registered_on__lte=d)
             .values_list(
                 "pk", "uscc", "name", "kind", "industry", "township_id", "township__code",
@@ -191,14 +212,20 @@ class Facts:
                 "status_changed_on", "registration_mode", "registry_id", "supervisor_id",
                 "party_management", "staff_count",
             )
-            .iterator(chunk_size=5000)
         )  # fmt: skip
-        for row in rows:
-            status, changed = row[11], row[12]
+        for (
+            pk, uscc, name, kind, industry, township_id, township_code, township_name,
+            community_code, community_name, registered_on, status, changed, mode, registry,
+            supervisor, management, staff,
+        ) in rows:  # fmt: skip
             active = status == OrgStatus.ACTIVE or changed is None or changed > d
-            out[row[0]] = OrgFacts(*row[:9], row[9] or "", *row[10:], active=active)
+            out[pk] = OrgFacts(
+                pk, uscc, name, kind, industry, township_id, township_code, township_name,
+                community_code, community_name or "", registered_on, status, changed, mode,
+                registry, supervisor, management, staff, active,
+            )  # fmt: skip
         seen: dict[tuple[int, int], Member] = {}
-        for org_id, person_id, started, confirmed, relation, form, founded, dissolved in (
+        for org_id, person_id, started, confirmed, relation, form, founded, dissolved in _rows(
             Employment.objects.filter(
                 Employment.current_on_q(d),
                 self._scoped("org__"),
@@ -213,13 +240,14 @@ class Facts:
                 "person__membership__relation_party_org__founded_on",
                 "person__membership__relation_party_org__dissolved_on",
             )
-            .iterator(chunk_size=5000)
         ):  # fmt: skip
             org = out.get(org_id)
             if org is None:
                 continue
             formal = confirmed is not None and confirmed <= d
-            since = max(x for x in (started, confirmed if formal else None, dt.date.min) if x)
+            since = started or dt.date.min  # counts from being employed and, if formal,
+            if formal and confirmed > since:  # confirmed
+                since = confirmed
             member = seen.get((org_id, person_id))
             if member is not None:  # a second employment of the same person counts once,
                 member.since = min(member.since, since)  # from the earlier start
@@ -233,7 +261,7 @@ class Facts:
                 founded is not None and holds_on(founded, dissolved, d),
             )
             seen[(org_id, person_id)] = member
-            org.members.append(member)
+            org.add(member)
         for org_id, party_org, form, level in Coverage.objects.filter(
             Coverage.current_on_q(d), self._scoped("org__"), party_org__form__in=COVERING_FORMS
         ).values_list("org_id", "party_org_id", "party_org__form", "party_org__level"):
@@ -268,14 +296,13 @@ class Facts:
                 Membership.member_on_q(d), self._party_scoped("relation_party_org__")
             )
             .order_by()
-            .values_list("relation_party_org_id", "confirmed_on")
+            .values_list("relation_party_org_id")
+            .annotate(all=Count("pk"), formal=Count("pk", filter=Q(confirmed_on__lte=d)))
         )
-        for party_org, confirmed in members.iterator(chunk_size=5000):
+        for party_org, count, formal in members:
             facts = out.get(party_org)
             if facts is not None:
-                facts.members += 1
-                if confirmed is not None and confirmed <= d:
-                    facts.formal_members += 1
+                facts.members, facts.formal_members = count, formal
         for party_org, role, full_time, started, ended, person in (
             CommitteeMembership.objects.filter(self._party_scoped("party_org__"), started_on__lte=d)
             .order_by("party_org_id", "role", "started_on")
