@@ -26,10 +26,11 @@ def normalize_uscc(value: str) -> str:
     return uscc.compact(value or "")
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1 << 16)  # at most a few MiB
 def uscc_problem(value: str) -> str | None:
     """Why `value` is not a GB 32100 code (length, alphabet, check character), or None.
-    Cached: an import row checks its code as a code, then as a social organization's."""
+    Cached: an organization row checks its code as a code, then as a social
+    organization's; the rows of a people file name the same employers again and again."""
     if len(value) != 18:
         return f"应为18位，实为{len(value)}位"
     if not value[:8].isdigit() or any(c not in USCC_ALPHABET for c in value[8:]):
