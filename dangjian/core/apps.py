@@ -13,16 +13,20 @@ def _chinese_permission_names(sender: Any, using: str = "default", **kwargs: Any
     from django.apps import apps
     from django.contrib.auth.models import Permission
 
+    # post_migrate comes once per app, after Django has made that app's permissions: name
+    # those (every app's, when the sender is not an app, as when called by hand).
+    label = getattr(sender, "label", None)
+    models = sender.get_models() if label else apps.get_models()
     updates = []
-    for model in apps.get_models():
+    for model in models:
         for action, word in ACTIONS.items():
             updates.append(
                 (f"{action}_{model._meta.model_name}", model, f"{word}{model._meta.verbose_name}")
             )
-    by_codename = {
-        (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.using(using).select_related("content_type")
-    }
+    permissions = Permission.objects.using(using).select_related("content_type")
+    if label:
+        permissions = permissions.filter(content_type__app_label=label)
+    by_codename = {(p.content_type.app_label, p.codename): p for p in permissions}
     changed = []
     for codename, model, name in updates:
         permission = by_codename.get((model._meta.app_label, codename))

@@ -23,12 +23,21 @@ def data_version() -> int:
     return row or 0
 
 
-def bump() -> None:
-    def apply() -> None:
-        if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
-            DataVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+def _apply() -> None:
+    if not DataVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        DataVersion.objects.get_or_create(pk=1, defaults={"value": 1})
 
-    transaction.on_commit(apply)
+
+def bump() -> None:
+    """The version changes when the transaction commits: once, however many rows it saved.
+    (A callback already waiting is enough; Django drops it with a rolled-back savepoint, and
+    a later change then queues it again.)"""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _apply for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_apply)
 
 
 def on_change(sender: Any, **kwargs: Any) -> None:
