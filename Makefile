@@ -35,14 +35,24 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # The browser tests drive Debian's chromium; install it with apt where it is missing (never a
-# browser downloaded by a test tool).
+# browser downloaded by a test tool), with a Chinese font for the screenshots they save
+# (docs/screenshots/; without one every character shows as a box).
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "安装 Debian 的 chromium（浏览器测试用）/ installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
 	    echo "错误：浏览器测试需要 /usr/bin/chromium，请以 root 运行 apt-get install chromium / Error: install Debian's chromium (apt-get install chromium)" >&2; exit 1; \
+	  fi; \
+	fi
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装中文字体（浏览器测试截图用）/ installing a Chinese font for the screenshots"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
+	  else \
+	    echo "提示：没有中文字体，截图中的汉字将显示为方框（apt-get install fonts-wqy-microhei）/ Note: no Chinese font, the screenshots will show boxes" >&2; \
 	  fi; \
 	fi
 
