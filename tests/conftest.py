@@ -15,3 +15,15 @@ def areas(db):
 def _fast_password_hashing(settings):
     """Real hashing costs half a second per user on purpose; tests need not pay it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Figures cached under the data version (dashboards, list headings, filter choices):
+    every test's database starts the version again, so what an earlier test cached must not
+    be found."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

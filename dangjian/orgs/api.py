@@ -54,9 +54,9 @@ class OrgFilters(PageQuery):
     q: str | None = Field(None, max_length=100, description="名称或统一社会信用代码")
 
 
-def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]]:
-    """The API form of organizations: two queries for the whole page, not one per row."""
-    pks = [o.pk for o in orgs]
+def org_figures(pks: list[int], on: dt.date) -> tuple[dict[int, list[str]], dict[int, int]]:
+    """Of the organizations `pks` on `on`: the codes of the Party organizations covering
+    each, and how many formal members each employs — two queries for them all."""
     covered: dict[int, list[str]] = defaultdict(list)
     for org, code in (
         Coverage.objects.current_on(on)
@@ -69,9 +69,16 @@ def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]
     for org, person in (
         Employment.objects.current_on(on)
         .filter(Membership.formal_on_q(on, prefix="person__membership__"), org_id__in=pks)
+        .order_by()  # counted, not listed: no join for the model's default order
         .values_list("org_id", "person_id")
     ):
         formal[org].add(person)
+    return dict(covered), {org: len(people) for org, people in formal.items()}
+
+
+def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]]:
+    """The API form of organizations: two queries for the whole page, not one per row."""
+    covered, formal = org_figures([o.pk for o in orgs], on)
     return [
         {
             "uscc": o.uscc,
@@ -90,7 +97,7 @@ def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]
             "staff_count": o.staff_count,
             "party_management": o.party_management,
             "covered_by": covered.get(o.pk, []),
-            "formal_members": len(formal.get(o.pk, ())),
+            "formal_members": formal.get(o.pk, 0),
         }
         for o in orgs
     ]

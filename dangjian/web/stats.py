@@ -4,10 +4,12 @@ not once per request: the cache key carries the data version (bumped by every wr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count
+from django.utils.safestring import mark_safe
 
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.accounts.models import User
@@ -20,9 +22,35 @@ from dangjian.partyorgs.models import PartyOrgForm
 from dangjian.reports.coverage import coverage_report
 
 
+def _scope(user: User) -> str:
+    """What fixes a user's jurisdiction: users with the same one share cached figures."""
+    return f"{user.role}:{user.area_id}:{user.unit_id}:{user.party_org_id}:{user.instructor_id}:{user.is_superuser}"
+
+
 def _key(user: User, area: Area | None, as_of: dt.date) -> str:
-    scope = f"{user.role}:{user.area_id}:{user.unit_id}:{user.party_org_id}:{user.instructor_id}:{user.is_superuser}"
-    return f"dashboard:{data_version()}:{scope}:{area.code if area else ''}:{as_of}"
+    return f"dashboard:{data_version()}:{_scope(user)}:{area.code if area else ''}:{as_of}"
+
+
+def dashboard_body(user: User, area: Area | None, as_of: dt.date, render: Callable[[], str]) -> str:
+    """The rendered body of a dashboard (`render()`), once per data version: what every
+    user of the same jurisdiction sees, so the page's own work per request is its frame."""
+    key = f"html:{_key(user, area, as_of)}"
+    found = cache.get(key)
+    if found is None:
+        found = str(render())
+        cache.set(key, found, 24 * 3600)
+    return mark_safe(found)
+
+
+def per_version[T](name: str, user: User, compute: Callable[[], T]) -> T:
+    """`compute()` once per data version and jurisdiction: for what every page of a user
+    shows and only a change of the data changes (the areas of a filter's select)."""
+    key = f"{name}:{data_version()}:{_scope(user)}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, 24 * 3600)
+    return found
 
 
 def dashboard(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
@@ -108,4 +136,4 @@ def _trend(user: User, area: Area | None, days: list[dt.date]) -> dict[dt.date, 
     return {day: qs.filter(open_on(day, area)).count() for day in days}
 
 
-__all__ = ["dashboard", "open_counts"]
+__all__ = ["dashboard", "dashboard_body", "open_counts", "per_version"]

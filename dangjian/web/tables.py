@@ -4,14 +4,17 @@ string of the current filter, and "导出Excel" of exactly what the filter shows
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 PER_PAGE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,9 +32,48 @@ def sort(
     return qs.order_by(f"-{field}" if wanted.startswith("-") else field, "pk"), wanted
 
 
-def page(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], per_page: int = PER_PAGE) -> Page:
+def page(
+    request: HttpRequest,
+    qs: QuerySet[Any] | Sequence[Any],
+    per_page: int = PER_PAGE,
+    *,
+    count: int | None = None,
+) -> Page:
+    """The page `?page=` of `qs`; `count`, when the caller knows how many rows there are
+    (counted with other figures, or cached), saves the paginator's own COUNT."""
     paginator = Paginator(qs, per_page)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached_property
     return paginator.get_page(request.GET.get("page"))
+
+
+def options(choices: Iterable[tuple[str, str]], selected: str) -> SafeString:
+    """The `<option>`s of a select, the one whose value is `selected` marked, built here: a
+    template loop over a long list (the 180 areas of a city) costs milliseconds a page.
+    Values and labels are escaped with the standard library's `html.escape` (the same five
+    characters as Django's `escape`, without its lazy-string wrapper: ten times faster)."""
+    return mark_safe(
+        "".join(
+            f'<option value="{html.escape(value)}"{" selected" if value == selected else ""}>'
+            f"{html.escape(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+def url_maker(name: str, kwarg: str) -> Callable[[str], str]:
+    """`reverse(name, kwargs={kwarg: value})` for every row of a page: reversed once, then
+    filled in for values of ASCII letters and digits (codes, which `reverse` would leave as
+    they are); anything else goes through `reverse`."""
+    marker = "0MARKER0"
+    before, after = reverse(name, kwargs={kwarg: marker}).split(marker)
+
+    def url(value: str) -> str:
+        if value.isascii() and value.isalnum():
+            return f"{before}{value}{after}"
+        return reverse(name, kwargs={kwarg: value})
+
+    return url
 
 
 def query_without(request: HttpRequest, *names: str) -> str:

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # Liveness (no log-in, no database): for health checks and the page benchmark.
+    path("healthz", views.healthz, name="healthz"),
     # Organizations and Party organizations.
     path("orgs/", views_orgs.org_list, name="orgs"),
     path("orgs/export.xlsx", views_orgs.org_export, name="orgs_export"),

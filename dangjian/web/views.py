@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,13 +49,35 @@ def area_from(request: HttpRequest, gate: Jurisdiction) -> Any:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    """The frame of the page per request; its body (figures, charts, tables: the same for
+    every user of the jurisdiction) rendered once per data version (`stats.dashboard_body`)."""
+    user: Any = request.user
+    gate = Jurisdiction(user)
     area = area_from(request, gate)
     as_of = as_of_from(request)
+    body = stats.dashboard_body(
+        user,
+        area,
+        as_of,
+        lambda: render_to_string(
+            "web/dashboard.html#body", _dashboard_context(request, area, as_of), request
+        ),
+    )
+    context = {
+        "title": "首页",
+        "body": body,
+        "breadcrumbs": crumbs(*([(area.name, None)] if area else [])) if area else None,
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[str, Any]:
+    """What the body of the dashboard shows."""
     data = stats.dashboard(request.user, area, as_of)  # type: ignore[arg-type]
     top = data["top"]
     children = data["children"]
     orgs_url = reverse("web:orgs")
+    findings_url = reverse("web:findings")
     coverage_chart = {
         "categories": [
             r["name"] for r in sorted(children, key=lambda r: -(r["org_coverage_rate"] or 0))
@@ -100,7 +123,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "series": [{"name": "未解决问题", "data": list(data["findings_by_rule"].values())}],
         "labels": True,
         "rotate": 30,
-        "links": [f"{reverse('web:findings')}?rule={r}" for r in data["findings_by_rule"]],
+        "links": [f"{findings_url}?rule={r}" for r in data["findings_by_rule"]],
     }
     trend_chart = {
         "type": "line",
@@ -130,21 +153,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "trend_chart": trend_chart,
         "members_chart": members_chart,
         "rule_titles": {r: RULES[r].title for r in RULES},
+        "rule_rows": [
+            {
+                "rule": rule,
+                "title": RULES[rule].title if rule in RULES else "",
+                "n": n,
+                "url": f"{findings_url}?rule={rule}",
+            }
+            for rule, n in data["findings_by_rule"].items()
+        ],
         "severity_labels": SEVERITY_LABEL,
         "secretary": secretary,
-        "breadcrumbs": crumbs(*([(area.name, None)] if area else [])) if area else None,
     }
     if secretary:
         from dangjian.accounts.jurisdiction import findings_for
 
         user: Any = request.user
         todo = findings_for(user).filter(resolved_on__isnull=True).order_by("due", "rule")
-        context["todo"] = todo[:50]
-    return render(request, "web/dashboard.html", context)
+        context["todo"] = list(todo[:50])
+    return context
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer or a process monitor: the server answers. No log-in, no
+    database, no session — also the trivial view that bench/web.py measures pages against."""
+    response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "web/404.html", {"title": "页面不存在"}, status=404)
 
 
-__all__ = ["LoginView", "LogoutView", "NotFound", "dashboard", "not_found"]
+__all__ = ["LoginView", "LogoutView", "NotFound", "dashboard", "healthz", "not_found"]

@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
+from dangjian.accounts.models import User
 from dangjian.areas.models import Area, AreaLevel
 from dangjian.compliance.models import CheckRun
 from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
-from dangjian.web import tables
+from dangjian.web import stats, tables
 from dangjian.web.views import area_from, crumbs
 
 SORTS = {"due": "due", "severity": "severity_rank", "rule": "rule"}
@@ -124,6 +126,8 @@ def _subject_url(record: Any) -> str | None:
 
 
 def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
+    """What the list and the export show of each finding; the list's template reads only
+    these keys (plain values: no attribute lookups or date filters per cell)."""
     names = _area_names({r.area for r in records})
     rows = []
     for r in records:
@@ -133,11 +137,23 @@ def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
             {
                 "record": r,
                 "rule": rule,
+                "rule_id": r.rule,
+                "rule_title": rule.title if rule else "",
+                "clause": rule.clause if rule else "",
+                "quote": rule.quote if rule else "",
+                "action": rule.action if rule else "",
+                "severity": r.severity,
                 "severity_label": SEVERITY_LABEL.get(r.severity, r.severity),
+                "message": r.message,
+                "subject_name": r.subject_name,
+                "subject_key": r.subject_key if r.subject_type != "unit" else "",
                 "subject_label": SUBJECT_LABEL.get(r.subject_type, r.subject_type),
                 "subject_url": _subject_url(r),
+                "area": r.area,
                 "district": district,
                 "township": township,
+                "due": r.due.isoformat() if r.due else "",
+                "first_seen": r.first_seen.isoformat() if r.first_seen else "",
                 "overdue_days": (today - r.due).days if r.due and r.due < today else 0,
             }
         )
@@ -145,14 +161,29 @@ def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
 
 
 def _area_choices(gate: Jurisdiction) -> list[dict[str, Any]]:
-    """The districts and townships the user may filter by, townships under their district."""
-    areas = list(
-        gate.areas()
-        .filter(level__in=[AreaLevel.DISTRICT, AreaLevel.TOWNSHIP])
-        .order_by("path")
-        .values_list("code", "name", "level")
+    """The districts and townships the user may filter by, townships under their district
+    (the same until the data change: computed once per data version)."""
+
+    def compute() -> list[dict[str, Any]]:
+        areas = (
+            gate.areas()
+            .filter(level__in=[AreaLevel.DISTRICT, AreaLevel.TOWNSHIP])
+            .order_by("path")
+            .values_list("code", "name", "level")
+        )
+        return [
+            {"code": c, "name": n, "township": lvl == AreaLevel.TOWNSHIP} for c, n, lvl in areas
+        ]
+
+    return compute() if gate.user is None else stats.per_version("area_choices", gate.user, compute)
+
+
+def _area_options(choices: list[dict[str, Any]], selected: Area | None) -> SafeString:
+    """The `<option>`s of the area select (after its 全部区划), townships indented."""
+    return tables.options(
+        ((a["code"], ("\u3000" if a["township"] else "") + a["name"]) for a in choices),
+        selected.code if selected else "",
     )
-    return [{"code": c, "name": n, "township": lvl == AreaLevel.TOWNSHIP} for c, n, lvl in areas]
 
 
 def _sort_headers(request: HttpRequest, wanted: str) -> dict[str, dict[str, str]]:
@@ -171,18 +202,34 @@ def _sort_headers(request: HttpRequest, wanted: str) -> dict[str, dict[str, str]
     return out
 
 
+def _counts(user: User, qs: QuerySet[Any], filters: Filters, today: dt.date) -> tuple[int, int]:
+    """The figures of the heading — open findings, and how many of them are overdue — in
+    one pass (the pager takes the total from it). Without a filter they are the same for
+    every page of the list until the data change: computed once per data version and day."""
+
+    def compute() -> tuple[int, int]:
+        counts = qs.order_by().aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today))
+        )
+        return counts["total"], counts["overdue"]
+
+    if filters.active or not user.is_authenticated:
+        return compute()
+    return stats.per_version(f"findings_counts:{today.isoformat()}", user, compute)
+
+
 @login_required
 def findings(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     filters = _filters(request, gate)
     today = timezone.localdate()
     qs = _queryset(request, filters, today)
+    total, overdue = _counts(request.user, qs, filters, today)  # type: ignore[arg-type]
     qs, wanted = _sorted(request, qs)
-    page = tables.page(request, qs)
+    page = tables.page(request, qs, count=total)
     rows = _rows(list(page.object_list), today)
-    total = page.paginator.count
-    overdue = qs.filter(due__lt=today).count() if total else 0
     ever_checked = bool(total) or CheckRun.objects.exists()
+    area_choices = _area_choices(gate)
     query = tables.query_without(request, "page")
     context = {
         "title": "待办问题",
@@ -196,7 +243,8 @@ def findings(request: HttpRequest) -> HttpResponse:
         "ever_checked": ever_checked,
         "rule_choices": [(r.id, r.title) for r in sorted(RULES.values(), key=lambda r: r.id)],
         "severity_choices": [(s, SEVERITY_LABEL[s]) for s in SEVERITIES],
-        "area_choices": _area_choices(gate),
+        "area_choices": area_choices,
+        "area_options": _area_options(area_choices, filters.area),
         "headers": _sort_headers(request, wanted),
         "sort": wanted,
         "sort_choices": SORT_CHOICES,

@@ -35,6 +35,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString
 
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.areas.models import Area, AreaLevel, Unit
@@ -64,7 +65,7 @@ from dangjian.partyorgs.models import (
     PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership, PoliticalStatus, Position
-from dangjian.web import tables
+from dangjian.web import stats, tables
 from dangjian.web.views import area_from, crumbs
 
 # The coverage states of the filter bar, on today, for organizations active today (the
@@ -119,6 +120,15 @@ def _org_rows(orgs: list[SocialOrganization], today: dt.date) -> list[dict[str, 
     return org_rows(orgs, today)
 
 
+def _org_figures(
+    orgs: list[SocialOrganization], today: dt.date
+) -> tuple[dict[int, list[str]], dict[int, int]]:
+    """`dangjian.orgs.api.org_figures` (imported when first used, as `_org_rows`)."""
+    from dangjian.orgs.api import org_figures
+
+    return org_figures([o.pk for o in orgs], today)
+
+
 def _choice(request: HttpRequest, name: str, choices: Iterable[tuple[str, str]]) -> str:
     """The value of `?name=` when it is one of `choices`; anything else is no filter."""
     value = request.GET.get(name, "")
@@ -131,18 +141,37 @@ def _text(request: HttpRequest) -> str:
 
 def _area_options(gate: Jurisdiction) -> list[dict[str, str]]:
     """Districts and townships the user may see, each district followed by its townships.
-    A jurisdiction too large for one list (the whole country) offers districts only."""
-    levels = [AreaLevel.DISTRICT, AreaLevel.TOWNSHIP]
-    areas = list(gate.areas().filter(level__in=levels).order_by("path")[:801])
-    if len(areas) > 800:
-        areas = list(gate.areas().filter(level=AreaLevel.DISTRICT).order_by("path")[:800])
-    return [
-        {
-            "code": a.code,
-            "label": ("\u3000" + a.name) if a.level == AreaLevel.TOWNSHIP else a.name,
-        }
-        for a in areas
-    ]
+    A jurisdiction too large for one list (the whole country) offers districts only.
+    The same on every page of the user until the data change: computed once per version."""
+
+    def compute() -> list[dict[str, str]]:
+        fields = ("code", "name", "level")
+        levels = [AreaLevel.DISTRICT, AreaLevel.TOWNSHIP]
+        areas = list(
+            gate.areas().filter(level__in=levels).order_by("path").values_list(*fields)[:801]
+        )
+        if len(areas) > 800:
+            areas = list(
+                gate.areas()
+                .filter(level=AreaLevel.DISTRICT)
+                .order_by("path")
+                .values_list(*fields)[:800]
+            )
+        return [
+            {"code": code, "label": ("\u3000" + name) if level == AreaLevel.TOWNSHIP else name}
+            for code, name, level in areas
+        ]
+
+    if gate.user is None:
+        return compute()
+    return stats.per_version("area_options", gate.user, compute)
+
+
+def _area_select(areas: list[dict[str, str]], selected: Area | None) -> SafeString:
+    """The `<option>`s of the area select (after its 全部)."""
+    return tables.options(
+        ((a["code"], a["label"]) for a in areas), selected.code if selected else ""
+    )
 
 
 def _headers(
@@ -269,7 +298,7 @@ def _filtered_orgs(
     request: HttpRequest, gate: Jurisdiction, today: dt.date
 ) -> tuple[QuerySet[SocialOrganization], dict[str, Any], str]:
     f = _org_filters(request, gate, today)
-    qs = gate.orgs().select_related(*ORG_RELATED)
+    qs = gate.orgs()
     if f["area"] is not None and f["area"].level == AreaLevel.COMMUNITY:
         qs = qs.filter(community=f["area"])
     elif f["area"] is not None:
@@ -306,20 +335,50 @@ def _filtered_orgs(
 def _org_table_rows(
     gate: Jurisdiction, orgs: list[SocialOrganization], today: dt.date
 ) -> list[dict[str, Any]]:
-    """The organizations of one page with covered_by and formal members (two queries), and
-    the names of the covering Party organizations the user may open (one more); the others
-    show only their code."""
-    rows = [{"org": org, **row} for org, row in zip(orgs, _org_rows(orgs, today), strict=True)]
-    codes = sorted({code for row in rows for code in row["covered_by"]})
+    """The organizations of one page (with their township) with covered_by and formal
+    members (two queries), and the names of the covering Party organizations the user may
+    open (one more); the others show only their code."""
+    covered, formal = _org_figures(orgs, today)
+    codes = sorted({code for codes in covered.values() for code in codes})
     names = (
-        dict(gate.party_orgs().filter(code__in=codes).values_list("code", "name")) if codes else {}
+        dict(gate.party_orgs().filter(code__in=codes).order_by().values_list("code", "name"))
+        if codes
+        else {}
     )
-    for row in rows:
-        row["covering"] = [
-            {"code": c, "name": names.get(c, ""), "linked": c in names} for c in row["covered_by"]
-        ]
-    return rows
+    org_url = tables.url_maker("web:org", "uscc")
+    party_org_url = tables.url_maker("web:party_org", "code")
+    # Plain values for the template: what each cell shows, nothing looked up there.
+    return [
+        {
+            "org": org,
+            "uscc": org.uscc,
+            "name": org.name,
+            "url": org_url(org.uscc),
+            "kind_label": KIND_LABELS.get(org.kind, org.kind),
+            "township": org.township.name,
+            "registered_on": org.registered_on.isoformat() if org.registered_on else "",
+            "status_active": org.status == OrgStatus.ACTIVE,
+            "status_label": STATUS_LABELS.get(org.status, org.status),
+            "covered_by": covered.get(org.pk, []),
+            "formal_members": formal.get(org.pk, 0),
+            "covering": [
+                {
+                    "code": c,
+                    "name": names.get(c, ""),
+                    "linked": c in names,
+                    "url": party_org_url(c) if c in names else "",
+                }
+                for c in covered.get(org.pk, [])
+            ],
+        }
+        for org in orgs
+    ]
 
+
+# What `get_kind_display()` / `get_status_display()` give, without building the choices'
+# dictionary again for every call.
+KIND_LABELS = dict(OrgKind.choices)
+STATUS_LABELS = dict(OrgStatus.choices)
 
 # (sort key or "", label, classes): on a narrower screen the columns the detail page repeats
 # give way (the code and a status other than 正常 then show under the name).
@@ -342,12 +401,19 @@ def org_list(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     qs, f, wanted = _filtered_orgs(request, gate, today)
+    areas = _area_options(gate)
     base = reverse("web:orgs")
-    page = tables.page(request, qs)
+    filtered = any(f[name] for name in ("area", "kind", "status", "coverage", "industry", "q"))
+    # Unfiltered, the count is the jurisdiction's number of organizations: once per version.
+    count = (
+        None
+        if filtered or f["party_org"] is not None
+        else stats.per_version("org_count", gate.user, qs.count)  # type: ignore[arg-type]
+    )
+    page = tables.page(request, qs.select_related("township"), count=count)  # what it shows
     rows = _org_table_rows(gate, list(page.object_list), today)
     total = page.paginator.count
     query = tables.query_without(request, "page")
-    filtered = any(f[name] for name in ("area", "kind", "status", "coverage", "industry", "q"))
     context = {
         "title": "社会组织",
         "breadcrumbs": crumbs(("社会组织", None)),
@@ -360,7 +426,8 @@ def org_list(request: HttpRequest) -> HttpResponse:
         "pager": _page_links(request, base, page),
         "export_url": reverse("web:orgs_export") + (f"?{query}" if query else ""),
         "has_data": total > 0 or gate.orgs().exists(),
-        "areas": _area_options(gate),
+        "areas": areas,
+        "area_options": _area_select(areas, f["area"]),
         "kinds": OrgKind.choices,
         "statuses": OrgStatus.choices,
         "coverage_states": COVERAGE_STATES,
@@ -422,7 +489,7 @@ def org_export(request: HttpRequest) -> HttpResponse:
     return tables.xlsx_response(
         f"社会组织-{today.isoformat()}.xlsx",
         ORG_EXPORT_HEADER,
-        _org_export_rows(qs, today),
+        _org_export_rows(qs.select_related(*ORG_RELATED), today),
         title="社会组织",
     )
 
@@ -841,6 +908,7 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     qs, f, wanted = _filtered_party_orgs(request, gate, today)
+    areas = _area_options(gate)
     base = reverse("web:party_orgs")
     page = tables.page(request, qs)
     total = page.paginator.count
@@ -857,7 +925,8 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
         "pager": _page_links(request, base, page),
         "export_url": reverse("web:party_orgs_export") + (f"?{query}" if query else ""),
         "has_data": total > 0 or gate.party_orgs().exists(),
-        "areas": _area_options(gate),
+        "areas": areas,
+        "area_options": _area_select(areas, f["area"]),
         "levels": PartyOrgLevel.choices,
         "forms": PARTY_ORG_FORMS,
         "statuses": PartyOrgStatus.choices,
