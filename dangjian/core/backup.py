@@ -9,6 +9,9 @@ from pathlib import Path
 
 from django.db import connection
 
+from dangjian.core.models import DataVersion
+from dangjian.core.version import data_version
+
 
 class BackupError(Exception):
     pass
@@ -54,7 +57,11 @@ def restore(source: Path) -> None:
             connection.ensure_connection()
             live = connection.connection
             assert live is not None
+            version = data_version()
             backup_db.backup(live)
         backup_db.close()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"无法读取备份文件：{exc}") from None
+    # Past the live database's version, never back to the backup's: a number the live data
+    # had since may be cached (dashboards) for data the restored one does not hold.
+    DataVersion.objects.update_or_create(pk=1, defaults={"value": version + 1})
