@@ -42,7 +42,7 @@ from dangjian.people.models import Employment, Membership
 ADOPTING_FORMS = (PartyOrgForm.INDUSTRY, PartyOrgForm.TOWNSHIP, PartyOrgForm.COMMUNITY)
 
 
-def _rows(qs: QuerySet[Any, Any], chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+def _rows(qs: QuerySet[Any, Any], chunk: int = 20_000) -> Iterator[tuple[Any, ...]]:
     """The rows of a `values_list` query of plain columns, read straight from a database
     cursor: Django's iterator spends more time on each row (its converter pipeline) than
     the database does, for the two large queries below. A server-side cursor on PostgreSQL,
@@ -431,20 +431,26 @@ class Facts:
         {township id: [formal, probationary]}"""
         d = self.as_of
         out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        held = (
-            Membership.objects.filter(
-                Membership.member_on_q(d),
-                self._party_scoped("relation_party_org__"),
-                relation_party_org__isnull=False,
-            )
-            .order_by()
-            .values_list("relation_party_org__township_id", "confirmed_on")
+        held = Membership.objects.filter(
+            Membership.member_on_q(d),
+            self._party_scoped("relation_party_org__"),
+            relation_party_org__isnull=False,
         )
         only = getattr(self, "_only", None)
         if only is not None:
             held = held.filter(relation_party_org_id__in=sorted(only[1]))
-        for township, confirmed in held.iterator(chunk_size=5000):
-            out[township][0 if confirmed is not None and confirmed <= d else 1] += 1
+        for township, n_formal, n_probationary in (
+            held.order_by()
+            .values_list("relation_party_org__township_id")
+            .annotate(
+                n_formal=Count("pk", filter=Q(confirmed_on__lte=d)),
+                n_probationary=Count(
+                    "pk", filter=Q(confirmed_on__isnull=True) | Q(confirmed_on__gt=d)
+                ),
+            )
+        ):
+            out[township][0] += n_formal
+            out[township][1] += n_probationary
         employer: dict[int, tuple[int, int, bool, str]] = {}
         current = Employment.objects.filter(
             Employment.current_on_q(d),

@@ -71,41 +71,49 @@ def coverage_report(
         area = Jurisdiction(user).facts_area()
     facts = facts or facts_for(as_of, area, user)
     tree = AreaTree(area)
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS + _HIDDEN, 0))
     threshold = policy_module.load()["standalone_min_formal_members"]
 
-    def add(township: int, key: str, n: int = 1) -> None:
-        for node in tree.ancestors(township):
-            counts[node][key] += n
+    # Counted by township first, then rolled up to the district and city once per township
+    # (not once per organization: a country has millions of them and some forty thousand
+    # townships).
+    def zero() -> dict[str, int]:
+        return dict.fromkeys(COUNTS + _HIDDEN, 0)
 
+    by_township: dict[int, dict[str, int]] = defaultdict(zero)
     for org in facts.orgs.values():
         if not org.active:
             continue
-        t = org.township_id
+        c = by_township[org.township_id]
         formal = org.formal
-        add(t, "orgs_active")
+        c["orgs_active"] += 1
         if formal:
-            add(t, "orgs_with_formal_members")
+            c["orgs_with_formal_members"] += 1
             if org.covered:
-                add(t, "covered_with_formal")
+                c["covered_with_formal"] += 1
         if formal >= threshold:
-            add(t, "orgs_3plus")
-        standalone = bool(org.covered_by(PartyOrgForm.STANDALONE))
-        if standalone:
-            add(t, "orgs_standalone")
+            c["orgs_3plus"] += 1
+        if org.covered_by(PartyOrgForm.STANDALONE):
+            c["orgs_standalone"] += 1
         elif org.covered_by(PartyOrgForm.JOINT):
-            add(t, "orgs_joint")
+            c["orgs_joint"] += 1
         if org.instructor:
-            add(t, "orgs_instructor")
+            c["orgs_instructor"] += 1
         if org.covered or org.instructor:
-            add(t, "covered_or_instructor")
+            c["covered_or_instructor"] += 1
     township_of = {n.code: n.id for n in tree.by_level["township"]}
     for party_org in facts.party_orgs.values():
         if party_org.active and party_org.of_social_orgs and party_org.township_code in township_of:
-            add(township_of[party_org.township_code], "party_orgs")
+            by_township[township_of[party_org.township_code]]["party_orgs"] += 1
     for township, (formal, probationary) in facts.members_by_township.items():
-        add(township, "members_formal", formal)
-        add(township, "members_probationary", probationary)
+        c = by_township[township]
+        c["members_formal"] += formal
+        c["members_probationary"] += probationary
+    counts: dict[int, dict[str, int]] = defaultdict(zero)
+    for township, c in by_township.items():
+        for node_id in tree.ancestors(township):
+            total = counts[node_id]
+            for key, n in c.items():
+                total[key] += n
 
     rows = []
     for node in tree.rows():
