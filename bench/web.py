@@ -150,6 +150,15 @@ class Server:
             "--log-level",
             "warning",
         ]
+        # The static files where production serves them from (whitenoise), as `make run`
+        # and docs/deployment.md collect them: the pages measured do not fetch them, but a
+        # server without them warns in every worker.
+        subprocess.run(
+            [sys.executable, "-m", "dangjian.manage", "collectstatic", "--noinput", "-v", "0"],
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=True,
+        )
         self.log.unlink(missing_ok=True)
         self.process = subprocess.Popen(
             command, env=env, cwd=Path(__file__).resolve().parent.parent, stdin=subprocess.DEVNULL
