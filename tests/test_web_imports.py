@@ -181,9 +181,17 @@ def test_skipping_the_invalid_rows_is_an_explicit_second_choice(world, tmp_path)
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("name", ["city", "furong", "wenyilu"])
+def test_area_officers_find_the_imports_in_the_menu(world, name):
+    home = login(world, name).get(reverse("web:dashboard")).content.decode()
+    assert f'href="{reverse("web:imports")}"' in home
+
+
 @pytest.mark.parametrize("name", ["secretary", "registry", "supervisor", "instructor"])
 def test_only_area_officers_may_import(world, tmp_path, name):
     client = login(world, name)
+    home = client.get(reverse("web:dashboard")).content.decode()
+    assert f'href="{reverse("web:imports")}"' not in home  # no menu entry to a refusal
     response = client.get(reverse("web:imports"))
     assert response.status_code == 403 and "无权导入数据" in response.content.decode()
     path = write_csv(tmp_path / "x.csv", [org_row()], kind="orgs")

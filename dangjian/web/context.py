@@ -27,15 +27,20 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from dangjian.web.views_imports import may_import
+
     path = request.path
     menu = []
     for title, items in MENU:
         entries = []
         for label, name in items:
+            if name == "web:imports" and not may_import(user):
+                continue  # no entry that leads to a refusal
             url = reverse(name)
             active = path == url if url == "/" else path.startswith(url)
             entries.append({"label": label, "url": url, "active": active})
-        menu.append({"title": title, "items": entries})
+        if entries:
+            menu.append({"title": title, "items": entries})
     if user.is_superuser:
         menu.append(
             {
