@@ -272,3 +272,52 @@ def test_it_makes_as_many_queries_for_four_times_the_data(areas, django_assert_n
     assert queries(as_of=D, area=area) == small_default
     with django_assert_num_queries(small_lowered):
         evaluate(as_of=D, area=area, policy=policy)
+
+
+def test_members_of_many_dissolved_party_orgs_take_no_more_queries(areas):
+    """DYN-TRANSFER reads the members of every dissolved Party organization: more of them
+    (here past the 900 keys a query once took) is not more queries."""
+    from dangjian.partyorgs.models import PartyOrganization
+
+    def dissolve(n: int) -> None:
+        made = [
+            factories.party_org(
+                areas["wenyilu"], dissolved_on=dt.date(2020, 1, 1), status="dissolved"
+            )
+            for _ in range(2)
+        ]
+        template = made[0]
+        start = PartyOrganization.objects.count()
+        PartyOrganization.objects.bulk_create(
+            PartyOrganization(
+                code=f"Q{start + i:08d}",
+                name=f"已撤销党支部{start + i}",
+                level=template.level,
+                form=template.form,
+                township=template.township,
+                founded_on=template.founded_on,
+                dissolved_on=template.dissolved_on,
+                status=template.status,
+            )
+            for i in range(n)
+        )
+        people = [factories.person(f"党员甲{start}-{i}") for i in range(2)]
+        dissolved = list(PartyOrganization.objects.filter(dissolved_on__isnull=False))
+        Membership.objects.bulk_create(
+            Membership(
+                person=person,
+                joined_on=dt.date(2010, 7, 1),
+                confirmed_on=dt.date(2011, 7, 1),
+                relation_party_org=party_org,
+            )
+            for person, party_org in zip(people, dissolved[-2:], strict=True)
+        )
+
+    dissolve(0)
+    few = queries(as_of=D, rules=["DYN-TRANSFER"])
+    dissolve(1000)
+    assert PartyOrganization.objects.filter(dissolved_on__isnull=False).count() > 1000
+    with CaptureQueriesContext(connection) as captured:
+        result = evaluate(as_of=D, rules=["DYN-TRANSFER"])
+    assert len(result.findings) == 4
+    assert len(captured.captured_queries) == few

@@ -21,6 +21,7 @@ from dangjian.compliance.policy import Policy
 from dangjian.compliance.rules import backbone, coverage, management  # noqa: F401  (registers)
 from dangjian.compliance.rules.base import RULES, Finding, Rule, days
 from dangjian.core.version import bump
+from dangjian.lib.bulk import key_batches
 
 
 @dataclass
@@ -205,11 +206,9 @@ def record(result: CheckResult) -> CheckRun:
                 changed.append(record)
             still_open.append(record.pk)
     FindingRecord.objects.bulk_create(new, batch_size=2000)
-    # Most open findings are as they were: one UPDATE per chunk moves their last sighting.
-    for start in range(0, len(still_open), 900):
-        FindingRecord.objects.filter(pk__in=still_open[start : start + 900]).update(
-            last_seen=result.as_of
-        )
+    # Most open findings are as they were: one UPDATE moves their last sighting.
+    for batch in key_batches(still_open):
+        FindingRecord.objects.filter(pk__in=batch).update(last_seen=result.as_of)
     FindingRecord.objects.bulk_update(
         changed,
         [
@@ -225,10 +224,8 @@ def record(result: CheckResult) -> CheckRun:
         batch_size=500,
     )
     gone = [r.pk for key, r in open_records.items() if key not in seen]
-    for start in range(0, len(gone), 900):
-        FindingRecord.objects.filter(pk__in=gone[start : start + 900]).update(
-            resolved_on=result.as_of
-        )
+    for batch in key_batches(gone):
+        FindingRecord.objects.filter(pk__in=batch).update(resolved_on=result.as_of)
     bump()
     return CheckRun.objects.create(
         as_of=result.as_of,

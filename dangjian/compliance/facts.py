@@ -24,6 +24,7 @@ from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
 from dangjian.areas.models import Area, Unit, UnitKind
+from dangjian.lib.bulk import key_batches
 from dangjian.lib.dated import holds_on, holds_on_q
 from dangjian.orgs.models import OrgStatus, PartyManagement, RegistrationMode, SocialOrganization
 from dangjian.partyorgs.models import (
@@ -332,10 +333,10 @@ class Facts:
         wanted = {org for p in self.party_orgs.values() for org in p.covers}
         known = {pk: (o.active, o.status_changed_on) for pk, o in self.orgs.items() if pk in wanted}
         missing = sorted(wanted - set(known))
-        for start in range(0, len(missing), 5000):
-            for pk, status, changed in SocialOrganization.objects.filter(
-                pk__in=missing[start : start + 5000]
-            ).values_list("pk", "status", "status_changed_on"):
+        for batch in key_batches(missing):
+            for pk, status, changed in SocialOrganization.objects.filter(pk__in=batch).values_list(
+                "pk", "status", "status_changed_on"
+            ):
                 active = status == OrgStatus.ACTIVE or changed is None or changed > self.as_of
                 known[pk] = (active, changed)
         return known
@@ -408,13 +409,12 @@ class Facts:
     def members_of(self, party_orgs: list[int]) -> list[RelationMember]:
         """Members on the date whose organizational relation one of `party_orgs` holds."""
         out: list[RelationMember] = []
-        ids = sorted(party_orgs)
-        for start in range(0, len(ids), 900):
+        for batch in key_batches(sorted(party_orgs)):
             out.extend(
                 RelationMember(*row)
                 for row in Membership.objects.filter(
                     Membership.member_on_q(self.as_of),
-                    relation_party_org_id__in=ids[start : start + 900],
+                    relation_party_org_id__in=batch,
                 )
                 .order_by("person__id_masked", "person_id")
                 .values_list(

@@ -9,6 +9,7 @@ from pathlib import Path
 from dangjian.areas.models import Area
 from dangjian.compliance.engine import CheckResult
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
+from dangjian.lib.bulk import key_batches
 
 SUBJECT_LABEL = {
     "social_org": "社会组织",
@@ -30,13 +31,8 @@ def pad(text: str, size: int) -> str:
 
 def area_names(codes: set[str]) -> dict[str, str]:
     names: dict[str, str] = {}
-    codes_list = sorted(codes)
-    for start in range(0, len(codes_list), 900):
-        names.update(
-            Area.objects.filter(code__in=codes_list[start : start + 900]).values_list(
-                "code", "name"
-            )
-        )
+    for batch in key_batches(sorted(codes)):
+        names.update(Area.objects.filter(code__in=batch).values_list("code", "name"))
     return names
 
 

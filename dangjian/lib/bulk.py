@@ -27,6 +27,17 @@ _MAX_PARAMS = 900  # well under SQLite's limit on bound parameters
 IMPORT_CACHE_KIB = 64 * 1024
 
 
+def key_batches(keys: Sequence[Any], reserve: int = 100) -> Iterator[list[Any]]:
+    """`keys` in as few lists as the database takes in one `IN (…)` with `reserve` other
+    parameters beside it: one list on PostgreSQL (the driver binds on the client), lists
+    of SQLite's own limit there (32,766 by default) — so that a query over a set of keys
+    does not become more queries as the data grows."""
+    limit = connection.features.max_query_params
+    size = len(keys) if limit is None else max(limit - reserve, 1)
+    for start in range(0, len(keys), size or 1):
+        yield list(keys[start : start + size])
+
+
 def _identity(value: Any) -> Any:
     return value
 
