@@ -258,10 +258,14 @@ def findings_for(user: User | None) -> QuerySet[Any]:
         return qs.none()
     if gate.area is not None:
         return qs.filter(area_path__startswith=gate.area.path)
-    q = (
-        Q(subject_type="social_org", subject_pk__in=gate.orgs().values("pk"))
-        | Q(subject_type="party_org", subject_pk__in=gate.party_orgs().values("pk"))
-        | Q(subject_type="person", subject_pk__in=gate.people().values("pk"))
+    # Correlated EXISTS (one primary-key lookup per finding), not `IN (subquery)`: under an
+    # OR, PostgreSQL cannot turn an IN into a join and may run the subquery again for each
+    # finding — seconds for a secretary's dashboard once the table's statistics are off.
+    subject = OuterRef("subject_pk")
+    q: Any = (
+        (Q(subject_type="social_org") & Exists(gate.orgs().filter(pk=subject)))
+        | (Q(subject_type="party_org") & Exists(gate.party_orgs().filter(pk=subject)))
+        | (Q(subject_type="person") & Exists(gate.people().filter(pk=subject)))
     )
     if gate.user is not None and gate.user.unit_id:
         q |= Q(subject_type="unit", subject_pk=gate.user.unit_id)
