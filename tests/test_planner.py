@@ -383,6 +383,21 @@ def test_it_counts_a_townships_own_group_that_took_in_a_neighbour(areas):
     assert summary["same_industry"] <= summary["groups"] == summary["bound"] == 1  # groups: 0
 
 
+@pytest.mark.django_db
+def test_a_townships_own_group_keeps_its_core_when_the_district_needs_room(areas):
+    """Found on random data: 文艺路 has four organizations of one formal member, 朝阳街 two.
+    Making room for 朝阳街 must not break 文艺路's own group (its bound is 1)."""
+    own = [factories.org_with_members(areas["wenyilu"], 1) for _ in range(4)]
+    for _ in range(2):
+        factories.org_with_members(areas["chaoyang"], 1)
+    plan = plan_joint(as_of=AS_OF)
+    assert plan.unplaced == []
+    own_usccs = {o.uscc for o in own}
+    cores = [g for g in plan.groups if sum(c.uscc in own_usccs for c in g.orgs) >= 3]
+    assert len(cores) == 1 and not cores[0].cross_township
+    assert sorted(g.formal_members for g in plan.groups) == [3, 3]
+
+
 # --- from a saved proposal to a joint Party organization -------------------------------
 
 

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -351,7 +352,15 @@ class XlsxTable(Table):
                         element.clear()
         except FileError:
             raise
-        except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError):
+        except (
+            zipfile.BadZipFile,
+            KeyError,
+            ElementTree.ParseError,
+            OSError,
+            EOFError,
+            NotImplementedError,  # zipfile: a version or compression it does not read
+            zlib.error,
+        ):
             raise FileError(
                 "xlsx 文件已损坏或不完整，无法读取：请在 Excel 中重新保存后再导入"
             ) from None

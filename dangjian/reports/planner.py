@@ -164,11 +164,14 @@ def _place_leftovers(
 
 
 def _free_extras(groups: list[Group]) -> list[Candidate]:
-    """Take out of each group the organizations it does not need to keep 3 formal members
-    (the last ones placed first)."""
+    """Take out of each group the organizations it does not need to keep 3 formal members:
+    those of other townships first, then the last ones placed — never the core of a group of
+    the township's own, which counts towards its bound."""
     freed = []
     for g in groups:
-        for c in sorted(g.orgs, key=lambda c: c.formal):
+        home = g.township
+        last_first = list(reversed(g.orgs))
+        for c in sorted(last_first, key=lambda c: (c.township == home, c.formal)):
             if len(g.orgs) > 1 and g.formal_members - c.formal >= 3:
                 g.orgs.remove(c)
                 freed.append(c)
