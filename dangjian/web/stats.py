@@ -31,21 +31,9 @@ def _key(user: User, area: Area | None, as_of: dt.date) -> str:
     return f"dashboard:{data_version()}:{_scope(user)}:{area.code if area else ''}:{as_of}"
 
 
-def dashboard_body(user: User, area: Area | None, as_of: dt.date, render: Callable[[], str]) -> str:
-    """The rendered body of a dashboard (`render()`), once per data version: what every
-    user of the same jurisdiction sees, so the page's own work per request is its frame."""
-    key = f"html:{_key(user, area, as_of)}"
-    found = cache.get(key)
-    if found is None:
-        found = str(render())
-        cache.set(key, found, 24 * 3600)
-    return mark_safe(found)
-
-
-def per_version[T](name: str, user: User, compute: Callable[[], T]) -> T:
-    """`compute()` once per data version and jurisdiction: for what every page of a user
-    shows and only a change of the data changes (the areas of a filter's select)."""
-    key = f"{name}:{data_version()}:{_scope(user)}"
+def _cached[T](key: str, compute: Callable[[], T]) -> T:
+    """What the cache holds under `key` (a key that carries the data version), computed and
+    stored for a day the first time."""
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -53,13 +41,20 @@ def per_version[T](name: str, user: User, compute: Callable[[], T]) -> T:
     return found
 
 
+def dashboard_body(user: User, area: Area | None, as_of: dt.date, render: Callable[[], str]) -> str:
+    """The rendered body of a dashboard (`render()`), once per data version: what every
+    user of the same jurisdiction sees, so the page's own work per request is its frame."""
+    return mark_safe(_cached(f"html:{_key(user, area, as_of)}", lambda: str(render())))
+
+
+def per_version[T](name: str, user: User, compute: Callable[[], T]) -> T:
+    """`compute()` once per data version and jurisdiction: for what every page of a user
+    shows and only a change of the data changes (the areas of a filter's select)."""
+    return _cached(f"{name}:{data_version()}:{_scope(user)}", compute)
+
+
 def dashboard(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
-    key = _key(user, area, as_of)
-    found = cache.get(key)
-    if found is None:
-        found = _compute(user, area, as_of)
-        cache.set(key, found, 24 * 3600)
-    return found
+    return _cached(_key(user, area, as_of), lambda: _compute(user, area, as_of))
 
 
 def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
@@ -161,13 +160,11 @@ class Site:
 
 @pytest.fixture
 def site(browser: Browser, live_server: Any) -> Iterator[Site]:
-    # The dashboard's figures are cached under the data version, which each test's new
-    # database starts again: a figure cached by an earlier test must not be shown.
-    cache.clear()
+    # (The cache of figures kept under the data version is emptied around every test by
+    # tests/conftest.py: each test's new database starts the version again.)
     watched = Site(live_server.url, browser)
     yield watched
     watched.close()
-    cache.clear()
     watched.assert_clean()
 
 
