@@ -284,10 +284,7 @@ def facts_for(as_of: Any, area: Area | None, user: User | None) -> Any:
     if gate.nothing:
         facts.restrict(set(), set())
     elif not gate.is_whole_area():
-        facts.restrict(
-            set(gate.orgs().values_list("pk", flat=True)),
-            set(gate.party_orgs().values_list("pk", flat=True)),
-        )
+        facts.restrict(gate.orgs().values("pk"), gate.party_orgs().values("pk"))
     return facts
 
 

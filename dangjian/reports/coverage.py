@@ -21,7 +21,6 @@ from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
-from dangjian.partyorgs.models import PartyOrgForm
 from dangjian.reports.scope import AreaTree
 
 COUNTS = [
@@ -80,30 +79,27 @@ def coverage_report(
         return dict.fromkeys(COUNTS + _HIDDEN, 0)
 
     by_township: dict[int, dict[str, int]] = defaultdict(zero)
-    for org in facts.orgs.values():
-        if not org.active:
-            continue
-        c = by_township[org.township_id]
-        formal = org.formal
-        c["orgs_active"] += 1
-        if formal:
-            c["orgs_with_formal_members"] += 1
-            if org.covered:
-                c["covered_with_formal"] += 1
-        if formal >= threshold:
-            c["orgs_3plus"] += 1
-        if org.covered_by(PartyOrgForm.STANDALONE):
-            c["orgs_standalone"] += 1
-        elif org.covered_by(PartyOrgForm.JOINT):
-            c["orgs_joint"] += 1
-        if org.instructor:
-            c["orgs_instructor"] += 1
-        if org.covered or org.instructor:
-            c["covered_or_instructor"] += 1
-    township_of = {n.code: n.id for n in tree.by_level["township"]}
-    for party_org in facts.party_orgs.values():
-        if party_org.active and party_org.of_social_orgs and party_org.township_code in township_of:
-            by_township[township_of[party_org.township_code]]["party_orgs"] += 1
+    for township, profile, n, _staff in facts.profiles("township_id", threshold):
+        c = by_township[township]
+        c["orgs_active"] += n
+        if profile.formal:
+            c["orgs_with_formal_members"] += n
+            if profile.covered:
+                c["covered_with_formal"] += n
+        if profile.formal == 2:
+            c["orgs_3plus"] += n
+        if profile.standalone is not None:
+            c["orgs_standalone"] += n
+        elif profile.joint:
+            c["orgs_joint"] += n
+        if profile.instructor:
+            c["orgs_instructor"] += n
+        if profile.covered or profile.instructor:
+            c["covered_or_instructor"] += n
+    in_tree = {n.id for n in tree.by_level["township"]}
+    for township, n in facts.active_party_orgs_by_township().items():
+        if township in in_tree:
+            by_township[township]["party_orgs"] += n
     for township, (formal, probationary) in facts.members_by_township.items():
         c = by_township[township]
         c["members_formal"] += formal

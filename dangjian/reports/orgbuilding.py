@@ -16,10 +16,9 @@ from dangjian.accounts.jurisdiction import Jurisdiction, facts_for
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance import policy as policy_module
-from dangjian.compliance.facts import Facts
-from dangjian.lib.dated import holds_on_q
+from dangjian.compliance.facts import LEVEL_RANKS, Facts
 from dangjian.orgs.models import OrgKind
-from dangjian.partyorgs.models import InstructorAssignment, PartyOrgForm, PartyOrgLevel
+from dangjian.partyorgs.models import PartyOrgLevel
 
 COLUMNS = ["total", "association", "foundation", "service_agency"]
 COLUMN_LABELS = ["总数", "社会团体", "基金会", "民办非企业单位(社会服务机构)"]
@@ -48,7 +47,6 @@ LEVEL_ROW = {
     PartyOrgLevel.GENERAL_BRANCH: "standalone_general_branch",
     PartyOrgLevel.BRANCH: "standalone_branch",
 }
-LEVEL_RANK: dict[str, int] = {"committee": 0, "general_branch": 1, "branch": 2}
 PARTS = [
     "standalone_committee",
     "standalone_general_branch",
@@ -76,58 +74,39 @@ def org_building_report(
     facts = facts or facts_for(as_of, area, user)
     threshold = policy_module.load()["standalone_min_formal_members"]
     rows = {key: [0, 0, 0, 0] for key, _label, _indent in ROWS}
-    joint_orgs: list[set[int]] = [set(), set(), set(), set()]
-    members: list[set[int]] = [set(), set(), set(), set()]
-    elsewhere: list[set[int]] = [set(), set(), set(), set()]
-    active_orgs = {pk: org for pk, org in facts.orgs.items() if org.active}
 
     def add(key: str, column: int, n: int = 1) -> None:
         rows[key][0] += n
         rows[key][column] += n
 
-    for org in active_orgs.values():
-        column = KIND_COLUMN[OrgKind(org.kind)]
-        formal = org.formal
-        add("units", column)
-        add("staff", column, org.staff_count or 0)
-        covering = {pk for pk, _form, _level in org.covering}
-        for m in org.members:  # each person once, though employed by two organizations
-            members[0].add(m.person_id)
-            members[column].add(m.person_id)
-            if m.relation_id not in covering:
-                elsewhere[0].add(m.person_id)
-                elsewhere[column].add(m.person_id)
-        standalone = org.covered_by(PartyOrgForm.STANDALONE)
-        joint = org.covered_by(PartyOrgForm.JOINT)
-        if standalone:
-            level = min((lvl for _pk, _form, lvl in standalone), key=lambda lvl: LEVEL_RANK[lvl])
-            add(LEVEL_ROW[PartyOrgLevel(level)], column)
-        elif joint:
-            add("joint", column)
-            if formal >= threshold:
-                add("joint_3plus", column)
-        elif formal >= threshold:
-            add("uncovered_3plus", column)
-        elif org.member_count:
-            add("uncovered_few", column)
+    for kind, profile, n, staff in facts.profiles("kind", threshold):
+        column = KIND_COLUMN[OrgKind(kind)]
+        add("units", column, n)
+        add("staff", column, staff)
+        if profile.standalone is not None:
+            add(LEVEL_ROW[LEVEL_RANKS[profile.standalone]], column, n)
+        elif profile.joint:
+            add("joint", column, n)
+            if profile.formal == 2:
+                add("joint_3plus", column, n)
+        elif profile.formal == 2:
+            add("uncovered_3plus", column, n)
+        elif profile.members:
+            add("uncovered_few", column, n)
         else:
-            add("uncovered_none", column)
-        if not standalone and not joint and org.instructor:
-            add("uncovered_with_instructor", column)
-        for pk, _form, _level in joint:
-            joint_orgs[0].add(pk)
-            joint_orgs[column].add(pk)
-    for column in range(4):
-        rows["joint_party_orgs"][column] = len(joint_orgs[column])
-        rows["members"][column] = len(members[column])
-        rows["members_relation_elsewhere"][column] = len(elsewhere[column])
-    instructors: list[set[int]] = [set(), set(), set(), set()]
-    for person, org_pk in _instructors(facts, as_of):
-        assigned = active_orgs.get(org_pk)
-        if assigned is not None:
-            instructors[0].add(person)
-            instructors[KIND_COLUMN[OrgKind(assigned.kind)]].add(person)
-    rows["instructors"] = [len(s) for s in instructors]
+            add("uncovered_none", column, n)
+        if profile.standalone is None and not profile.joint and profile.instructor:
+            add("uncovered_with_instructor", column, n)
+    # People and Party organizations, each once in a column and once in the total (one
+    # may belong to organizations of two kinds).
+    for kind, (members, elsewhere) in facts.members_by_kind().items():
+        column = 0 if kind is None else KIND_COLUMN[OrgKind(kind)]
+        rows["members"][column] = members
+        rows["members_relation_elsewhere"][column] = elsewhere
+    for kind, n in facts.joint_party_orgs_by_kind().items():
+        rows["joint_party_orgs"][0 if kind is None else KIND_COLUMN[OrgKind(kind)]] = n
+    for kind, n in facts.instructors_by_kind().items():
+        rows["instructors"][0 if kind is None else KIND_COLUMN[OrgKind(kind)]] = n
     check_invariant(rows)
     return {
         "as_of": as_of.isoformat(),
@@ -137,13 +116,6 @@ def org_building_report(
         "columns": COLUMNS,
         "rows": rows,
     }
-
-
-def _instructors(facts: Facts, as_of: dt.date) -> list[tuple[int, int]]:
-    qs = InstructorAssignment.objects.filter(holds_on_q(as_of, start_required=True))
-    if facts.area is not None:
-        qs = qs.filter(org__township__path__startswith=facts.area.path)
-    return list(qs.values_list("instructor__person_id", "org_id"))
 
 
 def check_invariant(rows: dict[str, list[int]]) -> None:

@@ -315,28 +315,21 @@ class JointPlan:
         }
 
 
-def eligible(facts: Facts, threshold: int) -> list[Candidate]:
-    district_of = dict(
-        Area.objects.filter(
-            level="township", code__in={o.township_code for o in facts.orgs.values()}
-        ).values_list("code", "parent__code")
-    )
-    return sorted(
-        (
-            Candidate(
-                o.pk,
-                o.uscc,
-                o.name,
-                o.industry,
-                o.formal,
-                o.township_code,
-                district_of.get(o.township_code, ""),
-            )
-            for o in facts.orgs.values()
-            if o.active and 1 <= o.formal < threshold and not o.covered
-        ),
-        key=lambda c: c.uscc,
-    )
+def eligible(facts: Facts, threshold: int) -> tuple[list[Candidate], dict[str, str]]:
+    """The candidates (active, 1 to threshold − 1 formal members, covered by no Party
+    organization), and the names of their townships by code."""
+    rows = facts.eligible_for_joint(threshold)
+    areas = Area.objects.filter(pk__in=facts.org_base().values("township_id"))
+    townships = {
+        pk: (code, name, district)
+        for pk, code, name, district in areas.values_list("pk", "code", "name", "parent__code")
+    }
+    candidates = []
+    for pk, uscc, name, industry, formal, township in rows:
+        code, _name, district = townships[township]
+        candidates.append(Candidate(pk, uscc, name, industry, formal, code, district))
+    candidates.sort(key=lambda c: c.uscc)
+    return candidates, {code: name for code, name, _district in townships.values()}
 
 
 def plan_joint(
@@ -349,8 +342,7 @@ def plan_joint(
     policy = policy_module.load()
     max_orgs = policy["joint_max_orgs"]
     facts = facts or facts_for(as_of, area, user)
-    candidates = eligible(facts, policy["standalone_min_formal_members"])
-    names = {o.township_code: o.township_name for o in facts.orgs.values()}
+    candidates, names = eligible(facts, policy["standalone_min_formal_members"])
     by_township: dict[str, list[Candidate]] = defaultdict(list)
     for c in candidates:
         by_township[c.township].append(c)
@@ -375,6 +367,13 @@ def plan_joint(
         townships.append(plan)
     unplaced: list[tuple[Candidate, str]] = []
     cross: list[Group] = []
+    # Per district, once (not a pass over every candidate and township per district).
+    formal_in: dict[str, int] = defaultdict(int)
+    for c in candidates:
+        formal_in[c.district] += c.formal
+    groups_in: dict[str, list[Group]] = defaultdict(list)
+    for t in townships:
+        groups_in[t.district].extend(t.groups)
     for district in sorted(pools):
         pool = pools[district]
         if not pool:
@@ -383,9 +382,9 @@ def plan_joint(
         for g in groups:
             g.township = min(g.orgs, key=lambda c: c.uscc).township
         cross.extend(groups)
-        district_groups = [g for t in townships if t.district == district for g in t.groups]
+        district_groups = groups_in[district]
         homeless = _place_leftovers([*groups, *district_groups], homeless, max_orgs)
-        total = sum(x.formal for x in candidates if x.district == district)
+        total = formal_in[district]
         if homeless and total >= 3:
             # The district can reach 3, but every group with room is full: take back the
             # organizations that groups hold beyond their 3 formal members, and plan them

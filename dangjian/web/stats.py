@@ -14,11 +14,11 @@ from django.utils.safestring import mark_safe
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area
+from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import open_counts, open_on
 from dangjian.compliance.rules.base import RULES
 from dangjian.core.version import data_version
 from dangjian.orgs.models import OrgKind
-from dangjian.partyorgs.models import PartyOrgForm
 from dangjian.reports.coverage import coverage_report
 
 
@@ -71,18 +71,19 @@ def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
     kinds: dict[str, dict[str, int]] = {
         k: {"standalone": 0, "joint": 0, "other": 0, "none": 0} for k in OrgKind.values
     }
-    for org in facts.orgs.values():
-        if not org.active:
-            continue
-        if org.covered_by(PartyOrgForm.STANDALONE):
+    threshold = policy_module.load()["standalone_min_formal_members"]
+    orgs_active = 0
+    for kind, profile, n, _staff in facts.profiles("kind", threshold):
+        if profile.standalone is not None:
             state = "standalone"
-        elif org.covered_by(PartyOrgForm.JOINT):
+        elif profile.joint:
             state = "joint"
-        elif org.covered:
+        elif profile.covered:
             state = "other"
         else:
             state = "none"
-        kinds[org.kind][state] += 1
+        kinds[kind][state] += n
+        orgs_active += n
     findings = findings_for(user).filter(open_on(as_of, area))
     by_severity = dict(
         findings.values_list("severity").annotate(n=Count("pk")).values_list("severity", "n")
@@ -99,8 +100,8 @@ def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
         "as_of": as_of.isoformat(),
         "top": top,
         "children": children,
-        "orgs_active": sum(1 for o in facts.orgs.values() if o.active),
-        "party_orgs": sum(1 for p in facts.party_orgs.values() if p.active and p.of_social_orgs),
+        "orgs_active": orgs_active,
+        "party_orgs": sum(facts.active_party_orgs_by_township().values()),
         "members_formal": top["members_formal"] if top else members_formal,
         "members_probationary": top["members_probationary"] if top else 0,
         "kinds": kinds,
