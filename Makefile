@@ -10,7 +10,7 @@ SCALE ?= city
 # The local PostgreSQL of this machine kind (trust auth); `make test` uses it when it answers.
 LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint format bench clean python chromium
+.PHONY: install run test test-sqlite test-postgres lint format bench clean python chromium libreoffice
 
 # Python: the version in .python-version (3.13), from pyenv or the PATH; 3.12 at least.
 PYTHON_BIN := $(shell scripts/find-python.sh 2>/dev/null)
@@ -56,6 +56,20 @@ chromium:
 	  fi; \
 	fi
 
+# One test prints the official table (report org-building --format xlsx) with LibreOffice, as
+# an officer would, and counts the pages: Debian's headless Calc, installed with apt where
+# it is missing.
+libreoffice:
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装 LibreOffice Calc（打印测试用）/ installing LibreOffice Calc for the print test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }; \
+	  else \
+	    echo "错误：打印测试需要 LibreOffice（apt-get install libreoffice-calc-nogui）/ Error: install LibreOffice Calc (apt-get install libreoffice-calc-nogui)" >&2; exit 1; \
+	  fi; \
+	fi
+
 run: install
 	$(DJ) init
 	$(DJ) demo --scale city --no-serve --if-empty
@@ -67,7 +81,7 @@ run: install
 	$(DJ) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(DJ) runserver 127.0.0.1:8000 --noreload
 
-test: install chromium test-sqlite test-postgres
+test: install chromium libreoffice test-sqlite test-postgres
 
 test-sqlite:
 	env -u DATABASE_URL $(PYTEST)

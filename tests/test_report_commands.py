@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -444,3 +447,38 @@ def test_it_keeps_the_command_and_the_library_in_step(world):
 def test_it_refuses_unknown_report_kinds(world):
     with pytest.raises(CommandError):
         call_command("report", "members")
+
+
+def test_the_official_table_prints_on_one_a4_page_in_libreoffice(world, tmp_path):
+    """The workbook as LibreOffice prints it (headless, to PDF; `make libreoffice` installs
+    Debian's libreoffice-calc-nogui): one A4 page, with the title and the figures on it."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail(
+            "soffice is missing: run `make libreoffice` (apt-get install libreoffice-calc-nogui)"
+        )
+    path = tmp_path / "org-building.xlsx"
+    command("report", "org-building", "--format", "xlsx", "-o", str(path), "--as-of", AS_OF)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = (tmp_path / "org-building.pdf").read_bytes()
+    pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
+    assert len(pages) == 1
+    boxes = {
+        tuple(round(float(v)) for v in box.split())
+        for box in re.findall(rb"/MediaBox\s*\[([^\]]+)\]", pdf)
+    }
+    assert boxes == {(0, 0, 595, 842)}  # A4 portrait, in points
