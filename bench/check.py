@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from bench.common import BenchContext, PeakMemory, Result, timed
+from bench.common import BenchContext, PeakMemory, Result, process_cpu, timed
 
 DATASET = "demo"  # the runner gives this module the demo dataset of the scale
 # Timed runs per scale (the national scale is slow enough that one run is a fair figure).
@@ -90,27 +90,17 @@ def _backend_pid() -> int | None:
     return int(connection.connection.info.backend_pid)  # psycopg knows it: no query
 
 
-def _process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) that process `pid` has used so far."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_now() -> tuple[float, int | None, float]:
     """This process's CPU time, and the database server process's (PostgreSQL)."""
     pid = _backend_pid()
-    return time.process_time(), pid, _process_cpu(pid) if pid else 0.0
+    return time.process_time(), pid, process_cpu(pid) if pid else 0.0
 
 
 def cpu_since(start: tuple[float, int | None, float]) -> float:
     own, pid, server = start
     used = time.process_time() - own
     if pid is not None:
-        used += _process_cpu(pid) - server
+        used += process_cpu(pid) - server
     return used
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import threading
 import time
@@ -98,3 +99,13 @@ class PeakMemory:
     @property
     def growth_mib(self) -> float:
         return (self.peak - self.start) / (1 << 20)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) that process `pid` has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench.common import BenchContext, Result
+from bench.common import BenchContext, Result, process_cpu
 
 DATASET = "demo"
 HOST = "127.0.0.1"
@@ -95,16 +95,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
-
-
-def _process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) that process `pid` has used so far (0 once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -200,7 +190,7 @@ class Server:
 
     def cpu(self) -> dict[int, float]:
         """CPU seconds used so far by each worker."""
-        return {pid: _process_cpu(pid) for pid in self.worker_pids()}
+        return {pid: process_cpu(pid) for pid in self.worker_pids()}
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -53,3 +53,16 @@ def table_counts() -> dict[str, int]:
         for model in apps.get_models()
         if not model._meta.label.startswith(("sessions.", "admin.", "contenttypes.", "auth.Perm"))
     }
+
+
+def org_row(uscc: str, name: str = "芙蓉区书法协会", **over: str) -> list[str]:
+    """A valid row of the `orgs` import (a 社会团体 of 文艺路街道, 芙蓉区), as text, in the
+    column order; `over` replaces any column by its key."""
+    row = {
+        "uscc": uscc, "name": name, "kind": "社会团体", "registry": "芙蓉区民政局",
+        "mode": "直接登记", "supervisor": "", "industry": "文化", "district": "芙蓉区",
+        "township": "文艺路街道", "community": "", "registered_on": "2015-03-01",
+        "status": "正常", "changed_on": "", "staff": "12", "management": "",
+    }  # fmt: skip
+    row.update(over)
+    return list(row.values())

@@ -20,7 +20,7 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
-from tests import factories
+from tests import factories, importing
 from tests.importing import table_counts, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +34,7 @@ P3 = make_id_number("43010219600404004")
 
 
 def org_row(uscc=A, name="芙蓉区书法协会", kind="社会团体", **over):
-    row = {
-        "uscc": uscc, "name": name, "kind": kind, "registry": "芙蓉区民政局",
-        "mode": "直接登记", "supervisor": "", "industry": "文化", "district": "芙蓉区",
-        "township": "文艺路街道", "community": "", "registered_on": "2015-03-01",
-        "status": "正常", "changed_on": "", "staff": "12", "management": "",
-    }  # fmt: skip
-    row.update(over)
-    return list(row.values())
+    return importing.org_row(uscc, name, kind=kind, **over)
 
 
 @pytest.fixture

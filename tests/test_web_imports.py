@@ -26,6 +26,7 @@ from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
 from dangjian.web import tasks
 from dangjian.web.models import PendingUpload, UploadState
+from tests import importing
 from tests.actors import build_world
 from tests.importing import header, write_csv, write_xlsx
 
@@ -59,14 +60,7 @@ def world(areas):
 
 
 def org_row(uscc=A, name="芙蓉区书法研究会", **over):
-    row = {
-        "uscc": uscc, "name": name, "kind": "社会团体", "registry": "芙蓉区民政局",
-        "mode": "直接登记", "supervisor": "", "industry": "文化", "district": "芙蓉区",
-        "township": "文艺路街道", "community": "", "registered_on": "2015-03-01",
-        "status": "正常", "changed_on": "", "staff": "12", "management": "",
-    }  # fmt: skip
-    row.update(over)
-    return list(row.values())
+    return importing.org_row(uscc, name, **over)
 
 
 def login(world, name: str) -> Client:

@@ -21,7 +21,7 @@ from dangjian.orgs.models import SocialOrganization
 from dangjian.web.models import PendingUpload, UploadState
 from tests.actors import World
 from tests.browser.conftest import Site, heading, screenshot
-from tests.importing import table_counts, write_csv
+from tests.importing import org_row, table_counts, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,17 +31,6 @@ VALID = make_uscc("52430102MJJ000202")
 BAD = VALID[:-1] + ("1" if VALID[-1] != "1" else "2")
 # What the upload and its background check may write (and nothing else).
 UPLOAD_TABLES = {"web.PendingUpload", "django_tasks_database.DBTaskResult"}
-
-
-def org_row(uscc: str, name: str, **over: str) -> list[str]:
-    row = {
-        "uscc": uscc, "name": name, "kind": "社会团体", "registry": "芙蓉区民政局",
-        "mode": "直接登记", "supervisor": "", "industry": "文化", "district": "芙蓉区",
-        "township": "文艺路街道", "community": "", "registered_on": "2015-03-01",
-        "status": "正常", "changed_on": "", "staff": "12", "management": "",
-    }  # fmt: skip
-    row.update(over)
-    return list(row.values())
 
 
 @contextmanager
