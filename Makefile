@@ -72,10 +72,9 @@ libreoffice:
 
 run: install
 	$(DJ) init
+	@# demo prints the demo users, saved beside the database (var/dangjian.demo-users.txt)
 	$(DJ) demo --scale city --no-serve --if-empty
 	$(DJ) collectstatic --noinput --verbosity 0
-	@echo "演示用户 / demo users (var/demo-users.txt):"
-	@cat var/demo-users.txt
 	@echo "打开 / open http://127.0.0.1:8000/"
 	@# The background worker (web imports) runs beside the server and stops with it.
 	$(DJ) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \

@@ -51,7 +51,18 @@ def envsecret(name: str, path: Path, *, nbytes: int = 50) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     generated = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(generated + "\n")
+    # Written whole under a name of its own, then linked into place: two processes that
+    # start together in a fresh directory never see a half-written file, and the one that
+    # comes second reads the first one's value.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(generated + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        temporary.unlink(missing_ok=True)
     return generated

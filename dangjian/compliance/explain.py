@@ -17,7 +17,7 @@ from dangjian.compliance.rules.base import RULES, Finding, Rule
 from dangjian.compliance.rules.management import org_managing_body
 from dangjian.lib.codes import normalize_uscc
 from dangjian.orgs.models import OrgStatus
-from dangjian.partyorgs.models import PartyOrgForm, PartyOrgLevel
+from dangjian.partyorgs.models import PartyOrganization, PartyOrgForm, PartyOrgLevel
 
 
 @dataclass
@@ -105,6 +105,11 @@ def explain(
 def _org_facts(facts: Facts, pk: int) -> dict[str, Any]:
     org = facts.orgs[pk]
     body = org_managing_body(facts, pk)
+    codes = dict(
+        PartyOrganization.objects.filter(pk__in=[c[0] for c in org.covering]).values_list(
+            "pk", "code"
+        )
+    )
     return {
         "登记状态": OrgStatus(org.status).label
         + ("" if org.active else f"（{org.status_changed_on}起）"),
@@ -112,7 +117,7 @@ def _org_facts(facts: Facts, pk: int) -> dict[str, Any]:
         "在职正式党员": org.formal,
         "在职党员（含预备党员）": org.member_count,
         "覆盖党组织": [
-            f"{PartyOrgForm(form).label}·{PartyOrgLevel(level).label}#{party_org}"
+            f"{codes[party_org]}（{PartyOrgForm(form).label}·{PartyOrgLevel(level).label}）"
             for party_org, form, level in org.covering
         ],
         "在派党建工作指导员": org.instructor,

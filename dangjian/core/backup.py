@@ -57,7 +57,9 @@ def restore(source: Path) -> None:
             connection.ensure_connection()
             live = connection.connection
             assert live is not None
-            version = data_version()
+            # an uninitialised database (restored into) has no version yet
+            initialised = DataVersion._meta.db_table in connection.introspection.table_names()
+            version = data_version() if initialised else 0
             backup_db.backup(live)
         backup_db.close()
     except sqlite3.DatabaseError as exc:

@@ -14,6 +14,7 @@ from dangjian.core.cli import DangjianCommand
 
 
 class Command(DangjianCommand):
+    database = None  # the catalogue is the code and the policy settings file
     help = "列出政策规则：编号、条款、政策原文、严重程度、使用的政策设置"
 
     def add_arguments(self, parser: CommandParser) -> None:

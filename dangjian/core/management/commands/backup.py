@@ -9,11 +9,15 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from dangjian.core.backup import BackupError, backup, restore
-from dangjian.core.cli import DangjianCommand
+from dangjian.core.cli import CREATE, READY, DangjianCommand
 
 
 class Command(DangjianCommand):
     help = "备份内置 SQLite 数据库（运行中在线备份），或用 --restore 从备份恢复"
+
+    def database_need(self, options: dict[str, Any]) -> str | None:
+        # A backup copies an initialised database; a restore may set up an empty one.
+        return CREATE if options["restore"] else READY
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="备份文件")
@@ -25,9 +29,13 @@ class Command(DangjianCommand):
         try:
             if options["restore"]:
                 if not options["yes"]:
-                    answer = input(
-                        f"将用「{path}」替换当前数据库，当前数据会丢失。确认请输入 yes："
-                    )
+                    try:
+                        answer = input(
+                            f"将用「{path}」替换当前数据库，当前数据会丢失。确认请输入 yes："
+                        )
+                    except EOFError:  # nothing on stdin (a script): no confirmation
+                        answer = ""
+                        self.stdout.write("")
                     if answer.strip() != "yes":
                         raise CommandError("已取消", returncode=1)
                 restore(path)

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 
 from dangjian.core import demo
-from dangjian.core.cli import DangjianCommand
+from dangjian.core.cli import CREATE, DangjianCommand, database_up_to_date
 
 
 def _scale(value: str) -> demo.Scale:
@@ -28,6 +28,9 @@ def _scale(value: str) -> demo.Scale:
 
 
 class Command(DangjianCommand):
+    # What a newcomer types first: an empty or older database is set up (`dangjian init`).
+    database = CREATE
+    summary = "生成演示数据（长沙市、湖南省或全国规模）和各角色的演示用户，然后启动网站"
     help = (
         "生成可复现的演示数据（长沙市约8,000个社会组织，或 province / national / 指定数量），"
         "为每个角色创建一个演示用户并打印其密码，然后启动网站（--no-serve 则不启动）"
@@ -56,8 +59,11 @@ class Command(DangjianCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale: demo.Scale = options["scale"]
+        if not database_up_to_date():
+            call_command("init", stdout=self.stdout, stderr=self.stderr)
         if options["if_empty"] and not demo.database_is_empty():
             self.stdout.write("数据库中已有数据，跳过演示数据生成。")
+            self.show_saved_users()
             self.serve(options)
             return
         with self.progress(scale) as report:
@@ -69,10 +75,21 @@ class Command(DangjianCommand):
             self.record_history()
         path = demo.write_users_file(summary.users)
         self.stdout.write("")
-        self.stdout.write(f"演示用户（已保存到 {path}，仅本机用户可读）：")
+        self.stdout.write(f"演示用户（已保存到 {path}，仅文件所有者可读）：")
         self.stdout.write(demo.users_table(summary.users))
         self.stdout.write(summary.line())
         self.serve(options)
+
+    def show_saved_users(self) -> None:
+        """The demo users of this database, as saved beside it when it was generated."""
+        path = demo.users_file_path()
+        if path.exists():
+            self.stdout.write(f"演示用户（保存在 {path}）：")
+            self.stdout.write(path.read_text(encoding="utf-8"), ending="")
+        else:
+            self.stdout.write(
+                f"没有该数据库的演示用户文件（{path}）：数据不是由 dangjian demo 生成的"
+            )
 
     def record_history(self, months: int = 12) -> None:
         """Record the rules check at the end of each of the last months, so that the task list

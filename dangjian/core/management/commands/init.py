@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 
 from dangjian.areas.divisions import CHANGSHA_CODE, load_changsha
 from dangjian.areas.models import Area
 from dangjian.areas.services import unit_ensure_registries
+from dangjian.core.cli import CREATE, DangjianCommand
 
 
-class Command(BaseCommand):
+class Command(DangjianCommand):
+    database = CREATE
     help = "创建或升级数据库，载入长沙市行政区划和各级民政部门（可重复运行，不含演示数据）"
 
     def handle(self, *args: Any, **options: Any) -> None:
