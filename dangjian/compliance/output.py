@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from pathlib import Path
 
 from dangjian.areas.models import Area
 from dangjian.compliance.engine import CheckResult
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
+from dangjian.lib import sheets
 from dangjian.lib.bulk import key_batches
 
 SUBJECT_LABEL = {
@@ -74,47 +74,35 @@ def as_text(result: CheckResult) -> str:
 
 
 def write_xlsx(result: CheckResult, path: Path) -> None:
-    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
     names = area_names({f.area for f in result.findings})
-    book = Workbook(write_only=True)
+    book = sheets.workbook(write_only=True)
     summary = book.create_sheet("汇总")
-    summary.append([f"政策规则检查（{result.as_of}），政策设置版本 {result.policy_version}"])
-    summary.append(["规则编号", "条款", "规则", "严重程度", "问题数"])
+    sheets.append(
+        summary, [f"政策规则检查（{result.as_of}），政策设置版本 {result.policy_version}"]
+    )
+    sheets.append(summary, ["规则编号", "条款", "规则", "严重程度", "问题数"])
     for rule, count in result.summary.items():
         r = RULES[rule]
-        summary.append([rule, r.clause, r.title, SEVERITY_LABEL[r.severity], count])
+        sheets.append(summary, [rule, r.clause, r.title, SEVERITY_LABEL[r.severity], count])
     sheet = book.create_sheet("问题清单")
-    bold = Font(bold=True)
     overdue_fill = PatternFill("solid", fgColor="FDE2E2")
-    from openpyxl.cell import WriteOnlyCell
-
     header = [
         "规则编号", "条款", "严重程度", "对象类型", "对象编码", "对象名称", "所在区划代码",
         "所在区划", "问题", "整改要求", "整改期限", "是否逾期", "政策原文",
     ]  # fmt: skip
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheets.append(sheet, header, font=Font(bold=True))
     for f in result.findings:
         spec = RULES[f.rule]
         overdue = f.due is not None and f.due < result.as_of
-        row = [
+        row = sheets.cells(sheet, [
             f.rule, spec.clause, SEVERITY_LABEL[spec.severity], SUBJECT_LABEL[f.subject.type],
             f.subject.key, f.subject.name, f.area, names.get(f.area, ""), f.message, spec.action,
             f.due, "是" if overdue else "否", spec.quote,
-        ]  # fmt: skip
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            if overdue:
+        ])  # fmt: skip
+        if overdue:
+            for cell in row:
                 cell.fill = overdue_fill
-            out.append(cell)
-        sheet.append(out)
-    book.save(path)
+        sheet.append(row)
+    sheets.save(book, path)

@@ -7,7 +7,6 @@ and may see them; every unmasked export is recorded in the audit log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,7 +24,7 @@ from dangjian.imports.fields import Column
 from dangjian.imports.lookups import Place, Places
 from dangjian.imports.registry import KINDS
 from dangjian.imports.service import HINT_MARK
-from dangjian.lib import crypto
+from dangjian.lib import crypto, sheets
 from dangjian.orgs.models import (
     Industry,
     OrgKind,
@@ -314,18 +313,7 @@ def write_export(
 
 
 def _write_csv(header: Sequence[str], rows: Iterable[list[str]], out: Path | IO[str]) -> int:
-    count = 0
-    fh: Any = out.open("w", encoding="utf-8-sig", newline="") if isinstance(out, Path) else out
-    try:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    finally:
-        if isinstance(out, Path):
-            fh.close()
-    return count
+    return sheets.write_csv(out, header, rows)
 
 
 def _text_columns(kind: type[Kind]) -> list[int]:
@@ -340,41 +328,22 @@ def _text_columns(kind: type[Kind]) -> list[int]:
 
 
 def _write_xlsx(kind_name: str, rows: Iterable[list[str]], out: Path) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     kind = KINDS[kind_name]
-    book = Workbook(write_only=True)
+    book = sheets.workbook(write_only=True)
     sheet = book.create_sheet(kind.label)
-    bold = Font(bold=True)
-    header = []
-    for label in headers(kind_name):
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    text = set(_text_columns(kind))
+    sheets.append(sheet, headers(kind_name), font=Font(bold=True))
+    text = _text_columns(kind)
     count = 0
     for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            cell = WriteOnlyCell(sheet, value=value if value != "" else None)
-            if value.startswith("="):
-                cell.data_type = "s"  # a name that looks like a formula stays text
-            if i in text:
-                cell.number_format = "@"
-            cells.append(cell)
+        cells = sheets.cells(sheet, [value if value != "" else None for value in row])
+        for i in text:
+            cells[i].number_format = "@"
         sheet.append(cells)
         count += 1
-    _fixed_properties(book)
-    book.save(out)
+    sheets.save(book, out)
     return count
-
-
-def _fixed_properties(book: Any) -> None:
-    book.properties.creator = "社会组织党建工作管理系统"
-    book.properties.lastModifiedBy = "社会组织党建工作管理系统"
 
 
 def _hint(column: Column) -> str:
@@ -393,17 +362,16 @@ def write_template(kind_name: str, out: Path | IO[str]) -> None:
     if not (isinstance(out, Path) and out.suffix.lower() == ".xlsx"):
         _write_csv(headers(kind_name), [hints], out)
         return
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = kind.label
-    sheet.append(headers(kind_name))
-    sheet.append(hints)
+    sheets.append(sheet, headers(kind_name))
+    sheets.append(sheet, hints)
     grey = PatternFill("solid", fgColor="EEEEEE")
     for i, column in enumerate(kind.columns, start=1):
         letter = get_column_letter(i)
@@ -431,5 +399,4 @@ def write_template(kind_name: str, out: Path | IO[str]) -> None:
             for row in range(3, 1003):
                 sheet.cell(row=row, column=i).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A3"
-    _fixed_properties(book)
-    book.save(out)
+    sheets.save(book, out)

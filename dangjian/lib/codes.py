@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
 from django.core.exceptions import ValidationError
 from stdnum import numdb
@@ -154,3 +155,22 @@ def mask_id_number(value: str) -> str:
     if not value or len(value) < 10:
         return "*" * len(value or "")
     return value[:6] + "********" + value[-4:]
+
+
+# An identity number inside other text: 17 digits and a digit or X, or the old 15 digits,
+# not part of a longer code.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def _mask_found(match: re.Match[str]) -> str:
+    found = match.group()
+    if uscc_problem(found) is None and id_number_problem(found.upper()) is not None:
+        return found  # an all-digit USCC, not a person's number
+    return mask_id_number(found)
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """`text` with every identity number in it masked — a valid one or not (a mistyped
+    number is still close to someone's) — for files and messages that quote what a user
+    wrote (an import's errors file)."""
+    return _ID_IN_TEXT.sub(_mask_found, text) if len(text) >= 15 else text

@@ -1,13 +1,18 @@
-"""Reports as text and as Excel workbooks laid out for printing."""
+"""Reports as text and as Excel workbooks laid out for printing (written by
+`dangjian.lib.sheets`: no text from the data becomes a formula)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from dangjian.accounts.jurisdiction import Scope
 from dangjian.compliance.output import pad, width
+from dangjian.lib import sheets
+from dangjian.orgs.models import Industry
 from dangjian.reports.coverage import LABELS
-from dangjian.reports.orgbuilding import COLUMN_LABELS, ROWS
+from dangjian.reports.orgbuilding import COLUMN_LABELS, OVERCOUNT_NOTE, ROWS
+from dangjian.reports.planner import JointPlan, same_industry
 
 LEVEL_LABEL = {"city": "市", "district": "区县(市)", "township": "乡镇(街道)"}
 COVERAGE_FIELDS = [
@@ -34,7 +39,7 @@ def coverage_text(report: dict[str, Any]) -> str:
         max(width(h), *(width(r[i]) for r in rows)) if rows else width(h)
         for i, h in enumerate(header)
     ]
-    lines = [f"社会组织党建覆盖情况（截至 {report['as_of']}）", ""]
+    lines = [f"{report['title']}（截至 {report['as_of']}）", ""]
     lines.append("  ".join(pad(h, s) for h, s in zip(header, sizes, strict=True)).rstrip())
     for row in rows:
         cells = []
@@ -67,21 +72,19 @@ def _print_setup(sheet: Any, *, landscape: bool) -> None:
 
 
 def coverage_xlsx(report: dict[str, Any], path: Path) -> None:
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "覆盖情况"
-    sheet.append([f"社会组织党建覆盖情况（截至 {report['as_of']}）"])
+    sheets.append(sheet, [f"{report['title']}（截至 {report['as_of']}）"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COVERAGE_FIELDS))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([LABELS[k] for k in COVERAGE_FIELDS])
     border = _borders()
-    for cell in sheet[2]:
+    for cell in sheets.append(sheet, [LABELS[k] for k in COVERAGE_FIELDS]):
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
@@ -89,8 +92,7 @@ def coverage_xlsx(report: dict[str, Any], path: Path) -> None:
         values = [
             LEVEL_LABEL.get(row[k], row[k]) if k == "level" else row[k] for k in COVERAGE_FIELDS
         ]
-        sheet.append(values)
-        for i, cell in enumerate(sheet[sheet.max_row]):
+        for i, cell in enumerate(sheets.append(sheet, values)):
             cell.border = border
             if COVERAGE_FIELDS[i].endswith("_rate"):
                 cell.number_format = "0.0%"
@@ -102,35 +104,34 @@ def coverage_xlsx(report: dict[str, Any], path: Path) -> None:
     sheet.print_title_rows = "2:2"
     _print_setup(sheet, landscape=True)
     sheet.page_setup.fitToHeight = 0  # as many pages down as the townships need
-    book.save(path)
+    sheets.save(book, path)
 
 
 def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
     """The table as on paper: a title with the area and date, merged header cells, borders,
     one A4 page."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "建立党的基层组织情况"
     border = _borders()
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.merge_cells("A1:F1")
-    sheet["A1"] = "社会组织法人单位建立党的基层组织情况"
+    sheets.put(sheet["A1"], "社会组织法人单位建立党的基层组织情况")
     sheet["A1"].font = Font(bold=True, size=16)
     sheet["A1"].alignment = center
     sheet.merge_cells("A2:F2")
-    sheet["A2"] = f"填报区划：{report['area_name']}    统计截至：{report['as_of']}"
+    sheets.put(sheet["A2"], f"{report['scope']}    统计截至：{report['as_of']}")
     sheet["A2"].alignment = center
     # Header: 项目 spans two columns and two rows; 单位数 over the four columns.
     sheet.merge_cells("A3:B4")
-    sheet["A3"] = "项目"
+    sheets.put(sheet["A3"], "项目")
     sheet.merge_cells("C3:F3")
-    sheet["C3"] = "社会组织法人单位（个）"
+    sheets.put(sheet["C3"], "社会组织法人单位（个）")
     for i, label in enumerate(COLUMN_LABELS):
-        sheet.cell(row=4, column=3 + i, value=label)
+        sheets.set_cell(sheet, 4, 3 + i, label)
     groups = {
         "已单独建立党组织": [1, 2, 3],
         "未建立党组织": [7, 8, 9, 10],
@@ -143,18 +144,18 @@ def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
         short = label.split(" — ")[-1]
         if indent == 0:
             sheet.merge_cells(start_row=excel_row, start_column=1, end_row=excel_row, end_column=2)
-            sheet.cell(row=excel_row, column=1, value=short)
+            sheets.set_cell(sheet, excel_row, 1, short)
         else:
-            sheet.cell(row=excel_row, column=2, value=("　" * (indent - 1)) + short)
+            sheets.set_cell(sheet, excel_row, 2, ("　" * (indent - 1)) + short)
         for i, value in enumerate(report["rows"][key]):
-            sheet.cell(row=excel_row, column=3 + i, value=value)
+            sheets.set_cell(sheet, excel_row, 3 + i, value)
     for title, indexes in groups.items():
         first, last = 5 + indexes[0], 5 + indexes[-1]
         sheet.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
-        sheet.cell(row=first, column=1, value=title)
+        sheets.set_cell(sheet, first, 1, title)
     joint_row = row_of["joint"]
     sheet.merge_cells(start_row=joint_row, start_column=1, end_row=joint_row + 2, end_column=1)
-    sheet.cell(row=joint_row, column=1, value="联合建立")
+    sheets.set_cell(sheet, joint_row, 1, "联合建立")
     for row in sheet.iter_rows(min_row=3, max_row=4 + len(ROWS), min_col=1, max_col=6):
         for cell in row:
             cell.border = border
@@ -172,12 +173,65 @@ def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
         sheet.row_dimensions[r].height = 24
     note = 5 + len(ROWS) + 1
     sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=6)
-    sheet.cell(
-        row=note,
-        column=1,
-        value="说明：单位数＝单独建立（党委、总支部、支部）＋联合建立＋未建立（应建未建、仅有个别党员、没有党员）；"
-        f"政策设置版本 {report['policy_version']}。",
-    ).alignment = Alignment(wrap_text=True)
-    sheet.row_dimensions[note].height = 36
+    sheets.set_cell(
+        sheet,
+        note,
+        1,
+        "说明：单位数＝单独建立（党委、总支部、支部）＋联合建立＋未建立（应建未建、仅有个别党员、没有党员）；"
+        f"{OVERCOUNT_NOTE}；政策设置版本 {report['policy_version']}。",
+    ).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[note].height = 80  # four or five lines of wrapped text
     _print_setup(sheet, landscape=False)
-    book.save(path)
+    sheets.save(book, path)
+
+
+PLAN_TITLE = "联合党组织组建方案"
+
+
+def industry_label(value: str | None) -> str:
+    return Industry(value).label if value else "多行业"
+
+
+def plan_xlsx(plan: JointPlan, path: Path, *, scope: Scope | None = None) -> None:
+    """The joint plan (`plan joint --format xlsx`, the page's download): the groups, the
+    townships' figures, and the organizations that could not be placed; titled with the
+    jurisdiction planned for (`scope`)."""
+    from openpyxl.styles import Font
+
+    book = sheets.workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "方案"
+    title = scope.title(PLAN_TITLE) if scope is not None else PLAN_TITLE
+    sheets.append(sheet, [f"{title}（数据截至 {plan.as_of}）"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    header = [
+        "组号", "乡镇(街道)代码", "行业", "跨乡镇", "正式党员", "统一社会信用代码",
+        "社会组织名称", "该组织正式党员",
+    ]  # fmt: skip
+    sheets.append(sheet, header, font=Font(bold=True))
+    for i, g in enumerate(plan.groups, start=1):
+        for c in g.orgs:
+            sheets.append(sheet, [
+                i, g.township, industry_label(g.industry), "是" if g.cross_township else "否",
+                g.formal_members, c.uscc, c.name, c.formal,
+            ])  # fmt: skip
+    summary = book.create_sheet("乡镇汇总")
+    sheets.append(summary, [
+        "乡镇(街道)代码", "名称", "1名正式党员", "2名正式党员", "最多可组建", "方案组数",
+        "同行业组数",
+    ])  # fmt: skip
+    for t in plan.townships:
+        sheets.append(
+            summary,
+            [t.code, t.name, t.ones, t.twos, t.bound, len(t.groups), same_industry(t.groups)],
+        )
+    unplaced = book.create_sheet("无法安排")
+    sheets.append(unplaced, ["统一社会信用代码", "社会组织名称", "原因"])
+    for c, why in plan.unplaced:
+        sheets.append(unplaced, [c.uscc, c.name, why])
+    for ws in (sheet, summary, unplaced):
+        for column in ws.columns:
+            letter = column[0].column_letter
+            ws.column_dimensions[letter].width = 18
+    sheets.save(book, path)

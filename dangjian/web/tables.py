@@ -3,7 +3,6 @@ string of the current filter, and "导出Excel" of exactly what the filter shows
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 from collections.abc import Callable, Iterable, Sequence
@@ -16,8 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from dangjian.lib import sheets
+
 PER_PAGE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = sheets.XLSX_CONTENT_TYPE
 
 
 def sort(
@@ -87,32 +88,17 @@ def query_without(request: HttpRequest, *names: str) -> str:
 def xlsx_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = ""
 ) -> HttpResponse:
-    """A workbook of `rows` under `header`, streamed into a download."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """A workbook of `rows` under `header`, streamed into a download (written by
+    `dangjian.lib.sheets`: text from the data is never a formula)."""
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=True)
+    book = sheets.workbook(write_only=True)
     sheet = book.create_sheet(title or "数据")
-    bold = Font(bold=True)
-    head = []
-    for label in header:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
+    sheets.append(sheet, header, font=Font(bold=True))
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
+        sheets.append(sheet, row)
     buffer = io.BytesIO()
-    book.save(buffer)
+    sheets.save(book, buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

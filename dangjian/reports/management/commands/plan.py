@@ -11,16 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance.management.commands.check import parse_date
 from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
-from dangjian.orgs.models import Industry
 from dangjian.reports.models import JointProposal
+from dangjian.reports.output import industry_label, plan_xlsx
 from dangjian.reports.planner import JointPlan, plan_joint, same_industry
 from dangjian.reports.services import proposal_apply, proposal_save
-
-
-def industry_label(value: str | None) -> str:
-    return Industry(value).label if value else "多行业"
 
 
 class Command(DangjianCommand):
@@ -55,7 +52,7 @@ class Command(DangjianCommand):
         if fmt == "xlsx":
             if out is None:
                 raise CommandError("--format xlsx 须用 -o 指定输出文件", returncode=2)
-            plan_xlsx(plan, out)
+            plan_xlsx(plan, out, scope=Jurisdiction(user).scope(area))
         else:
             text = (
                 json.dumps(plan.as_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -140,68 +137,3 @@ def plan_text(plan: JointPlan) -> str:
         f"无法安排 {len(plan.unplaced)} 个社会组织"
     )
     return "\n".join(lines) + "\n"
-
-
-def plan_xlsx(plan: JointPlan, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "方案"
-    sheet.append([f"联合党组织组建方案（数据截至 {plan.as_of}）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(
-        [
-            "组号",
-            "乡镇(街道)代码",
-            "行业",
-            "跨乡镇",
-            "正式党员",
-            "统一社会信用代码",
-            "社会组织名称",
-            "该组织正式党员",
-        ]
-    )
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for i, g in enumerate(plan.groups, start=1):
-        for c in g.orgs:
-            sheet.append(
-                [
-                    i,
-                    g.township,
-                    industry_label(g.industry),
-                    "是" if g.cross_township else "否",
-                    g.formal_members,
-                    c.uscc,
-                    c.name,
-                    c.formal,
-                ]
-            )
-    summary = book.create_sheet("乡镇汇总")
-    summary.append(
-        [
-            "乡镇(街道)代码",
-            "名称",
-            "1名正式党员",
-            "2名正式党员",
-            "最多可组建",
-            "方案组数",
-            "同行业组数",
-        ]
-    )
-    for t in plan.townships:
-        summary.append(
-            [t.code, t.name, t.ones, t.twos, t.bound, len(t.groups), same_industry(t.groups)]
-        )
-    unplaced = book.create_sheet("无法安排")
-    unplaced.append(["统一社会信用代码", "社会组织名称", "原因"])
-    for c, why in plan.unplaced:
-        unplaced.append([c.uscc, c.name, why])
-    for ws in (sheet, summary, unplaced):
-        for column in ws.columns:
-            letter = column[0].column_letter
-            ws.column_dimensions[letter].width = 18
-    book.save(path)
