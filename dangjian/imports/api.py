@@ -48,7 +48,14 @@ Kind = Literal["orgs", "party-orgs", "people", "committees", "instructors"]
 
 @router.post(
     "/{kind}",
-    response={200: ImportOut, 422: ImportOut | Message, 401: Message, 403: Message, 413: Message},
+    response={
+        200: ImportOut,
+        422: ImportOut | Message,
+        401: Message,
+        403: Message,
+        404: Message,
+        413: Message,
+    },
     summary="导入文件（CSV 或 xlsx）：全部正确才写入；dry_run 只检查",
 )
 def import_(

@@ -24,6 +24,34 @@ _DATE_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _CONTROL = re.compile(r"[\x00-\x1f]")  # what `ord(c) < 32` finds, in one pass
 
 
+# Excel's error values, with what each means: a cell that holds one (a formula's result pasted
+# as a value) is named as such, never taken for its text or for an empty cell.
+EXCEL_ERRORS = {
+    "#REF!": "引用无效",
+    "#VALUE!": "值的类型不对",
+    "#DIV/0!": "除数为零",
+    "#N/A": "值不可用",
+    "#NAME?": "无法识别的名称",
+    "#NUM!": "数值无效",
+    "#NULL!": "区域没有交集",
+    "#SPILL!": "溢出区域不为空",
+    "#CALC!": "计算出错",
+    "#GETTING_DATA": "数据尚未取得",
+}
+
+
+class ExcelError(str):
+    """An xlsx cell of type error ("e"): its text is the error value, e.g. "#REF!"."""
+
+    __slots__ = ()
+
+    @property
+    def reason(self) -> str:
+        gloss = EXCEL_ERRORS.get(str(self))
+        meaning = f"（{gloss}）" if gloss else ""
+        return f"单元格是 Excel 错误值 {self}{meaning}，请改为实际内容"
+
+
 def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 

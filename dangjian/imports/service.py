@@ -4,7 +4,8 @@ All-or-nothing by default: every row is validated and written inside one transac
 is rolled back if any row is wrong (or for a dry run), so that the counts and the changed
 fields a dry run reports are exactly what the real import would do. With `skip_invalid`,
 the valid rows are kept and the rejected ones go to the errors file with their reasons,
-ready to be fixed and imported again.
+ready to be fixed and imported again (identity numbers in it are masked: the row number
+leads back to the source file, docs/security.md).
 
 A large file is read and parsed by a forked worker process while this one checks and writes
 the rows before (`_Reader`): the same rows, in the same order, with the same errors.
@@ -12,7 +13,8 @@ the rows before (`_Reader`): the same rows, in the same order, with the same err
 
 from __future__ import annotations
 
-import csv
+import contextlib
+import ctypes
 import datetime as dt
 import gc
 import hashlib
@@ -28,18 +30,20 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import User
 from dangjian.core.version import bump
 from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
-from dangjian.imports.fields import Column, as_text, is_blank
+from dangjian.imports.fields import Column, ExcelError, as_text, is_blank
 from dangjian.imports.models import ImportBatch
 from dangjian.imports.readers import Table, open_table
 from dangjian.imports.registry import KINDS
-from dangjian.lib import bulk
+from dangjian.lib import bulk, sheets
+from dangjian.lib.codes import mask_id_number, mask_id_numbers_in
 
 BATCH_SIZE = 2000
 # A file at least this large is read and parsed in a worker process while this one checks
@@ -54,6 +58,10 @@ KEEP_CHANGES = 1_000
 HINT_MARK = "【说明】"
 # Columns the errors file adds, ignored when the fixed file is imported again.
 ERRORS_FILE_COLUMNS = ("原行号", "错误原因")
+
+# PostgreSQL's advisory lock that writing imports take in turn ("dangjian" as a number).
+IMPORT_LOCK_KEY = int.from_bytes(b"dangjian", "big")
+CONCURRENT_WRITE = "另一个导入或操作同时写入了相同的记录，本次没有写入任何数据：请稍后重新导入"
 
 Progress = Callable[[int, int], None]
 Prepare = Callable[[dict[str, Any]], Any]
@@ -149,16 +157,25 @@ def map_headers(headers: list[Any], kind: type[Kind]) -> tuple[list[Column | Non
 
 
 class ErrorsFile:
-    """The rejected rows as CSV (UTF-8 with BOM, for Excel): the row number and the reasons
-    first, then the row exactly as it was."""
+    """The rejected rows as CSV (UTF-8 with BOM, for Excel; written by lib.sheets, so that
+    no cell is a formula): the row number and the reasons first, then the row as it was,
+    except that identity numbers are masked, in their column and wherever else they appear
+    (the row number leads back to the source file)."""
 
-    def __init__(self, path: Path | None, headers: list[Any]) -> None:
-        self._fh = path.open("w", encoding="utf-8-sig", newline="") if path else None
+    def __init__(
+        self, path: Path | None, headers: list[Any], kind: type[Kind] | None = None
+    ) -> None:
+        self._fh = sheets.open_csv(path) if path else None
         if self._fh is not None:
-            self._writer = csv.writer(self._fh)
+            self._writer = sheets.CsvWriter(self._fh)
             kept = [as_text(h) for h in headers if as_text(h) not in ERRORS_FILE_COLUMNS]
             self._keep = [i for i, h in enumerate(headers) if as_text(h) not in ERRORS_FILE_COLUMNS]
             self._width = len(headers)
+            columns = kind.columns if kind else ()
+            personal = {n for c in columns if c.personal for n in (c.label, c.key)}
+            self._personal = [
+                n for n, h in enumerate(kept) if h.lstrip("\ufeff").strip() in personal
+            ]
             self._writer.writerow([*ERRORS_FILE_COLUMNS, *kept])
 
     def write(self, number: int, cells: list[Any], errors: list[RowError]) -> None:
@@ -167,7 +184,12 @@ class ErrorsFile:
         reasons = "；".join(str(e) for e in errors)
         row = [as_text(cells[i]) if i < len(cells) else "" for i in self._keep]
         row += [as_text(c) for c in cells[self._width :]]  # cells under no column name too
-        self._writer.writerow([number, reasons, *row])
+        for n in self._personal:
+            if len(row[n]) >= 15 and row[n][:6].isdigit():  # as Row.error names it
+                row[n] = mask_id_number(row[n])
+        self._writer.writerow(
+            [number, mask_id_numbers_in(reasons), *(mask_id_numbers_in(c) for c in row)]
+        )
 
     def close(self) -> None:
         if self._fh is not None:
@@ -220,6 +242,9 @@ class _Parser:
                 if required:
                     errors.append(RowError(row_number, column.label, "", "必填"))
                 continue
+            if type(cell) is ExcelError:
+                errors.append(RowError(row_number, column.label, str(cell), cell.reason))
+                continue
             try:
                 values[key] = parse(cell)
             except CellError as exc:
@@ -234,7 +259,7 @@ class _Parser:
                         RowError(
                             row_number,
                             f"第{position + 1}列",
-                            as_text(cells[position])[:50],
+                            mask_id_numbers_in(as_text(cells[position])[:50]),
                             "该列没有列名：请补上列名或删除该列内容",
                         )
                     )
@@ -334,7 +359,9 @@ class _Reader:
         self._receive, send = context.Pipe(duplex=False)
         self._positions = parse.positions
         self._process = context.Process(
-            target=_read_in_worker, args=(send, table, parse), daemon=True
+            target=_read_in_worker,
+            args=(send, self._receive, os.getpid(), table, parse),
+            daemon=True,
         )
         gc.freeze()  # the worker's garbage collector leaves the inherited objects alone
         try:
@@ -388,15 +415,38 @@ class _Reader:
         self._receive.close()
 
 
-def _read_in_worker(send: Connection, table: Table, parse: _Parser) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this process (SIGKILL) when `parent` ends, however it ends (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the broken pipe ends the worker
+        pass
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _read_in_worker(
+    send: Connection, receive: Connection, parent: int, table: Table, parse: _Parser
+) -> None:
     """The worker: `_parsed` as messages, one at every mark (so, BATCH_SIZE rows and the
-    rows refused on the way), and one whenever that many refused rows pile up."""
+    rows refused on the way), and one whenever that many refused rows pile up. It ends with
+    the importing process, or as soon as its pipe breaks (the reading end is that process's
+    alone: closed here)."""
+    _die_with_parent(parent)
+    receive.close()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process decides
     items: list[Any] = []
 
     def post() -> None:
-        send.send_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            send.send_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the importing process has gone (or closed its end): so do we
+            os._exit(1)
         items.clear()
 
     try:
@@ -446,7 +496,7 @@ def import_file(
         sink.write(exc.error.row, [], [exc.error])  # the file itself: its reason, in the file too
         sink.close()
         return run.result
-    run.sink = ErrorsFile(errors_path, table.headers)
+    run.sink = ErrorsFile(errors_path, table.headers, kind_cls)
     try:
         with table:
             mapping, header_errors = map_headers(table.headers, kind_cls)
@@ -460,9 +510,67 @@ def import_file(
         run.reject(exc.error)
         run.sink.write(exc.error.row, [], [exc.error])
         run.result.batch_id = None
+    except IntegrityError as exc:
+        # Imports take turns (_writing_turn); a unique key that another writer (a page, the
+        # admin) committed while this import waited for it is said so, not a traceback.
+        if not _unique_violation(exc):
+            raise
+        error = RowError(0, "", "", CONCURRENT_WRITE)
+        run.reject(error)
+        run.sink.write(0, [], [error])
+        run.result.batch_id = None
     finally:
         run.sink.close()
     return run.result
+
+
+@contextlib.contextmanager
+def _writing_turn() -> Iterator[None]:
+    """The import's transaction, begun once no other import is writing: imports take turns,
+    so that two imports of the same records never both insert them (the second finds them
+    unchanged). On PostgreSQL an advisory lock taken first thing in the transaction; on
+    SQLite the write lock itself (BEGIN IMMEDIATE), waited for as long. Beyond
+    IMPORT_LOCK_WAIT_SECONDS the import says so (FileError) and writes nothing."""
+    wait = int(getattr(settings, "IMPORT_LOCK_WAIT_SECONDS", 600))
+    busy = FileError(
+        f"另一个导入正在写入数据，等待{wait}秒后仍未结束，本次没有写入任何数据：请稍后重新导入"
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            previous = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA busy_timeout = {wait * 1000}")
+        try:
+            with contextlib.ExitStack() as stack:
+                try:  # BEGIN IMMEDIATE: waits up to the busy timeout for the write lock
+                    stack.enter_context(transaction.atomic())
+                except OperationalError as exc:
+                    if "locked" in str(exc) or "busy" in str(exc):
+                        raise busy from None
+                    raise
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {previous}")
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('lock_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait}s"])
+                try:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+                except OperationalError:
+                    raise busy from None
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+        yield
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return state == "23505" or "UNIQUE constraint failed" in str(exc)
 
 
 class _Run:
@@ -494,7 +602,7 @@ class _Run:
     ) -> None:
         result, kind_cls = self.result, self.kind_cls
         now = timezone.now()
-        with bulk.import_tuning(), transaction.atomic():
+        with bulk.import_tuning(), _writing_turn():
             batch = ImportBatch.objects.create(
                 kind=kind_cls.name,
                 file_name=result.file_name[:255],

@@ -22,7 +22,7 @@ import random
 import re
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1456,7 +1456,9 @@ case(
         table(O, org(1), org(2, {"社会组织名称": "x" * 32767})),
         patch={b"x" * 32767: b"x" * (1 << 20)},  # openpyxl stops at Excel's 32767
     ),
-    err(3, "社会组织名称", "x" * 100, f"超过200个字（实为{1 << 20}个字）"),
+    "第3行: 有单元格超过32,767个字符（Excel 单元格的上限）：文件可能已损坏，"
+    "请检查后在 Excel 中重新保存再导入",
+    why="refused by the reader (IMPORT_MAX_CELL_CHARS) before calamine holds the cell",
 )
 case(
     "malformed/formula.xlsx",
@@ -1548,6 +1550,100 @@ case(
     lambda: xlsx_bytes(GOOD, first_column=2),
     created=2,
     rows=2,
+)
+
+# Bombs (IMPORT_MAX_* in the settings): small files that decompress to far more than any
+# import may hold, refused before they are read into memory.
+_SPREADSHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_PACKAGE_RELS = b"http://schemas.openxmlformats.org/package/2006/relationships"
+_DOCUMENT_RELS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _bomb_xlsx(rows: Iterable[bytes], shared: Iterable[bytes] = ()) -> bytes:
+    """An xlsx written part by part, streamed: `rows` (<row> elements) in its sheet and
+    `shared` (<si> elements) in its shared strings."""
+    parts = {
+        "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="'
+        b'http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="'
+        b'rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        b'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": b'<Relationships xmlns="' + _PACKAGE_RELS + b'"><Relationship Id="rId1" '
+        b'Type="' + _DOCUMENT_RELS + b'/officeDocument" Target="xl/workbook.xml"/>'
+        b"</Relationships>",
+        "xl/workbook.xml": b"<workbook "
+        + _SPREADSHEET_NS
+        + b' xmlns:r="'
+        + _DOCUMENT_RELS
+        + b'"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": b'<Relationships xmlns="' + _PACKAGE_RELS + b'">'
+        b'<Relationship Id="rId1" Type="' + _DOCUMENT_RELS + b'/worksheet" '
+        b'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="'
+        + _DOCUMENT_RELS
+        + b'/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    }
+    streamed = {
+        "xl/sharedStrings.xml": (b"<sst " + _SPREADSHEET_NS + b">", shared, b"</sst>"),
+        "xl/worksheets/sheet1.xml": (
+            b"<worksheet " + _SPREADSHEET_NS + b"><sheetData>",
+            rows,
+            b"</sheetData></worksheet>",
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, body in parts.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=_STAMP), body)
+        for name, (start, middle, end) in streamed.items():
+            info = zipfile.ZipInfo(name, date_time=_STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as fh:
+                fh.write(start)
+                for piece in middle:
+                    fh.write(piece)
+                fh.write(end)
+    return out.getvalue()
+
+
+def _header_row() -> bytes:
+    cells = b"".join(
+        b'<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>' % (bytes([65 + i]), name.encode())
+        for i, name in enumerate(O)
+    )
+    return b'<row r="1">' + cells + b"</row>"
+
+
+case(
+    "malformed/bomb-huge-cell.xlsx",
+    "orgs",
+    lambda: _bomb_xlsx(
+        [_header_row(), b'<row r="2"><c r="B2" t="s"><v>0</v></c></row>'],
+        [b"<si><t>", *[b"x" * (1 << 20)] * 64, b"</t></si>"],
+    ),
+    "文件: 有单元格超过32,767个字符（Excel 单元格的上限）：文件可能已损坏，"
+    "请检查后在 Excel 中重新保存再导入",
+    why="a 64 MiB shared string in a file of 64 KB: refused before calamine holds it",
+)
+case(
+    "malformed/bomb-blank-rows.xlsx",
+    "orgs",
+    lambda: _bomb_xlsx(
+        [_header_row(), *[b'<row><c t="inlineStr"><is><t> </t></is></c></row>' * 10_000] * 300]
+    ),
+    "第213334行: 工作表超过3,200,000个单元格（导入文件的上限，按行数×列数计算，"
+    "本表有15列）：请删除多余的行和列，或拆分成多个文件，或改用 CSV 文件导入",
+    why="3,000,000 blank rows: skipped, but counted against IMPORT_MAX_CELLS",
+)
+case(
+    "malformed/excel-errors.xlsx",
+    "orgs",
+    lambda: xlsx_bytes(
+        table(O, org(1), org(2, {"社会组织名称": "#REF!", "从业人员数": "#DIV/0!"}))
+    ),
+    err(3, "社会组织名称", "#REF!", "单元格是 Excel 错误值 #REF!（引用无效），请改为实际内容"),
+    err(3, "从业人员数", "#DIV/0!", "单元格是 Excel 错误值 #DIV/0!（除数为零），请改为实际内容"),
+    why="openpyxl saves these strings as error cells (type e), as Excel saves pasted errors",
 )
 
 
