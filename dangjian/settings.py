@@ -48,6 +48,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character in the path, a parameter, a form field or a cookie is refused (or the
+    # cookie dropped) before anything reads it: PostgreSQL cannot store one (docs/security.md).
+    "dangjian.web.middleware.NulCharacterMiddleware",
+    # The API's 405 ("Method not allowed" from django-ninja) in Chinese JSON.
+    "dangjian.web.middleware.ApiMethodNotAllowedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +132,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # `dangjian db_worker` (started by `make run`), e.g. the imports started from the web pages.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What an xlsx import file may hold, checked as its parts are decompressed, before they are
+# read (dangjian/imports/readers.py; docs/architecture.md "Imports"): a file beyond them is
+# refused with a message naming the limit. Together they keep an import under 300 MiB.
+IMPORT_MAX_CELL_CHARS = envint("IMPORT_MAX_CELL_CHARS", 32767)  # Excel's own cell limit
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 1_048_576)  # Excel's sheet limit, blank rows too
+IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", 3_200_000)  # rows × columns of the sheet
+IMPORT_MAX_TEXT_MB = envint("IMPORT_MAX_TEXT_MB", 48)  # the text the cells hold, in all
+IMPORT_MAX_XML_MB = envint("IMPORT_MAX_XML_MB", 512)  # one part (sheet) of the file, unzipped
+# Imports that write take turns (one at a time, dry runs included: they write and roll
+# back); one waits at most this long for the one before it, then says so and writes nothing.
+IMPORT_LOCK_WAIT_SECONDS = envint("IMPORT_LOCK_WAIT_SECONDS", 600)
+
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,6 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Our corrections to Django's zh_Hans catalogs (admin words translated badly, or missing).
+LOCALE_PATHS = [BASE_DIR / "dangjian" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

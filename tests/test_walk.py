@@ -139,3 +139,59 @@ def test_no_api_operation_shows_anything_of_another_jurisdiction(world):
                     assert secret not in body, f"GET {url} {query} shows {secret!r}"
                 if "{" in path or query:
                     assert response.status_code == 404, (url, query, response.status_code)
+
+
+def known_parameters() -> set[str]:
+    """Every query parameter a page reads (`request.GET.get("…")`, `_choice(request, "…")`,
+    a detail page's own pager), found in the views' source, and the API's from its schema."""
+    from pathlib import Path
+
+    source = "\n".join(p.read_text() for p in Path("dangjian/web").glob("*.py"))
+    names = set(re.findall(r"GET\.get(?:list)?\(\s*\"(\w+)\"", source))
+    names |= set(re.findall(r"_choice\(\s*request,\s*\"(\w+)\"", source))
+    names |= set(re.findall(r"_paged\(\s*request,[^,]+,\s*\"(\w+)\"", source))
+    schema = Client().get("/api/v1/openapi.json").json()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            names |= {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    return names
+
+
+def test_a_nul_anywhere_answers_404_or_400_never_500(world):
+    """PostgreSQL cannot hold a NUL (U+0000) in a text value: a NUL in any route's path, in
+    any known parameter or in a form field is refused alike on every database."""
+    client = outsider_client(world)
+    fr = world.orgs["fr_assoc"]
+    values = {
+        "uscc": fr.uscc,
+        "code": "D-FR-1",
+        "object_id": str(fr.pk),
+        "pk": str(fr.pk),
+        "kind": "orgs",
+        "app_label": "orgs",
+        "model_name": "socialorganization",
+        "area": "430102",
+        "phase": "check",
+        "fmt": "csv",
+    }
+    parameters = known_parameters()
+    assert {"q", "area", "as_of", "rule", "township", "page", "sort"} <= parameters
+    walked = 0
+    for route in patterns():
+        url = fill(route, values)
+        if url is None:
+            continue
+        nul_values = {name: value[:2] + "\x00" for name, value in values.items()}
+        nul_url = fill(route, nul_values) if "(?P<" in route else url + "\x00"
+        assert nul_url is not None
+        response = client.get(nul_url)
+        assert response.status_code == 404, (nul_url, response.status_code)
+        api = url.startswith("/api/")
+        for name in sorted(parameters):
+            for query in ({name: "\x00"}, {name: "2026-01-01\x00x"}, {f"{name}\x00": "1"}):
+                response = client.get(url, query)
+                assert response.status_code == (422 if api else 400), (url, query)
+                walked += 1
+        response = client.post(url, {"name": "\x00"})
+        assert response.status_code in ((422, 403) if api else (400, 403)), (url, "POST")
+    assert walked > 1000

@@ -49,14 +49,17 @@ class FindingsOut(Schema):
 class FindingFilters(PageQuery):
     as_of: dt.date | None = Field(None, description="检查日期（默认今天）")
     area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
-    rule: RuleId | None = Field(None, description="规则编号")  # type: ignore[valid-type]
+    rule: list[RuleId] | None = Field(  # type: ignore[valid-type]
+        None, description="规则编号（可重复：?rule=A&rule=B 取其中任一规则的问题）"
+    )
 
 
 @router.get("", response={200: FindingsOut, **ERRORS}, summary="按政策规则检查的问题")
 def findings(request: HttpRequest, filters: Query[FindingFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    if filters.rule and filters.rule not in RULES:
-        raise unprocessable(f"规则「{filters.rule}」不存在")
+    for rule in filters.rule or ():
+        if rule not in RULES:
+            raise unprocessable(f"规则「{rule}」不存在")
     area = gate.access_area(filters.area) if filters.area else None
     if filters.as_of is not None and not dt.date(1990, 1, 1) <= filters.as_of <= dt.date(
         2100, 1, 1
@@ -65,7 +68,7 @@ def findings(request: HttpRequest, filters: Query[FindingFilters]) -> dict[str, 
     result = evaluate(
         as_of=filters.as_of or timezone.localdate(),
         area=area,
-        rules=[filters.rule] if filters.rule else None,
+        rules=sorted(set(filters.rule)) if filters.rule else None,
         user=request.user,  # type: ignore[arg-type]
     )
     start = (filters.page - 1) * filters.page_size
