@@ -102,6 +102,11 @@ def test_findings_and_reports_have_the_command_shapes(world):
     assert rows[0]["area"] == "430102" and rows[0]["level"] == "district"
     table = client.get("/api/v1/reports/org-building").json()
     assert table["columns"] == ["total", "association", "foundation", "service_agency"]
+    # Titled with the jurisdiction counted, as the page and the workbook are.
+    assert table["title"] == "芙蓉区社会组织法人单位建立党的基层组织情况"
+    assert (table["area_name"], table["scope"]) == ("芙蓉区", "填报区划：芙蓉区")
+    supervised = bearer(world.users["supervisor"]).get("/api/v1/reports/org-building").json()
+    assert supervised["scope"].startswith("统计范围：") and "主管的" in supervised["title"]
 
 
 def test_an_import_through_the_api_uses_the_service(world, tmp_path, areas):
@@ -158,3 +163,28 @@ def test_the_schema_and_the_docs_are_served_from_this_machine(world):
     } <= set(schema["paths"])
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower() and "/static/ninja/" in docs
+
+
+def test_findings_take_every_rule_asked(world):
+    client = bearer(world.users["city"])
+    everything = client.get("/api/v1/findings", {"as_of": "2026-11-26", "page_size": "500"}).json()
+    rules = sorted({f["rule"] for f in everything["findings"]})
+    assert len(rules) >= 2, rules
+    first, second = rules[:2]
+    counts = {
+        rule: client.get("/api/v1/findings", {"as_of": "2026-11-26", "rule": rule}).json()["count"]
+        for rule in (first, second)
+    }
+    both = client.get(
+        "/api/v1/findings", {"as_of": "2026-11-26", "rule": [first, second], "page_size": "500"}
+    ).json()
+    assert both["count"] == counts[first] + counts[second]
+    assert {f["rule"] for f in both["findings"]} == {first, second}
+
+
+def test_an_unreadable_date_answers_422_in_chinese(world):
+    response = bearer(world.users["city"]).get("/api/v1/findings", {"as_of": "garbage"})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", "as_of"]
+    assert error["msg"] == "检查日期「garbage」：无法识别的日期，应为 YYYY-MM-DD（如 2026-01-31）"

@@ -95,7 +95,7 @@ def test_it_prints_the_coverage_report_as_json(world):
 def test_it_prints_the_coverage_report_as_text(world):
     text = command("report", "coverage", "--as-of", AS_OF)
     lines = text.splitlines()
-    assert lines[0] == f"社会组织党建覆盖情况（截至 {AS_OF}）"
+    assert lines[0] == f"长沙市社会组织党建覆盖情况（截至 {AS_OF}）"
     assert lines[2].split() == [LABELS[k] for k in COVERAGE_FIELDS]
     body = [line.split() for line in lines[3:9]]
     assert [cells[:3] for cells in body] == [
@@ -121,7 +121,7 @@ def test_it_writes_the_coverage_report_as_a_workbook(world, tmp_path):
     path = tmp_path / "coverage.xlsx"
     command("report", "coverage", "--format", "xlsx", "-o", str(path), "--as-of", AS_OF)
     sheet = load_workbook(path).active
-    assert sheet["A1"].value == f"社会组织党建覆盖情况（截至 {AS_OF}）"
+    assert sheet["A1"].value == f"长沙市社会组织党建覆盖情况（截至 {AS_OF}）"
     assert "A1:N1" in {str(r) for r in sheet.merged_cells.ranges}
     assert [c.value for c in sheet[2]] == [LABELS[k] for k in COVERAGE_FIELDS]
     rows = coverage_report(as_of=DATE)["rows"]
@@ -143,7 +143,8 @@ def test_it_writes_the_coverage_report_as_a_workbook(world, tmp_path):
 def test_it_prints_the_official_table_as_json_and_text(world):
     report = json.loads(command("report", "org-building", "--format", "json", "--as-of", AS_OF))
     assert report == org_building_report(as_of=DATE)
-    assert (report["as_of"], report["area"], report["area_name"]) == (AS_OF, None, "全部")
+    # No area asked for: the area the organizations lie in, not "全部" (issue 12.14).
+    assert (report["as_of"], report["area"], report["area_name"]) == (AS_OF, None, "长沙市")
     assert report["columns"] == ["total", "association", "foundation", "service_agency"]
     # associations fr_assoc (standalone), wy0–2, pz1 (1 formal each); the foundation tx_fund
     # (standalone); service agencies: the school (no member), pz2 (2 formal)
@@ -155,7 +156,7 @@ def test_it_prints_the_official_table_as_json_and_text(world):
     lines = text.splitlines()
     assert lines[:2] == [
         "社会组织法人单位建立党的基层组织情况",
-        f"填报区划：全部    统计截至：{AS_OF}",
+        f"填报区划：长沙市    统计截至：{AS_OF}",
     ]
     assert lines[3].split() == ["项目", *COLUMN_LABELS]
     for line, (key, label, _indent) in zip(lines[4:], ROWS, strict=True):

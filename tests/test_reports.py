@@ -223,7 +223,8 @@ def test_it_gives_a_district_its_rows_then_its_townships_with_the_city_numbers(c
 
 def test_it_fills_every_cell_of_the_official_table_for_the_city(city):
     report = org_building_report(as_of=AS_OF)
-    assert (report["area"], report["area_name"]) == (None, "全部")
+    # No area asked for: the area the organizations lie in, not "全部" (issue 12.14).
+    assert (report["area"], report["area_name"]) == (None, "长沙市")
     # columns: total, association (W1 W5 W6 C2 C3 P2), foundation (W2 W4 C4 P1),
     # service agency (W3 C1)
     assert table(report) == {

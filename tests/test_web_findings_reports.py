@@ -271,7 +271,7 @@ def test_the_city_officer_drills_down_from_districts_to_townships(world):
     assert crumbs[-2:] == ["覆盖情况", "芙蓉区"]
 
 
-def test_a_null_rate_shows_a_dash_and_a_past_date_has_no_list_links(world):
+def test_a_null_rate_shows_a_dash_and_a_past_date_links_to_the_lists_of_that_date(world):
     dingwangtai = factories.area(
         "430102004", "定王台街道", AreaLevel.TOWNSHIP, world.areas["furong"]
     )
@@ -285,7 +285,9 @@ def test_a_null_rate_shows_a_dash_and_a_past_date_has_no_list_links(world):
     assert cells and ">—<" in cells.group(1)
     assert "没有有正式党员的社会组织" in body and "定王台街道" in body.split("chart-table")[-1]
     past = client.get("/reports/coverage/?as_of=2016-06-01").content.decode()
-    assert "/orgs/?" not in past.split("<tbody>")[1].split("</table>")[0]
+    # Every figure of a past date leads to the list of that date (issue 12 item 13).
+    links = re.findall(r'href="(/(?:orgs|party-orgs|people)/\?[^"]*)"', past.split("<tbody>")[1])
+    assert links and all("as_of=2016-06-01" in link for link in links)
     assert (
         "没有正常登记的社会组织"
         in client.get("/reports/coverage/?as_of=2014-06-01").content.decode()

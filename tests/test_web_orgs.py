@@ -134,7 +134,7 @@ def test_a_community_area_gives_the_organizations_registered_in_it(world, furong
 
 def test_odd_input_never_fails(world, furong):
     for url in (
-        "/orgs/?page=abc&sort=&kind=%00",
+        "/orgs/?page=abc&sort=&kind=nonsense",
         "/orgs/?page=-1&q=" + "长" * 300,
         "/party-orgs/?page=99999999999999999999&status=x",
         "/orgs/export.xlsx?sort=-nope",
@@ -142,6 +142,10 @@ def test_odd_input_never_fails(world, furong):
         assert furong.get(url).status_code == 200, url
     for url in ("/orgs/abc/", "/orgs/%E4%B8%AD/", "/party-orgs/%20/", "/orgs/?area=abc"):
         assert furong.get(url).status_code == 404, url
+    # A NUL character is refused alike on every database (PostgreSQL cannot store one):
+    # a Chinese 400 page (tests/test_http_nul.py).
+    response = furong.get("/orgs/?page=abc&sort=&kind=%00")
+    assert response.status_code == 400 and "空字符" in response.content.decode()
 
 
 def test_it_finds_an_organization_by_part_of_its_code(world, furong):
@@ -554,3 +558,34 @@ def test_the_browser_history_is_not_cached_so_the_filter_bar_matches_the_rows(wo
     page = furong.get("/orgs/").content.decode()
     assert 'hx-history="false"' in page
     assert 'form="org-filters"' in page  # the sort, kept by the next filter
+
+
+# --- people list ---------------------------------------------------------------------------
+
+
+def test_the_people_export_holds_the_filtered_rows_masked(world, furong, areas):
+    page = furong.get("/people/", {"member": "formal"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="/people/export.xlsx?member=formal"' in html
+    rows = workbook_rows(furong.get("/people/export.xlsx", {"member": "formal"}))
+    assert rows[0] == ("姓名", "公民身份号码（部分）", "工作单位", "组织关系所在党组织", "党员状态")
+    names = [r[0] for r in rows[1:]]
+    assert f'data-count="{len(names)}"' in html
+    assert "芙蓉甲党员" in names and "天心乙党员" not in names
+    assert {r[4] for r in rows[1:]} == {"正式党员"}
+    member = world.people["fr_member"]
+    cells = [str(c) for r in rows for c in r if c is not None]
+    assert member.id_masked in cells and member.id_number not in cells
+    # More rows than a page, in the list's order.
+    for n in range(60):
+        person = factories.member(world.orgs["fr_assoc"])
+        person.name = f"导出人员{n:02d}"
+        person.save()
+    rows = workbook_rows(furong.get("/people/export.xlsx", {"q": "导出人员", "sort": "-name"}))
+    assert [r[0] for r in rows[1:]] == [f"导出人员{n:02d}" for n in range(59, -1, -1)]
+
+
+def test_the_outsider_exports_no_one_of_another_jurisdiction(world):
+    rows = workbook_rows(client_for(world.users["outsider"]).get("/people/export.xlsx"))
+    assert [r[0] for r in rows[1:]] == ["天心乙党员"]

@@ -19,9 +19,10 @@ A superuser (the system operator) sees everything; a user with no role sees noth
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.models import Role, User
@@ -46,6 +47,30 @@ AREA_ROLES = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 
 class NotFound(Http404):
     """The object does not exist — or lies outside the user's jurisdiction: the same."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure counts, in words: an area's name (长沙市), or the organizations of a
+    unit, a Party organization or an instructor (长沙市教育局主管的社会组织)."""
+
+    name: str
+    area: bool  # the name is an area's
+
+    def title(self, subject: str) -> str:
+        """The heading of `subject` over this scope, without saying 社会组织 twice:
+        长沙市社会组织党建概况, 长沙市教育局主管的社会组织党建概况."""
+        if subject.startswith(ORGS) and self.name.endswith(ORGS):
+            return self.name + subject.removeprefix(ORGS)
+        return self.name + subject
+
+    @property
+    def line(self) -> str:
+        """The line under a table's title: 填报区划：长沙市, 统计范围：…的社会组织."""
+        return f"{'填报区划' if self.area else '统计范围'}：{self.name}"
+
+
+ORGS = "社会组织"
 
 
 class Jurisdiction:
@@ -84,6 +109,50 @@ class Jurisdiction:
         if self.user is None:
             return "系统"
         return self.user.jurisdiction_label() or self.user.username
+
+    def scope(self, area: Area | None = None) -> Scope:
+        """What the figures of this user's reports and dashboard count (of `area`, when one
+        is asked for), in words — the one place the titles take it from."""
+        whose = None if self.everything or self.area is not None else self._whose()
+        if whose is None:
+            top = area or self.area or (self.covered_area() if self.everything else None)
+            return Scope(top.name if top is not None else "全部", True)
+        if area is not None:
+            top = self.facts_area()
+            if top is None or not top.path.startswith(area.path):
+                # A part of this user's organizations: those in `area`.
+                return Scope(f"{whose}{area.name}{ORGS}", False)
+        return Scope(f"{whose}{ORGS}", False)
+
+    def _whose(self) -> str:
+        """Whose organizations a user who is no area officer sees (…主管的)."""
+        u = self.user
+        if u is None or self.nothing:
+            return "（无管辖范围）"
+        if u.role == Role.REGISTRY and u.unit is not None:
+            return f"{u.unit.name}直接登记的"
+        if u.role == Role.SUPERVISOR and u.unit is not None:
+            return f"{u.unit.name}主管的"
+        if u.role == Role.ORG and u.party_org is not None:
+            return f"{u.party_org.name}覆盖的"
+        if u.role == Role.INSTRUCTOR and u.instructor is not None:
+            return f"{u.instructor.person.name}（党建工作指导员）联系的"
+        return "（无管辖范围）"
+
+    def covered_area(self) -> Area | None:
+        """The smallest area holding every organization (for those who see everything):
+        the common prefix of the lowest and the highest township path is every path's."""
+        # Over the townships that hold an organization (an index probe each), not over
+        # the organizations: a country has some forty thousand of those, and millions of these.
+        holding = Area.objects.filter(
+            Exists(SocialOrganization.objects.filter(township=OuterRef("pk")))
+        )
+        ends = holding.aggregate(low=Min("path"), high=Max("path"))
+        if ends["low"] is None:
+            roots = list(Area.objects.filter(parent__isnull=True)[:2])
+            return roots[0] if len(roots) == 1 else None
+        code = _common_path({ends["low"], ends["high"]}).rstrip("/").rsplit("/", 1)[-1]
+        return Area.objects.filter(code=code).first() if code else None
 
     # --- selectors -----------------------------------------------------------------------
 
@@ -244,6 +313,12 @@ def _common_path(paths: set[str]) -> str:
             break
         common.append(level[0])
     return "/" + "/".join(common) + "/" if common else ""
+
+
+def scope_label(user: User | None, area: Area | None = None) -> Scope:
+    """What `user`'s figures (of `area`, when one is asked for) count, in words: the
+    label every title of a dashboard, a report page and a report file is made of."""
+    return Jurisdiction(user).scope(area)
 
 
 def findings_for(user: User | None) -> QuerySet[Any]:

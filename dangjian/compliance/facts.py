@@ -497,16 +497,10 @@ class Facts:
         organization that holds their organizational relation, or, with no relation, in the
         township of their employer (the lowest-numbered, if several). Two GROUP BYs.
         {township id: [formal, probationary]}"""
-        d = self.as_of
         out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        held = Membership.objects.filter(
-            Membership.member_on_q(d),
-            self._party_scoped("relation_party_org__"),
-            self._only("relation_party_org__", party=True),
-            relation_party_org__isnull=False,
-        )
         for township, n_formal, n_probationary in (
-            held.order_by()
+            self.held_members()
+            .order_by()
             .values_list("relation_party_org__township_id")
             .annotate(
                 n_formal=Count("pk", filter=self.formal_q("")),
@@ -515,8 +509,32 @@ class Facts:
         ):
             out[township][0] += n_formal
             out[township][1] += n_probationary
-        # With no relation: each person's first employer (of all their employers), kept
-        # when it is an organization of this jurisdiction.
+        for township, n_formal, n_probationary in _sql_rows(
+            "SELECT o.township_id, SUM(f.formal), SUM(1 - f.formal) "
+            "FROM ({}) f JOIN ({}) o ON o.id = f.first_org GROUP BY o.township_id",
+            self.loose_members(),
+            self._employers().values("id", "township_id"),
+        ):
+            out[township][0] += n_formal
+            out[township][1] += n_probationary
+        return dict(out)
+
+    def held_members(self) -> QuerySet[Membership]:
+        """Members on the date whose organizational relation a Party organization of the
+        jurisdiction holds: counted in that Party organization's township."""
+        return Membership.objects.filter(
+            Membership.member_on_q(self.as_of),
+            self._party_scoped("relation_party_org__"),
+            self._only("relation_party_org__", party=True),
+            relation_party_org__isnull=False,
+        )
+
+    def loose_members(self) -> QuerySet[Any, Any]:
+        """Members on the date with no organizational relation, employed by an organization
+        of the jurisdiction: one row per person (person_id, first_org: their first employer
+        of all their employers, formal: 1/0). Counted in `first_org`'s township when that
+        one is an organization of the jurisdiction (`_employers`)."""
+        d = self.as_of
         loose = Employment.objects.filter(
             Employment.current_on_q(d),
             person__membership__joined_on__lte=d,
@@ -525,22 +543,24 @@ class Facts:
         if self.area is not None or self._only_orgs is not None:
             here = loose.filter(self._scoped("org__"), self._only("org__"))
             loose = loose.filter(person_id__in=here.values("person_id"))
-        first = loose.values("person_id").annotate(
+        return loose.values("person_id").annotate(
             first_org=Min("org_id"),
             formal=Max(Case(When(self.formal_q(), then=Value(1)), default=Value(0))),
         )
-        employers = SocialOrganization.objects.filter(self._scoped(""), self._only("")).values(
-            "id", "township_id"
-        )
-        for township, n_formal, n_probationary in _sql_rows(
-            "SELECT o.township_id, SUM(f.formal), SUM(1 - f.formal) "
-            "FROM ({}) f JOIN ({}) o ON o.id = f.first_org GROUP BY o.township_id",
-            first,
-            employers,
-        ):
-            out[township][0] += n_formal
-            out[township][1] += n_probationary
-        return dict(out)
+
+    def _employers(self) -> QuerySet[SocialOrganization]:
+        return SocialOrganization.objects.filter(self._scoped(""), self._only(""))
+
+    def counted_members(self, formal: bool | None = None) -> Q:
+        """The people `members_by_township` counts (all of them, or only the formal or only
+        the probationary members, with `formal`), as a filter on people: the rows behind
+        its figures."""
+        held = self.held_members()
+        loose = self.loose_members().filter(Q(first_org__in=self._employers().values("id")))
+        if formal is not None:
+            held = held.filter(self.formal_q("") if formal else ~self.formal_q(""))
+            loose = loose.filter(Q(formal=1 if formal else 0))
+        return Q(pk__in=held.values("person_id")) | Q(pk__in=loose.values("person_id"))
 
     # --- the facts as SQL (the reports) ----------------------------------------------------
 

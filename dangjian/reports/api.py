@@ -44,7 +44,9 @@ class CoverageRow(Schema):
 class OrgBuildingOut(Schema):
     as_of: dt.date
     area: str | None
-    area_name: str
+    area_name: str = Field(description="统计范围的名称（区划，或单位、党组织所管的社会组织）")
+    scope: str = Field(description="表头下一行：填报区划：… 或 统计范围：…")
+    title: str = Field(description="表名，含统计范围")
     policy_version: str
     columns: list[str]
     rows: dict[str, list[int]]

@@ -66,8 +66,10 @@ def coverage_report(
     facts: Facts | None = None,
     user: User | None = None,
 ) -> dict[str, Any]:
+    gate = Jurisdiction(user)
+    scope = gate.scope(area)
     if area is None and user is not None:
-        area = Jurisdiction(user).facts_area()
+        area = gate.facts_area()
     facts = facts or facts_for(as_of, area, user)
     tree = AreaTree(area)
     threshold = policy_module.load()["standalone_min_formal_members"]
@@ -122,6 +124,9 @@ def coverage_report(
         rows.append(row)
     return {
         "as_of": as_of.isoformat(),
+        # Whose figures these are (长沙市, 长沙市教育局主管的社会组织): the titles say it.
+        "area_name": scope.name,
+        "title": scope.title("社会组织党建覆盖情况"),
         "policy_version": policy_module.load().version,
         "rows": rows,
     }

@@ -20,6 +20,7 @@ from dangjian.compliance.facts import LEVEL_RANKS, Facts
 from dangjian.orgs.models import OrgKind
 from dangjian.partyorgs.models import PartyOrgLevel
 
+TITLE = "社会组织法人单位建立党的基层组织情况"
 COLUMNS = ["total", "association", "foundation", "service_agency"]
 COLUMN_LABELS = ["总数", "社会团体", "基金会", "民办非企业单位(社会服务机构)"]
 KIND_COLUMN = {OrgKind.ASSOCIATION: 1, OrgKind.FOUNDATION: 2, OrgKind.SERVICE_AGENCY: 3}
@@ -42,6 +43,13 @@ ROWS = [
     ("members_relation_elsewhere", "其中：未转入组织关系的", 2),
     ("instructors", "补充情况 — 党建工作指导员", 1),
 ]
+# Rows counting Party organizations or people: one touching organizations of two kinds is
+# counted once in the total and once in each of those kinds' columns.
+OVERCOUNT_NOTE = (
+    "“联合党支部数”按党组织计，“党员”“党建工作指导员”等按人计，总数栏中每个只计一次；"
+    "一个联合党支部（或一人）涉及不同类型的社会组织时，在每个类型栏各计一次，"
+    "故这几行的三个类型栏之和可能大于总数"
+)
 LEVEL_ROW = {
     PartyOrgLevel.COMMITTEE: "standalone_committee",
     PartyOrgLevel.GENERAL_BRANCH: "standalone_general_branch",
@@ -69,8 +77,10 @@ def org_building_report(
     facts: Facts | None = None,
     user: User | None = None,
 ) -> dict[str, Any]:
+    gate = Jurisdiction(user)
+    scope = gate.scope(area)
     if area is None and user is not None:
-        area = Jurisdiction(user).facts_area()
+        area = gate.facts_area()
     facts = facts or facts_for(as_of, area, user)
     threshold = policy_module.load()["standalone_min_formal_members"]
     rows = {key: [0, 0, 0, 0] for key, _label, _indent in ROWS}
@@ -111,7 +121,10 @@ def org_building_report(
     return {
         "as_of": as_of.isoformat(),
         "area": area.code if area is not None else None,
-        "area_name": area.name if area is not None else "全部",
+        # Whose figures these are (长沙市, 长沙市教育局主管的社会组织): the titles say it.
+        "area_name": scope.name,
+        "scope": scope.line,
+        "title": scope.title(TITLE),
         "policy_version": policy_module.load().version,
         "columns": COLUMNS,
         "rows": rows,

@@ -9,7 +9,10 @@ from django.urls import reverse
 
 MENU = [
     ("工作台", [("首页", "web:dashboard")]),
-    ("组织与覆盖", [("社会组织", "web:orgs"), ("党组织", "web:party_orgs")]),
+    (
+        "组织与覆盖",
+        [("社会组织", "web:orgs"), ("党组织", "web:party_orgs"), ("党员与人员", "web:people")],
+    ),
     ("问题与整改", [("待办问题", "web:findings")]),
     (
         "统计分析",

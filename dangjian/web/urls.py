@@ -1,6 +1,13 @@
 from django.urls import path
 
-from dangjian.web import views, views_findings, views_imports, views_orgs, views_reports
+from dangjian.web import (
+    views,
+    views_findings,
+    views_imports,
+    views_orgs,
+    views_people,
+    views_reports,
+)
 
 app_name = "web"
 
@@ -17,6 +24,9 @@ urlpatterns = [
     path("party-orgs/", views_orgs.party_org_list, name="party_orgs"),
     path("party-orgs/export.xlsx", views_orgs.party_org_export, name="party_orgs_export"),
     path("party-orgs/<str:code>/", views_orgs.party_org_detail, name="party_org"),
+    # People and Party members (the rows behind the member figures).
+    path("people/", views_people.people, name="people"),
+    path("people/export.xlsx", views_people.people_export, name="people_export"),
     # Findings (待办).
     path("findings/", views_findings.findings, name="findings"),
     path("findings/export.xlsx", views_findings.findings_export, name="findings_export"),

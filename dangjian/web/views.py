@@ -16,7 +16,8 @@ from django.utils import timezone
 from dangjian.accounts.jurisdiction import Jurisdiction, NotFound
 from dangjian.accounts.models import Role
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
-from dangjian.web import stats
+from dangjian.web import figures, stats
+from dangjian.web.dates import as_of_param
 
 
 class LoginView(auth_views.LoginView):
@@ -34,12 +35,8 @@ def crumbs(*items: tuple[str, str | None]) -> list[dict[str, str | None]]:
 
 
 def as_of_from(request: HttpRequest) -> dt.date:
-    value = request.GET.get("as_of", "")
-    try:
-        day = dt.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
-    return day if dt.date(1990, 1, 1) <= day <= dt.date(2100, 1, 1) else timezone.localdate()
+    """`?as_of=`, or today (a date that cannot be used is said so on the page: `dates`)."""
+    return as_of_param(request) or timezone.localdate()
 
 
 def area_from(request: HttpRequest, gate: Jurisdiction) -> Any:
@@ -77,7 +74,6 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
     top = data["top"]
     children = data["children"]
     orgs_url = reverse("web:orgs")
-    findings_url = reverse("web:findings")
     coverage_chart = {
         "categories": [
             r["name"] for r in sorted(children, key=lambda r: -(r["org_coverage_rate"] or 0))
@@ -118,12 +114,52 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
         ],
         "stacked": True,
     }
+    # Every figure links to the list of exactly what it counts (`figures`): same date, same
+    # area (none: the user's whole jurisdiction), same definitions.
+    code = area.code if area is not None else ""
+
+    def orgs(area_code: str = code, **params: str) -> str:
+        return figures.link("web:orgs", as_of, area_code, **params)
+
+    def findings(day: dt.date | str = as_of, **params: str) -> str:
+        return figures.link("web:findings", day, code, **params)
+
+    # The chart's states, as the organization list names them.
+    state_filter = {
+        "standalone": "standalone",
+        "joint": "joint",
+        "other": "functional",
+        "none": "uncovered",
+    }
+    kind_rows = [
+        {
+            "label": kind_labels[k],
+            "cells": [
+                {"n": data["kinds"][k][s], "url": orgs(kind=k, coverage=state_filter[s])}
+                for s, _label in states
+            ],
+        }
+        for k in data["kinds"]
+    ]
+    links = {
+        "orgs_active": orgs(status="active"),
+        "party_orgs": figures.link("web:party_orgs", as_of, code, form="social", status="active"),
+        "members_formal": figures.link("web:people", as_of, code, member="formal"),
+        "members_probationary": figures.link("web:people", as_of, code, member="probationary"),
+        "uncovered_formal": orgs(coverage="uncovered_formal"),
+        "none": orgs(coverage="none"),
+        "severity": {s: findings(severity=s) for s in ("high", "medium", "low")},
+        "findings": findings(),
+    }
     rules_chart = {
-        "categories": list(data["findings_by_rule"]),
+        # The rules by their Chinese titles (the id in the tooltip: `codes`), cut short on
+        # the axis where they are long (`label_width`, px); the table view gives them whole.
+        "categories": [RULES[r].title if r in RULES else r for r in data["findings_by_rule"]],
+        "codes": list(data["findings_by_rule"]),
+        "label_width": 104,
         "series": [{"name": "未解决问题", "data": list(data["findings_by_rule"].values())}],
         "labels": True,
-        "rotate": 30,
-        "links": [f"{findings_url}?rule={r}" for r in data["findings_by_rule"]],
+        "rotate": 40,
     }
     trend_chart = {
         "type": "line",
@@ -141,12 +177,17 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
     secretary = request.user.role == Role.ORG  # type: ignore[union-attr]
     context = {
         "title": "首页",
+        # Whose figures these are: 长沙市…, 长沙市教育局主管的社会组织… (issue 12.14).
+        "scope_title": Jurisdiction(request.user).scope(area).title("社会组织党建概况"),  # type: ignore[arg-type]
         "data": data,
         "top": top,
         "area": area,
         "as_of": as_of,
-        "children": children,
+        "children": [{**r, "orgs_url": orgs(r["area"], status="active")} for r in children],
         "orgs_url": orgs_url,
+        "links": links,
+        "kind_rows": kind_rows,
+        "trend_rows": [(day, n, findings(day)) for day, n in data["trend"]],
         "coverage_chart": coverage_chart,
         "kinds_chart": kinds_chart,
         "rules_chart": rules_chart,
@@ -158,7 +199,8 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
                 "rule": rule,
                 "title": RULES[rule].title if rule in RULES else "",
                 "n": n,
-                "url": f"{findings_url}?rule={rule}",
+                "url": findings(rule=rule),
+                "n_url": findings(rule=rule),
             }
             for rule, n in data["findings_by_rule"].items()
         ],

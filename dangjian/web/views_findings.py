@@ -19,11 +19,12 @@ from django.utils.safestring import SafeString
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area, AreaLevel
+from dangjian.compliance.engine import open_on
 from dangjian.compliance.models import CheckRun
 from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
-from dangjian.web import stats, tables
-from dangjian.web.views import area_from, crumbs
+from dangjian.web import figures, stats, tables
+from dangjian.web.views import crumbs
 
 SORTS = {"due": "due", "severity": "severity_rank", "rule": "rule"}
 SORT_LABELS = {"due": "整改期限", "severity": "严重程度", "rule": "规则"}
@@ -55,33 +56,52 @@ EXPORT_HEADER = [
 
 @dataclass
 class Filters:
-    rule: str
+    rule: tuple[str, ...]  # every `?rule=` asked (known rules only)
     area: Area | None
     severity: str
     overdue: bool
     q: str
+    # The findings open on this date (a dashboard's figures are of a date); None: open now.
+    as_of: dt.date | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.rule or self.area or self.severity or self.overdue or self.q)
+        return bool(self.rule or self.area or self.severity or self.overdue or self.q or self.as_of)
+
+    def line(self, day: dt.date) -> str:
+        """What the filter keeps, in one line (the figure a user came from says the same)."""
+        words = ["未解决问题"]
+        if self.severity:
+            words.append(f"严重程度{SEVERITY_LABEL[self.severity]}")
+        if self.rule:
+            words.append("、".join(self.rule))
+        if self.overdue:
+            words.append("已逾期")
+        if self.area is not None:
+            words.append(self.area.name)
+        words.append(f"截至 {day}")
+        return " · ".join(words)
 
 
 def _filters(request: HttpRequest, gate: Jurisdiction) -> Filters:
-    rule = request.GET.get("rule", "").strip()
+    rules = dict.fromkeys(r.strip() for r in request.GET.getlist("rule"))
     severity = request.GET.get("severity", "").strip()
     return Filters(
-        rule=rule if rule in RULES else "",
-        area=area_from(request, gate),  # 404 outside the jurisdiction
+        rule=tuple(r for r in rules if r in RULES),
+        area=figures.area(request, gate),  # 404 outside the jurisdiction
         severity=severity if severity in SEVERITIES else "",
         overdue=request.GET.get("overdue", "") in ("1", "on", "true"),
         q=request.GET.get("q", "").strip()[:100],
+        as_of=figures.as_of_given(request),
     )
 
 
 def _queryset(request: HttpRequest, filters: Filters, today: dt.date) -> QuerySet[Any]:
-    qs = findings_for(request.user).filter(resolved_on__isnull=True)  # type: ignore[arg-type]
+    qs = findings_for(request.user)  # type: ignore[arg-type]
+    # Open on the date asked for, or today (as the dashboard counts them).
+    qs = qs.filter(open_on(filters.as_of or today))
     if filters.rule:
-        qs = qs.filter(rule=filters.rule)
+        qs = qs.filter(rule__in=filters.rule)
     if filters.area is not None:
         qs = qs.filter(area_path__startswith=filters.area.path)
     if filters.severity:
@@ -222,7 +242,7 @@ def _counts(user: User, qs: QuerySet[Any], filters: Filters, today: dt.date) -> 
 def findings(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     filters = _filters(request, gate)
-    today = timezone.localdate()
+    today = filters.as_of or timezone.localdate()
     qs = _queryset(request, filters, today)
     total, overdue = _counts(request.user, qs, filters, today)  # type: ignore[arg-type]
     qs, wanted = _sorted(request, qs)
@@ -235,6 +255,7 @@ def findings(request: HttpRequest) -> HttpResponse:
         "title": "待办问题",
         "breadcrumbs": crumbs(("待办问题", None)),
         "filters": filters,
+        "filter_line": filters.line(today) if filters.active else "",
         "rows": rows,
         "page": page,
         "total": total,
@@ -290,7 +311,7 @@ def findings_export(request: HttpRequest) -> HttpResponse:
     """Exactly the rows the list shows for the same query, every page of them."""
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     filters = _filters(request, gate)
-    today = timezone.localdate()
+    today = filters.as_of or timezone.localdate()
     qs, _wanted = _sorted(request, _queryset(request, filters, today))
     return tables.xlsx_response(
         f"待办问题_{today.isoformat()}.xlsx",

@@ -42,8 +42,8 @@ from dangjian.areas.models import Area, AreaLevel, Unit
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.explain import explain
 from dangjian.compliance.managing import ManagingBody, managing_body
-from dangjian.compliance.rules.backbone import TERM_SETTING
-from dangjian.compliance.rules.base import SEVERITY_LABEL, add_years
+from dangjian.compliance.rules.backbone import current_term
+from dangjian.compliance.rules.base import SEVERITY_LABEL
 from dangjian.orgs.models import (
     Industry,
     OrgKind,
@@ -65,19 +65,12 @@ from dangjian.partyorgs.models import (
     PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership, PoliticalStatus, Position
-from dangjian.web import stats, tables
-from dangjian.web.views import area_from, crumbs
+from dangjian.web import figures, stats, tables
+from dangjian.web.views import crumbs
 
-# The coverage states of the filter bar, on today, for organizations active today (the
-# dashboard counts the same: its chart's states, and the rows behind its two rates).
-COVERAGE_STATES = [
-    ("standalone", "单独组建覆盖"),
-    ("joint", "联合组建覆盖"),
-    ("functional", "功能型覆盖"),
-    ("uncovered", "未覆盖"),
-    ("uncovered_formal", "有正式党员未覆盖"),
-    ("none", "无覆盖（无党组织、无指导员）"),
-]
+# The coverage states of the filter bar, on the list's date, for organizations active then
+# (the figures of the dashboard and the reports count the same: `figures`).
+COVERAGE_STATES = figures.COVERAGE_STATES
 ORG_SORT = {
     "uscc": "uscc",
     "name": "name",
@@ -242,12 +235,6 @@ def _member_state(membership: Membership | None, today: dt.date) -> str:
 # --- organizations ------------------------------------------------------------------------
 
 
-def _covering(today: dt.date, forms: Iterable[str]) -> Exists:
-    return Exists(
-        Coverage.objects.current_on(today).filter(org=OuterRef("pk"), party_org__form__in=forms)
-    )
-
-
 def _formal_employees(today: dt.date) -> QuerySet[Employment]:
     """Employments, on today, of formal members (correlated to the outer organization)."""
     return Employment.objects.current_on(today).filter(
@@ -255,32 +242,25 @@ def _formal_employees(today: dt.date) -> QuerySet[Employment]:
     )
 
 
-def _coverage_q(state: str, today: dt.date) -> Q:
-    standalone = _covering(today, [PartyOrgForm.STANDALONE])
-    joint = _covering(today, [PartyOrgForm.JOINT])
-    covered = _covering(today, COVERING_FORMS)
-    active = SocialOrganization.active_on_q(today)
-    if state == "standalone":
-        return active & Q(standalone)
-    if state == "joint":
-        return active & Q(joint) & ~Q(standalone)
-    if state == "functional":
-        return active & Q(covered) & ~Q(standalone) & ~Q(joint)
-    uncovered = active & ~Q(covered)
-    if state == "uncovered_formal":
-        return uncovered & Q(Exists(_formal_employees(today)))
-    if state == "none":
-        instructed = Exists(
-            InstructorAssignment.objects.current_on(today).filter(org=OuterRef("pk"))
-        )
-        return uncovered & ~Q(instructed)
-    return uncovered
+def _org_figure(f: dict[str, Any]) -> bool:
+    """Does the list show what a figure counts (a date, or a filter only figures have)?
+    Coverage states and "正常" are then those of that date (today without one)."""
+    return bool(f["as_of"] or f["coverage"] or f["members"] or f["instructor"] or f["level"]) or (
+        f["status"] == OrgStatus.ACTIVE
+    )
+
+
+def _filter_line(words: list[str], area: Area | None, day: dt.date) -> str:
+    """What a list filtered for a figure keeps, in one line: 「已建立联合党支部的 · 芙蓉区 ·
+    截至 2026-11-26」."""
+    return " · ".join([*words, *([area.name] if area is not None else []), f"截至 {day}"])
 
 
 def _org_filters(request: HttpRequest, gate: Jurisdiction, today: dt.date) -> dict[str, Any]:
     party_code = request.GET.get("party_org", "").strip()[:32]
     return {
-        "area": area_from(request, gate),
+        "as_of": figures.as_of_given(request),
+        "area": figures.area(request, gate),
         "kind": _choice(request, "kind", OrgKind.choices),
         "status": _choice(request, "status", OrgStatus.choices),
         # "other" is the dashboard's name for 功能型覆盖.
@@ -288,6 +268,9 @@ def _org_filters(request: HttpRequest, gate: Jurisdiction, today: dt.date) -> di
         if request.GET.get("coverage") == "other"
         else _choice(request, "coverage", COVERAGE_STATES),
         "industry": _choice(request, "industry", Industry.choices),
+        "level": _choice(request, "level", PartyOrgLevel.choices),
+        "members": _choice(request, "members", figures.MEMBER_BANDS),
+        "instructor": request.GET.get("instructor", "") == "1",
         "q": _text(request),
         # The organizations a Party organization covers today (its page links here).
         "party_org": gate.access_party_org(party_code) if party_code else None,
@@ -298,16 +281,28 @@ def _filtered_orgs(
     request: HttpRequest, gate: Jurisdiction, today: dt.date
 ) -> tuple[QuerySet[SocialOrganization], dict[str, Any], str]:
     f = _org_filters(request, gate, today)
+    f["figure"] = _org_figure(f)
     qs = gate.orgs()
-    if f["area"] is not None and f["area"].level == AreaLevel.COMMUNITY:
+    if f["figure"]:
+        # What a figure counts, from the figure's own definitions (`figures.org_rows`) on
+        # its date, in its area and the user's jurisdiction.
+        facts = figures.facts_for_list(f["as_of"] or today, f["area"], gate)
+        rows = figures.org_rows(
+            facts,
+            active=f["status"] == OrgStatus.ACTIVE,
+            coverage=f["coverage"],
+            level=f["level"],
+            members=f["members"],
+            instructor=f["instructor"],
+        )
+        qs = qs.filter(pk__in=rows.values("pk"))
+    elif f["area"] is not None and f["area"].level == AreaLevel.COMMUNITY:
         qs = qs.filter(community=f["area"])
     elif f["area"] is not None:
         qs = qs.within(f["area"])
     for name in ("kind", "status", "industry"):
-        if f[name]:
+        if f[name] and not (name == "status" and f["figure"] and f[name] == OrgStatus.ACTIVE):
             qs = qs.filter(**{name: f[name]})
-    if f["coverage"]:
-        qs = qs.filter(_coverage_q(f["coverage"], today))
     if f["q"]:
         qs = qs.filter(Q(name__contains=f["q"]) | Q(uscc__contains=f["q"].upper()))
     if f["party_org"] is not None:
@@ -321,7 +316,7 @@ def _filtered_orgs(
     if request.GET.get("sort", "").lstrip("-") == "formal":
         # Sorting by formal members: one correlated count in the same query.
         count = (
-            _formal_employees(today)
+            _formal_employees(f["as_of"] or today)
             .order_by()
             .values("org")
             .annotate(n=Count("person", distinct=True))
@@ -401,9 +396,10 @@ def org_list(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     qs, f, wanted = _filtered_orgs(request, gate, today)
+    day = f["as_of"] or today
     areas = _area_options(gate)
     base = reverse("web:orgs")
-    filtered = any(f[name] for name in ("area", "kind", "status", "coverage", "industry", "q"))
+    filtered = f["figure"] or any(f[name] for name in ("area", "kind", "status", "industry", "q"))
     # Unfiltered, the count is the jurisdiction's number of organizations: once per version.
     count = (
         None
@@ -411,14 +407,24 @@ def org_list(request: HttpRequest) -> HttpResponse:
         else stats.per_version("org_count", gate.user, qs.count)  # type: ignore[arg-type]
     )
     page = tables.page(request, qs.select_related("township"), count=count)  # what it shows
-    rows = _org_table_rows(gate, list(page.object_list), today)
+    rows = _org_table_rows(gate, list(page.object_list), day)
     total = page.paginator.count
     query = tables.query_without(request, "page")
+    words = figures.org_words(
+        active=f["status"] == OrgStatus.ACTIVE,
+        coverage=f["coverage"],
+        level=f["level"],
+        members=f["members"],
+        instructor=f["instructor"],
+    )
+    if f["kind"]:
+        words.append(KIND_LABELS[f["kind"]])
     context = {
         "title": "社会组织",
         "breadcrumbs": crumbs(("社会组织", None)),
-        "today": today,
+        "today": day,
         "f": f,
+        "filter_line": _filter_line(words, f["area"], day) if f["figure"] else "",
         "filtered": filtered or f["party_org"] is not None,
         "sort": wanted,
         "rows": rows,
@@ -457,6 +463,8 @@ ORG_EXPORT_HEADER = [
 
 
 def _org_export_rows(qs: QuerySet[SocialOrganization], today: dt.date) -> Iterator[list[Any]]:
+    """The rows of the export, their figures (members, coverage) as of `today` (the list's
+    date)."""
     # Chunks of the filtered, sorted rows: three queries per chunk, whatever its size.
     for chunk in itertools.batched(qs.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
         orgs = list(chunk)
@@ -485,11 +493,12 @@ def _org_export_rows(qs: QuerySet[SocialOrganization], today: dt.date) -> Iterat
 def org_export(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
-    qs, _f, _wanted = _filtered_orgs(request, gate, today)
+    qs, f, _wanted = _filtered_orgs(request, gate, today)
+    day = f["as_of"] or today
     return tables.xlsx_response(
-        f"社会组织-{today.isoformat()}.xlsx",
+        f"社会组织-{day.isoformat()}.xlsx",
         ORG_EXPORT_HEADER,
-        _org_export_rows(qs.select_related(*ORG_RELATED), today),
+        _org_export_rows(qs.select_related(*ORG_RELATED), day),
         title="社会组织",
     )
 
@@ -787,7 +796,12 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def _party_org_filters(request: HttpRequest, gate: Jurisdiction) -> dict[str, Any]:
     return {
-        "area": area_from(request, gate),
+        "as_of": figures.as_of_given(request),
+        # Those covering an active organization on the date (of `org_kind`): the rows
+        # behind the count of joint Party organizations of the org-building table.
+        "covers": request.GET.get("covers", "") == "active",
+        "org_kind": _choice(request, "org_kind", OrgKind.choices),
+        "area": figures.area(request, gate),
         "level": _choice(request, "level", PartyOrgLevel.choices),
         "form": _choice(request, "form", PARTY_ORG_FORMS),
         "status": _choice(request, "status", PartyOrgStatus.choices),
@@ -812,12 +826,30 @@ def _filtered_party_orgs(
 ) -> tuple[QuerySet[PartyOrganization], dict[str, Any], str]:
     f = _party_org_filters(request, gate)
     qs = gate.party_orgs().select_related("township__parent", "parent")
-    if f["area"] is not None and f["area"].level == AreaLevel.COMMUNITY:
+    # "正常" means active on the list's date (as every figure counts it).
+    f["figure"] = bool(f["as_of"] or f["covers"] or f["status"] == PartyOrgStatus.ACTIVE)
+    if f["figure"]:
+        # What a figure counts, from its own definitions on its date, in its area and the
+        # user's jurisdiction (`figures.party_org_rows`); "active" is active on that date.
+        facts = figures.facts_for_list(f["as_of"] or today, f["area"], gate)
+        rows = figures.party_org_rows(
+            facts,
+            active=f["status"] == PartyOrgStatus.ACTIVE,
+            covers=f["covers"],
+            org_kind=f["org_kind"],
+        )
+        if f["covers"]:
+            # Those covering the user's own organizations, wherever they are recorded (a
+            # joint one of a neighbouring township): one outside the jurisdiction shows
+            # only its code, as on an organization's page.
+            qs = PartyOrganization.objects.select_related("township__parent", "parent")
+        qs = qs.filter(pk__in=rows.values("pk"))
+    elif f["area"] is not None and f["area"].level == AreaLevel.COMMUNITY:
         qs = qs.filter(township_id=f["area"].parent_id)  # they are placed by township
     elif f["area"] is not None:
         qs = qs.within(f["area"])
     for name in ("level", "status"):
-        if f[name]:
+        if f[name] and not (f["figure"] and f[name] == PartyOrgStatus.ACTIVE):
             qs = qs.filter(**{name: f[name]})
     if f["form"] == "social":
         qs = qs.filter(form__in=SOCIAL_ORG_FORMS)
@@ -826,7 +858,7 @@ def _filtered_party_orgs(
     if f["q"]:
         qs = qs.filter(Q(name__contains=f["q"]) | Q(code__icontains=f["q"]))
     if request.GET.get("sort", "").lstrip("-") == "members":
-        qs = qs.annotate(member_count=Coalesce(_members_count(today), 0))
+        qs = qs.annotate(member_count=Coalesce(_members_count(f["as_of"] or today), 0))
     ordered, wanted = tables.sort(request, qs, PARTY_ORG_SORT, "code")
     return ordered, f, wanted
 
@@ -873,18 +905,27 @@ def _party_org_rows(party_orgs: list[PartyOrganization], today: dt.date) -> list
     return rows
 
 
+def _hide_outside(gate: Jurisdiction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark the rows of Party organizations outside the user's jurisdiction (`hidden`: only
+    their code is shown)."""
+    visible = _visible(gate, PartyOrganization, [r["party_org"].pk for r in rows])
+    for r in rows:
+        r["hidden"] = r["party_org"].pk not in visible
+    return rows
+
+
 def _term(party_org: PartyOrganization, policy: Any, today: dt.date) -> dict[str, Any]:
-    """The current term: from its start (or the founding) for the years the policy sets for
-    the level; overdue when it has run out (a term ending today has run out)."""
-    started = party_org.term_started_on or party_org.founded_on
-    years = policy[TERM_SETTING[PartyOrgLevel(party_org.level)]]
-    ends = add_years(started, years)
+    """The current term as ORG-TERM reads it (`current_term`): overdue only where the rule
+    would find it — an active Party organization of social organizations whose term has run
+    out (a term ending today has run out); territorial ones are not checked (POLICY.md)."""
+    term = current_term(party_org, policy)
     return {
-        "started": started,
+        "started": term.started,
         "from_founding": party_org.term_started_on is None,
-        "years": years,
-        "ends": ends,
-        "overdue": ends <= today and party_org.is_active(today),
+        "years": term.years,
+        "ends": term.ends,
+        "checked": term.checked,
+        "overdue": term.run_out(today) and party_org.is_active(today),
     }
 
 
@@ -908,19 +949,35 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     qs, f, wanted = _filtered_party_orgs(request, gate, today)
+    day = f["as_of"] or today
     areas = _area_options(gate)
     base = reverse("web:party_orgs")
     page = tables.page(request, qs)
     total = page.paginator.count
     query = tables.query_without(request, "page")
+    words = []
+    if f["status"]:
+        words.append(
+            f"{day}正常"
+            if f["figure"] and f["status"] == PartyOrgStatus.ACTIVE
+            else dict(PartyOrgStatus.choices)[f["status"]]
+        )
+    if f["form"]:
+        words.append(dict(PARTY_ORG_FORMS)[f["form"]])
+    if f["level"]:
+        words.append(dict(PartyOrgLevel.choices)[f["level"]])
+    if f["covers"]:
+        kind = KIND_LABELS.get(f["org_kind"], "")
+        words.append(f"覆盖正常登记的{kind or '社会组织'}")
     context = {
         "title": "党组织",
         "breadcrumbs": crumbs(("党组织", None)),
-        "today": today,
+        "today": day,
         "f": f,
+        "filter_line": _filter_line(words, f["area"], day) if f["figure"] else "",
         "filtered": any(f.values()),
         "sort": wanted,
-        "rows": _party_org_rows(list(page.object_list), today),
+        "rows": _hide_outside(gate, _party_org_rows(list(page.object_list), day)),
         "headers": _headers(request, base, PARTY_ORG_COLUMNS, wanted),
         "pager": _page_links(request, base, page),
         "export_url": reverse("web:party_orgs_export") + (f"?{query}" if query else ""),
@@ -953,10 +1010,15 @@ PARTY_ORG_EXPORT_HEADER = [
 ]
 
 
-def _party_org_export_rows(qs: QuerySet[PartyOrganization], today: dt.date) -> Iterator[list[Any]]:
+def _party_org_export_rows(
+    gate: Jurisdiction, qs: QuerySet[PartyOrganization], today: dt.date
+) -> Iterator[list[Any]]:
     for chunk in itertools.batched(qs.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
-        for row in _party_org_rows(list(chunk), today):
+        for row in _hide_outside(gate, _party_org_rows(list(chunk), today)):
             p = row["party_org"]
+            if row["hidden"]:
+                yield [p.code, "（管辖范围以外的党组织）"]
+                continue
             yield [
                 p.code,
                 p.name,
@@ -980,11 +1042,12 @@ def _party_org_export_rows(qs: QuerySet[PartyOrganization], today: dt.date) -> I
 def party_org_export(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
-    qs, _f, _wanted = _filtered_party_orgs(request, gate, today)
+    qs, f, _wanted = _filtered_party_orgs(request, gate, today)
+    day = f["as_of"] or today
     return tables.xlsx_response(
-        f"党组织-{today.isoformat()}.xlsx",
+        f"党组织-{day.isoformat()}.xlsx",
         PARTY_ORG_EXPORT_HEADER,
-        _party_org_export_rows(qs, today),
+        _party_org_export_rows(gate, qs, day),
         title="党组织",
     )
 

@@ -16,20 +16,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.areas.models import Area, AreaLevel
 from dangjian.orgs.models import OrgKind
 from dangjian.reports.coverage import coverage_report
-from dangjian.reports.management.commands.plan import industry_label, plan_xlsx
 from dangjian.reports.models import JointProposal
-from dangjian.reports.orgbuilding import COLUMN_LABELS, COLUMNS, ROWS, org_building_report
-from dangjian.reports.output import coverage_xlsx, org_building_xlsx
+from dangjian.reports.orgbuilding import (
+    COLUMN_LABELS,
+    COLUMNS,
+    OVERCOUNT_NOTE,
+    ROWS,
+    org_building_report,
+)
+from dangjian.reports.output import coverage_xlsx, industry_label, org_building_xlsx, plan_xlsx
 from dangjian.reports.planner import Group, JointPlan, plan_joint, same_industry
 from dangjian.reports.services import proposal_save
-from dangjian.web import tables
+from dangjian.web import figures, tables
 from dangjian.web.views import area_from, as_of_from, crumbs
 
 REPORT_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.TOWNSHIP)
@@ -93,8 +97,9 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _area_label(area: Area | None) -> str:
-    return area.name if area is not None else "全部"
+def _area_label(request: HttpRequest, area: Area | None) -> str:
+    """Whose figures the page shows (长沙市, 长沙市教育局主管的社会组织)."""
+    return Jurisdiction(request.user).scope(area).name  # type: ignore[arg-type]
 
 
 # --- (a) coverage by area ----------------------------------------------------------------
@@ -105,38 +110,42 @@ def _is_child(row: dict[str, Any], top: dict[str, Any]) -> bool:
     return row["level"] == CHILD_LEVEL.get(top["level"]) and row["area"].startswith(prefix)
 
 
-def _coverage_cells(row: dict[str, Any], linked: bool) -> list[dict[str, Any]]:
-    """The figures of one row, each with the list it counts — when the report is of today,
-    as the lists show today's organizations."""
-    orgs = reverse("web:orgs")
+def _coverage_cells(row: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """The figures of one row, each a link to the list of exactly what it counts, on the
+    report's date (`figures`); the rates link to what they leave out."""
     code = row["area"]
 
-    def link(**params: str) -> str | None:
-        return f"{orgs}?{_query(area=code, **params)}" if linked else None
+    def orgs(**params: str) -> str:
+        return figures.link("web:orgs", as_of, code, status="active", **params)
+
+    def people(**params: str) -> str:
+        return figures.link("web:people", as_of, code, **params)
 
     return [
-        {"value": row["orgs_active"], "url": link(status="active")},
-        # The lists have no filter for these counts: shown as plain figures.
-        {"value": row["orgs_with_formal_members"], "url": None},
-        {"value": row["orgs_3plus"], "url": None},
-        {"value": row["orgs_standalone"], "url": link(status="active", coverage="standalone")},
-        {"value": row["orgs_joint"], "url": link(status="active", coverage="joint")},
-        {"value": row["orgs_instructor"], "url": None},
+        {"value": row["orgs_active"], "url": orgs()},
+        {"value": row["orgs_with_formal_members"], "url": orgs(members="formal")},
+        {"value": row["orgs_3plus"], "url": orgs(members="3plus")},
+        {"value": row["orgs_standalone"], "url": orgs(coverage="standalone")},
+        {"value": row["orgs_joint"], "url": orgs(coverage="joint")},
+        {"value": row["orgs_instructor"], "url": orgs(instructor="1")},
         {
             "value": _pct(row["org_coverage_rate"]),
-            "url": link(status="active", coverage="uncovered_formal"),
+            "url": orgs(coverage="uncovered_formal"),
             "title": "查看有正式党员但尚未被党组织覆盖的社会组织",
             "rate": True,
         },
         {
             "value": _pct(row["work_coverage_rate"]),
-            "url": link(status="active", coverage="none"),
+            "url": orgs(coverage="none"),
             "title": "查看既未被党组织覆盖、也没有党建工作指导员的社会组织",
             "rate": True,
         },
-        {"value": row["party_orgs"], "url": None},
-        {"value": row["members_formal"], "url": None},
-        {"value": row["members_probationary"], "url": None},
+        {
+            "value": row["party_orgs"],
+            "url": figures.link("web:party_orgs", as_of, code, form="social", status="active"),
+        },
+        {"value": row["members_formal"], "url": people(member="formal")},
+        {"value": row["members_probationary"], "url": people(member="probationary")},
     ]
 
 
@@ -165,18 +174,17 @@ def coverage(request: HttpRequest) -> HttpResponse:
     top = rows[0] if rows else None
     children = [r for r in rows[1:] if top is not None and _is_child(r, top)]
     drill = top is not None and top["level"] == AreaLevel.CITY
-    linked = as_of == timezone.localdate()
     base = reverse("web:report_coverage")
 
     def child_url(r: dict[str, Any]) -> str:
         if drill:
             return f"{base}?{_query(area=r['area'], as_of=as_of)}"
-        return f"{reverse('web:orgs')}?{_query(area=r['area'], status='active')}"
+        return figures.link("web:orgs", as_of, r["area"], status="active")
 
     table = [
         {
             "row": r,
-            "cells": _coverage_cells(r, linked),
+            "cells": _coverage_cells(r, as_of),
             "url": child_url(r),
             "drill": drill,
         }
@@ -202,11 +210,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
             ("统计分析", None), *_trail(gate, area, "web:report_coverage", as_of)
         ),
         "area": area,
-        "area_label": _area_label(area),
+        "area_label": report["area_name"],
+        "report_title": report["title"],
         "as_of": as_of,
         "top": top,
-        "top_cells": _coverage_cells(top, linked) if top else [],
-        "linked": linked,
+        "top_cells": _coverage_cells(top, as_of) if top else [],
         "table": table,
         "headers": COVERAGE_HEADERS,
         "child_word": LEVEL_WORD.get(top["level"], "") if top else "",
@@ -228,7 +236,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
     report = coverage_report(as_of=as_of, area=area, user=request.user)  # type: ignore[arg-type]
     return _xlsx_download(
         lambda path: coverage_xlsx(report, path),
-        f"覆盖情况_{_area_label(area)}_{as_of.isoformat()}.xlsx",
+        f"覆盖情况_{_area_label(request, area)}_{as_of.isoformat()}.xlsx",
     )
 
 
@@ -243,9 +251,43 @@ GROUPS = {
 }
 
 
-def _paper_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+# The list each row counts (`figures`): (list, its filter). Every row counts active
+# organizations on the date (CONTRACT.md) but the Party organizations and people ones.
+ROW_LISTS: dict[str, tuple[str, dict[str, str]]] = {
+    "units": ("web:orgs", {"status": "active"}),
+    "standalone_committee": ("web:orgs", {"coverage": "standalone", "level": "committee"}),
+    "standalone_general_branch": (
+        "web:orgs",
+        {"coverage": "standalone", "level": "general_branch"},
+    ),
+    "standalone_branch": ("web:orgs", {"coverage": "standalone", "level": "branch"}),
+    "joint": ("web:orgs", {"coverage": "joint"}),
+    "joint_3plus": ("web:orgs", {"coverage": "joint", "members": "3plus"}),
+    "joint_party_orgs": ("web:party_orgs", {"form": "joint", "covers": "active"}),
+    "uncovered_3plus": ("web:orgs", {"coverage": "unbuilt", "members": "3plus"}),
+    "uncovered_few": ("web:orgs", {"coverage": "unbuilt", "members": "few"}),
+    "uncovered_none": ("web:orgs", {"coverage": "unbuilt", "members": "none"}),
+    "uncovered_with_instructor": ("web:orgs", {"coverage": "unbuilt", "instructor": "1"}),
+    "members": ("web:people", {"working": "1"}),
+    "members_relation_elsewhere": ("web:people", {"working": "1", "elsewhere": "1"}),
+    "instructors": ("web:people", {"instructor": "1"}),
+}
+# The organizations' kind, as each list names its filter.
+KIND_PARAM = {"web:orgs": "kind", "web:party_orgs": "org_kind", "web:people": "kind"}
+
+
+def _paper_rows(report: dict[str, Any], as_of: dt.date, code: str) -> list[dict[str, Any]]:
+    kinds = ["", OrgKind.ASSOCIATION, OrgKind.FOUNDATION, OrgKind.SERVICE_AGENCY]
     out = []
     for key, label, indent in ROWS:
+        target = ROW_LISTS.get(key)  # none for 从业人员: a sum of a field, not a count
+        cells = []
+        for kind, value in zip(kinds, report["rows"][key], strict=True):
+            url = None
+            if target is not None:
+                name, params = target
+                url = figures.link(name, as_of, code, **params, **{KIND_PARAM[name]: kind})
+            cells.append({"value": value, "url": url})
         out.append(
             {
                 "key": key,
@@ -254,6 +296,7 @@ def _paper_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "sub": indent >= 2,
                 "group": GROUPS.get(key),
                 "values": report["rows"][key],
+                "cells": cells,
             }
         )
     return out
@@ -265,15 +308,7 @@ def org_building(request: HttpRequest) -> HttpResponse:
     area = _report_area(request, gate)
     as_of = as_of_from(request)
     report = org_building_report(as_of=as_of, area=area, user=request.user)  # type: ignore[arg-type]
-    orgs = reverse("web:orgs")
     code = area.code if area else ""
-    kinds = ["", OrgKind.ASSOCIATION, OrgKind.FOUNDATION, OrgKind.SERVICE_AGENCY]
-    # The organization list shows today's organizations: linked for a table of today.
-    units_links = (
-        [f"{orgs}?{_query(area=code, status='active', kind=k)}" for k in kinds]
-        if as_of == timezone.localdate()
-        else []
-    )
     context = {
         "title": "建立党组织情况表",
         "breadcrumbs": crumbs(
@@ -283,9 +318,9 @@ def org_building(request: HttpRequest) -> HttpResponse:
         "area_label": report["area_name"],
         "as_of": as_of,
         "report": report,
+        "overcount_note": OVERCOUNT_NOTE,
         "columns": list(zip(COLUMNS, COLUMN_LABELS, strict=True)),
-        "rows": _paper_rows(report),
-        "units_links": units_links,
+        "rows": _paper_rows(report, as_of, code),
         "export_url": f"{reverse('web:report_org_building_xlsx')}?"
         + _query(area=code, as_of=as_of),
         "area_choices": _area_choices(gate, area),
@@ -455,7 +490,7 @@ def joint(request: HttpRequest) -> HttpResponse:
         "title": "联合党组织方案",
         "breadcrumbs": crumbs(("统计分析", None), *_trail(gate, area, "web:report_joint", as_of)),
         "area": area,
-        "area_label": _area_label(area),
+        "area_label": _area_label(request, area),
         "as_of": as_of,
         "plan": plan,
         "summary": summary,
@@ -491,8 +526,8 @@ def joint_export(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     area, as_of, plan = _plan(request, gate)
     return _xlsx_download(
-        lambda path: plan_xlsx(plan, path),
-        f"联合党组织组建方案_{_area_label(area)}_{as_of.isoformat()}.xlsx",
+        lambda path: plan_xlsx(plan, path, scope=gate.scope(area)),
+        f"联合党组织组建方案_{_area_label(request, area)}_{as_of.isoformat()}.xlsx",
     )
 
 
@@ -505,7 +540,7 @@ def joint_save(request: HttpRequest) -> HttpResponse:
     proposal = proposal_save(plan=plan, area=area, user=request.user)  # type: ignore[arg-type]
     messages.success(
         request,
-        f"方案已保存：方案#{proposal.pk}（{_area_label(area)}，数据截至 {as_of.isoformat()}，"
+        f"方案已保存：方案#{proposal.pk}（{_area_label(request, area)}，数据截至 {as_of.isoformat()}，"
         f"{len(plan.groups)} 个联合党组织）。按方案第N组组建时引用方案编号 {proposal.pk}。",
     )
     township = request.GET.get("township", "").strip()

@@ -36,6 +36,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LAPTOP = {"width": 1366, "height": 850}
 TABLET = {"width": 820, "height": 1180}
+LAPTOP_768 = {"width": 1366, "height": 768}  # the smallest laptop screen the pages serve
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "Test-password-123"  # what tests/factories.user sets
 TIMEOUT_MS = 15_000
@@ -214,6 +215,41 @@ def assert_charts_drawn(page: Page, expected: set[str]) -> None:
         assert chart["width"] > 0 and chart["height"] > 0, chart
         # Axes, labels and bars: far more than a stray pixel.
         assert chart["painted"] > 500, chart
+
+
+# The elements that stick out to the right of the window, outside any container that
+# scrolls or clips them: what makes the page scroll sideways.
+OVERFLOWING = """() => {
+  const right = window.innerWidth;
+  const found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= right + 0.5) { continue; }
+    let clipped = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(up).overflowX)) {
+        clipped = true;
+        break;
+      }
+    }
+    if (!clipped) {
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+        + (el.classList.length ? "." + Array.from(el.classList).join(".") : "");
+      found.push(name + " (right edge " + Math.round(box.right) + ")");
+    }
+  }
+  return found.slice(0, 10);
+}"""
+
+
+def assert_fits(page: Page, what: str) -> None:
+    """The page is no wider than the window: nothing to scroll sideways."""
+    page.wait_for_load_state("load")
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, (
+        f"{what}: {scroll} px wide in a {inner} px window; "
+        f"sticking out: {page.evaluate(OVERFLOWING)}"
+    )
 
 
 def heading(page: Page) -> str:

@@ -36,20 +36,32 @@ ROLES: dict[str, tuple[str, str, list[str] | None, bool]] = {
         True,
     ),
     "wenyilu": ("文艺路街道社会组织党建概况", "文艺路街道 · 乡镇(街道)干部", None, True),
+    # A unit, a Party organization, an instructor: the title names whose organizations
+    # these are (issue 12.14), not the area they happen to lie in.
     "registry": (
-        "芙蓉区社会组织党建概况",
+        "芙蓉区民政局直接登记的社会组织党建概况",
         "芙蓉区民政局 · 登记管理机关",
         ["文艺路街道", "朝阳街街道", "韭菜园街道"],
         True,
     ),
-    "supervisor": ("朝阳街街道社会组织党建概况", "长沙市教育局 · 业务主管单位", None, False),
+    "supervisor": (
+        "长沙市教育局主管的社会组织党建概况",
+        "长沙市教育局 · 业务主管单位",
+        None,
+        False,
+    ),
     "secretary": (
-        "文艺路街道社会组织党建概况",
+        "芙蓉区书法协会党支部覆盖的社会组织党建概况",
         "芙蓉区书法协会党支部 · 党组织书记",
         None,
         True,
     ),
-    "instructor": ("朝阳街街道社会组织党建概况", "指导员甲 · 党建工作指导员", None, False),
+    "instructor": (
+        "指导员甲（党建工作指导员）联系的社会组织党建概况",
+        "指导员甲 · 党建工作指导员",
+        None,
+        False,
+    ),
 }
 
 

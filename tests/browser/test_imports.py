@@ -20,7 +20,7 @@ from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
 from dangjian.web.models import PendingUpload, UploadState
 from tests.actors import World
-from tests.browser.conftest import Site, heading, screenshot
+from tests.browser.conftest import LAPTOP_768, TABLET, Site, assert_fits, heading, screenshot
 from tests.importing import org_row, table_counts, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,6 +105,10 @@ def test_a_bad_file_shows_its_errors_by_row_and_column_and_writes_nothing(
     expect(errors.locator("tbody tr")).to_have_count(1)
     expect(page.get_by_role("link", name="下载错误行（CSV）").first).to_be_visible()
     screenshot(page, "import-dry-run-errors", full_page=True)
+    # The errors' page does not scroll sideways on a laptop nor on a tablet (issue 12.16).
+    for viewport in (LAPTOP_768, TABLET):
+        page.set_viewport_size(viewport)  # type: ignore[arg-type]
+        assert_fits(page, f"the import's errors at {viewport['width']} px")
 
     # A dry run: nothing but the upload and its task was written.
     after = table_counts()

@@ -72,7 +72,7 @@ def _org_building_text(report: dict[str, Any]) -> str:
 
     lines = [
         "社会组织法人单位建立党的基层组织情况",
-        f"填报区划：{report['area_name']}    统计截至：{report['as_of']}",
+        f"{report['scope']}    统计截至：{report['as_of']}",
         "",
     ]
     label_width = max(width(label) for _k, label, _i in ROWS) + 2

@@ -21,7 +21,15 @@
       tooltip: { trigger: "axis", renderMode: "richText" },
       grid: { left: 48, right: 16, top: 36, bottom: spec.rotate ? 72 : 40, containLabel: true },
       legend: spec.series.length > 1 ? { top: 0 } : undefined,
-      xAxis: { type: "category", data: spec.categories, axisLabel: { rotate: spec.rotate || 0, interval: 0 } },
+      xAxis: {
+        type: "category",
+        data: spec.categories,
+        // Long names (a rule's title) are cut short with "…"; the tooltip and the table
+        // view give them whole.
+        axisLabel: spec.label_width
+          ? { rotate: spec.rotate || 0, interval: 0, width: spec.label_width, overflow: "truncate", ellipsis: "…" }
+          : { rotate: spec.rotate || 0, interval: 0 },
+      },
       // Counts are whole numbers: no axis tick at 0.2 of an organization.
       yAxis: { type: "value", max: spec.percent ? 100 : undefined, minInterval: spec.percent ? undefined : 1, axisLabel: { formatter: spec.percent ? "{value}%" : "{value}" } },
       series: spec.series.map(function (s) {
@@ -35,6 +43,16 @@
         };
       }),
     };
+    if (spec.codes) {
+      // The category's whole name and its code (a rule's title and id), then the values.
+      base.tooltip.formatter = function (params) {
+        var points = Array.isArray(params) ? params : [params];
+        var i = points[0].dataIndex;
+        return [spec.categories[i] + "（" + spec.codes[i] + "）"].concat(points.map(function (p) {
+          return p.seriesName + "：" + p.value;
+        })).join("\n");
+      };
+    }
     return base;
   }
 
