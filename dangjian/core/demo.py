@@ -35,6 +35,7 @@ from stdnum import numdb
 
 from dangjian.accounts.models import Role, User
 from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
+from dangjian.compliance.policy import load as load_policy
 from dangjian.lib.codes import USCC_KIND_CHARACTER, make_id_number, make_uscc
 from dangjian.orgs.models import (
     Industry,
@@ -71,6 +72,17 @@ BATCH_SIZE = 2000
 CHANGSHA = "430100"
 HUNAN = "430000"
 POLICY_DATE = dt.date(2015, 1, 9)  # 长办发〔2015〕2号: the wave of Party organizations after it
+# The city has used the system for two years: what its rules found since then was mostly put
+# right within the period the policy sets, what arose before mostly long ago.
+SYSTEM_SINCE = DEMO_TODAY.replace(year=DEMO_TODAY.year - 2)
+WAVE_ENDS = dt.date(2019, 12, 31)  # the wave of Party organizations after the policy
+INSTRUCTORS_FROM = dt.date(2015, 6, 1)  # the first instructors were sent after the policy
+# How likely a situation a rule finds is still open on the as-of date: while its period runs
+# (most are, nobody has got to them yet), once overdue when it arose since the system came
+# into use, and when it arose before.
+OPEN_NOT_DUE = 0.65
+OPEN_SINCE_SYSTEM = 0.01
+OPEN_BEFORE_SYSTEM = 0.0005
 
 
 # --- scales -------------------------------------------------------------------------------
@@ -272,6 +284,9 @@ TERM_YEARS: dict[str, int] = {
     PartyOrgLevel.GENERAL_BRANCH: 3,
     PartyOrgLevel.COMMITTEE: 5,
 }
+# Township, village and community Party organizations are elected for 5 years (党章; 村党组织
+# since 2018); the system shows their terms but does not check them.
+TERRITORIAL_TERM_YEARS = 5
 LEVEL_SUFFIX: dict[str, str] = {
     PartyOrgLevel.BRANCH: "支部委员会",
     PartyOrgLevel.GENERAL_BRANCH: "总支部委员会",
@@ -644,6 +659,14 @@ class _Member:
     membership: Membership
     employment: Employment
 
+    @property
+    def since(self) -> dt.date:
+        """From when a formal member counts in the organization (as the rules read it):
+        employed there and confirmed."""
+        start = self.employment.started_on or dt.date.min
+        confirmed = self.membership.confirmed_on
+        return max(start, confirmed) if confirmed else start
+
 
 @dataclass(eq=False)
 class _Org:
@@ -657,6 +680,15 @@ class _Org:
     departed: list[_Member] = field(default_factory=list)
     party_org: PartyOrganization | None = None  # the one that covers it
     joint_candidate: bool = False
+    # COV-JOINT: when its situation was put right (None: still open), and whether by a
+    # joint Party organization (else by holding the lone member's relation nearby)
+    joint_fixed: dt.date | None = None
+    joined_joint: bool = False
+
+    def formal_since(self, n: int) -> dt.date | None:
+        """The day it reached n formal members (of those it has now), as the rules read it."""
+        dates = sorted(m.since for m in self.formal)
+        return dates[n - 1] if len(dates) >= n else None
 
     @property
     def active(self) -> bool:
@@ -692,6 +724,14 @@ class _Generator:
         self.progress = progress
         self.today = DEMO_TODAY
         self.history_date = timezone.now()
+        policy = load_policy()
+        self.setup_days = policy["setup_within_days"]
+        self.fix_days = policy["fix_within_days"]
+        self.dissolve_days = policy["dissolve_within_days"]
+        self.transfer_days = policy["transfer_within_days"]
+        self.committee_min = policy["branch_committee_min_formal_members"]
+        self.fulltime_min = policy["fulltime_worker_min_members"]
+        self.industry_min = policy["industry_committee_min_party_orgs"]
         self.counts: dict[str, int] = dict.fromkeys(
             (
                 "orgs",
@@ -718,6 +758,52 @@ class _Generator:
         self.used_ids: dict[tuple[str, dt.date], set[int]] = {}
         self.names_shared: set[str] = set()  # province-level names are shared between cities
         self.done = 0
+
+    # the system's two years ---------------------------------------------------------------
+
+    def remedied(
+        self, rng: random.Random, arose: dt.date, period: int, *, wave: bool = False
+    ) -> dt.date | None:
+        """When a situation a rule finds, arisen on `arose`, was put right (None: still open
+        on the as-of date). Most of what is not yet due is open; what arose since the system
+        came into use was put right within the period (a few late, fewer never); what arose
+        before mostly within the period too, a tenth when the system came. `wave`: the
+        remedy was asked for only by the policy (set up a Party organization, send an
+        instructor), so what predates it was put right in the wave after it."""
+        today = self.today
+        yesterday = today - dt.timedelta(days=1)
+        if wave and arose < POLICY_DATE:
+            if _share(rng, OPEN_BEFORE_SYSTEM):
+                return None
+            r = rng.random()
+            if r < 0.4:  # some did before the policy asked
+                return min(arose + dt.timedelta(days=rng.randint(60, 2000)), yesterday)
+            if r < 0.85:
+                return _date_between(rng, POLICY_DATE, WAVE_ENDS)
+            if r < 0.93:
+                return _date_between(rng, WAVE_ENDS, SYSTEM_SINCE)
+            return self.clean_up(rng)
+        if arose + dt.timedelta(days=period) > today:  # not yet due
+            if arose >= today or _share(rng, OPEN_NOT_DUE):
+                return None
+            return _date_between(rng, arose, yesterday)
+        since_system = arose >= SYSTEM_SINCE
+        if _share(rng, OPEN_SINCE_SYSTEM if since_system else OPEN_BEFORE_SYSTEM):
+            return None
+        r = rng.random()
+        if r < 0.8:
+            fixed = arose + dt.timedelta(days=rng.randint(0, period))
+        elif r < 0.9 and not since_system:
+            fixed = self.clean_up(rng)
+        else:  # late
+            fixed = arose + dt.timedelta(days=rng.randint(period + 1, period * 4))
+        return min(fixed, yesterday)
+
+    def clean_up(self, rng: random.Random) -> dt.date:
+        """A day of the clean-up of old situations the system brought: mostly in its first
+        months, fewer and fewer since (the recorded checks of the last year show the tail)."""
+        span = (self.today - dt.timedelta(days=30) - SYSTEM_SINCE).days
+        return SYSTEM_SINCE + dt.timedelta(days=int(rng.triangular(0, span, 0)))
 
     # progress ------------------------------------------------------------------------------
 
@@ -840,6 +926,7 @@ class _Generator:
         self.standalone(rows, orgs, rng, township_pos, industry_pos)
         self.joint(rows, orgs, rng, township_pos)
         self.functional(rows, orgs, rng, township_pos)
+        self.more_industry_committees(rows, city, rng, regions, orgs, industry_pos)
         community_pos: dict[int, PartyOrganization] = {}
         self.relations(rows, orgs, rng, township_pos, community_pos)
         self.committees(rows, orgs, rng)
@@ -889,6 +976,9 @@ class _Generator:
                 form=PartyOrgForm.TOWNSHIP,
                 township_id=t.pk,
                 founded_on=_date_between(rng, dt.date(1984, 1, 1), dt.date(2012, 12, 31)),
+            )
+            po.term_started_on = self.term_start(
+                rng, po.founded_on, po.level, years=TERRITORIAL_TERM_YEARS
             )
             rows.territorial.append(po)
             result[t.pk] = po
@@ -1005,8 +1095,11 @@ class _Generator:
 
         def employ(person: Person, position: str, *, founder: bool = False) -> Employment:
             earliest = min(max(obj.registered_on, _add_years(person.birth_date, 20)), last_day)
-            start = earliest if founder else _date_between(rng, earliest, last_day)
-            ended = org.ended if obj.status in (OrgStatus.DEREGISTERED, OrgStatus.REVOKED) else None
+            start = earliest
+            if not founder:  # staff come and go: most have been there a few years
+                tenure = dt.timedelta(days=int(rng.expovariate(1 / 1800)))
+                start = max(earliest, last_day - tenure)
+            ended = org.ended  # nobody works for an organization that stopped
             employment = Employment(
                 person=person, org=obj, position=position, started_on=start, ended_on=ended
             )
@@ -1027,8 +1120,14 @@ class _Generator:
                 joined = self.today - dt.timedelta(days=days)
                 confirmed = None
             else:
+                # admitted while the organization was active: born early enough for that
+                latest_birth = min(2003, last_day.year - 20)
                 person = self.person(
-                    rng, regions, local, born=(1950, 2003, 1978), status=PoliticalStatus.MEMBER
+                    rng,
+                    regions,
+                    local,
+                    born=(1950, latest_birth, min(1978, latest_birth)),
+                    status=PoliticalStatus.MEMBER,
                 )
                 age = 18 + min(int(rng.expovariate(1 / 7)), 40)
                 joined = _date_between(
@@ -1036,7 +1135,7 @@ class _Generator:
                     _add_years(person.birth_date, age),
                     _add_years(person.birth_date, age + 1),
                 )
-                joined = min(joined, self.today - dt.timedelta(days=400 + rng.randint(0, 300)))
+                joined = min(joined, last_day - dt.timedelta(days=400 + rng.randint(0, 300)))
                 joined = max(joined, _add_years(person.birth_date, 18))
                 confirmed = _add_years(joined, 1)
                 if _share(rng, 0.05):  # probation extended (延长预备期)
@@ -1151,13 +1250,18 @@ class _Generator:
         rows.party_orgs.append(po)
         return po
 
-    def term_start(self, rng: random.Random, founded: dt.date, level: str) -> dt.date:
-        """The start of the current term: elections on time for most, ~15% overdue (换届)."""
-        years = TERM_YEARS[level]
+    def term_start(
+        self, rng: random.Random, founded: dt.date, level: str, *, years: int | None = None
+    ) -> dt.date:
+        """The start of the current term: elections held on time, a little late at most;
+        about one in twelve of those that fell due in the last four months not yet held
+        (换届: rule ORG-TERM)."""
+        years = years or TERM_YEARS[level]
         terms = 0
         while _add_years(founded, (terms + 1) * years) <= self.today:
             terms += 1
-        if terms and _share(rng, 0.15):
+        recent = self.today - dt.timedelta(days=120)
+        if terms and _add_years(founded, terms * years) > recent and _share(rng, 0.08):
             terms -= 1
         start = _add_years(founded, terms * years)
         if terms:  # an election held a little late
@@ -1188,54 +1292,103 @@ class _Generator:
                 name = org.obj.supervisor.name
                 supervised[name] = supervised.get(name, 0) + 1
         top = sorted(supervised, key=lambda n: (-supervised[n], n))[:3]
-        seat = city.townships[0]
         result = {}
-        for i, unit_name in enumerate(top):
-            unit = self.units[unit_name]
-            po = PartyOrganization(
-                code=self.party_org_code(),
-                name=f"中共{unit_name}社会组织行业委员会",
-                level=PartyOrgLevel.COMMITTEE,
-                form=PartyOrgForm.INDUSTRY,
-                township_id=seat.pk,
-                parent=None,
-                unit=unit,
-                founded_on=_date_between(rng, dt.date(2015, 3, 1), dt.date(2017, 12, 31)),
+        for unit_name in top:
+            founded = _date_between(rng, dt.date(2015, 3, 1), dt.date(2017, 12, 31))
+            staffed = self.remedied(rng, founded, self.fix_days) is not None
+            result[unit_name] = self.industry_committee(
+                rows, city, rng, regions, unit_name, founded, full_time=staffed
             )
-            po.term_started_on = self.term_start(rng, po.founded_on, po.level)
-            rows.territorial.append(po)
-            result[unit_name] = po
-            for role, full_time in (
-                (CommitteeRole.SECRETARY, False),
-                (CommitteeRole.DEPUTY, i < 2),
-            ):
-                cadre = self.person(
-                    rng,
-                    regions,
-                    seat.district.code,
-                    born=(1965, 1990, 1975),
-                    status=PoliticalStatus.MEMBER,
-                )
-                joined = _add_years(cadre.birth_date, 22 + rng.randint(0, 6))
-                rows.people.append(cadre)
-                rows.memberships.append(
-                    Membership(
-                        person=cadre,
-                        joined_on=joined,
-                        confirmed_on=_add_years(joined, 1),
-                        relation_party_org=po,
-                    )
-                )
-                rows.committee.append(
-                    CommitteeMembership(
-                        party_org=po,
-                        person=cadre,
-                        role=role,
-                        started_on=po.term_started_on,
-                        full_time=full_time,
-                    )
-                )
         return result
+
+    def more_industry_committees(
+        self,
+        rows: _Rows,
+        city: _City,
+        rng: random.Random,
+        regions: _Regions,
+        orgs: list[_Org],
+        industry_pos: dict[str, PartyOrganization],
+    ) -> None:
+        """Every other supervisory unit that manages enough Party organizations (rule
+        MGT-INDUSTRY, counted as the rule counts) set up its industry committee, with a
+        full-time worker, since the system came into use."""
+        managed: dict[str, set[int]] = {}
+        for org in orgs:
+            obj = org.obj
+            if (
+                org.active
+                and org.party_org is not None
+                and obj.supervisor is not None
+                and obj.registration_mode == RegistrationMode.SUPERVISED
+                and obj.party_management == PartyManagement.DEFAULT
+            ):
+                managed.setdefault(obj.supervisor.name, set()).add(id(org.party_org))
+        for unit_name in sorted(managed):
+            if unit_name in industry_pos or len(managed[unit_name]) < self.industry_min:
+                continue
+            founded = _date_between(rng, SYSTEM_SINCE, self.today - dt.timedelta(days=60))
+            industry_pos[unit_name] = self.industry_committee(
+                rows, city, rng, regions, unit_name, founded, full_time=True
+            )
+
+    def industry_committee(
+        self,
+        rows: _Rows,
+        city: _City,
+        rng: random.Random,
+        regions: _Regions,
+        unit_name: str,
+        founded: dt.date,
+        *,
+        full_time: bool,
+    ) -> PartyOrganization:
+        """An industry Party committee (行业党委) of a supervisory unit: a secretary and a
+        deputy, the deputy full-time or not."""
+        seat = city.townships[0]
+        po = PartyOrganization(
+            code=self.party_org_code(),
+            name=f"中共{unit_name}社会组织行业委员会",
+            level=PartyOrgLevel.COMMITTEE,
+            form=PartyOrgForm.INDUSTRY,
+            township_id=seat.pk,
+            parent=None,
+            unit=self.units[unit_name],
+            founded_on=founded,
+        )
+        po.term_started_on = self.term_start(rng, po.founded_on, po.level)
+        rows.territorial.append(po)
+        for role, worker in (
+            (CommitteeRole.SECRETARY, False),
+            (CommitteeRole.DEPUTY, full_time),
+        ):
+            cadre = self.person(
+                rng,
+                regions,
+                seat.district.code,
+                born=(1965, 1990, 1975),
+                status=PoliticalStatus.MEMBER,
+            )
+            joined = _add_years(cadre.birth_date, 22 + rng.randint(0, 6))
+            rows.people.append(cadre)
+            rows.memberships.append(
+                Membership(
+                    person=cadre,
+                    joined_on=joined,
+                    confirmed_on=_add_years(joined, 1),
+                    relation_party_org=po,
+                )
+            )
+            rows.committee.append(
+                CommitteeMembership(
+                    party_org=po,
+                    person=cadre,
+                    role=role,
+                    started_on=po.term_started_on,
+                    full_time=worker,
+                )
+            )
+        return po
 
     def standalone(
         self,
@@ -1245,19 +1398,27 @@ class _Generator:
         township_pos: dict[int, PartyOrganization],
         industry_pos: dict[str, PartyOrganization],
     ) -> None:
-        """单独组建 for most organizations with 3+ formal members; ~12% left uncovered (the
-        rule 三.1 finds them), ~5% only in a joint branch; about half of those that stopped
-        still have theirs (never dissolved)."""
+        """单独组建 once an organization has 3 formal members (`remedied`: most at once, the
+        older ones in the wave after the policy; the open ones are rule 三.1's findings, a
+        third of them in a joint branch meanwhile); 85% of those that stopped had one, and
+        most of those were dissolved within the period after the organization stopped."""
         for org in orgs:
             if org.category != 2:
                 continue
-            r = rng.random()
-            if org.active and 0.83 <= r < 0.88:
-                org.joint_candidate = True
-                continue
-            if r >= (0.83 if org.active else 0.85):
-                continue
             obj = org.obj
+            if org.ended is not None:
+                if not _share(rng, 0.85):
+                    continue
+                founded = self.founding_date(
+                    rng, obj.registered_on, org.ended - dt.timedelta(days=30)
+                )
+            else:
+                arose = org.formal_since(3) or obj.registered_on
+                fixed = self.remedied(rng, arose, self.setup_days, wave=True)
+                if fixed is None:
+                    org.joint_candidate = _share(rng, 0.3)
+                    continue
+                founded = max(fixed, obj.registered_on)
             members = len(org.formal) + len(org.probationary)
             if members >= 100:
                 level = PartyOrgLevel.COMMITTEE
@@ -1265,8 +1426,6 @@ class _Generator:
                 level = PartyOrgLevel.GENERAL_BRANCH
             else:
                 level = PartyOrgLevel.BRANCH
-            latest = min(org.ended or self.today, self.today) - dt.timedelta(days=30)
-            founded = self.founding_date(rng, obj.registered_on, latest)
             parent = township_pos[org.township.pk]
             industry = industry_pos.get(obj.supervisor.name) if obj.supervisor else None
             if industry is not None and _share(rng, 0.7):
@@ -1281,10 +1440,12 @@ class _Generator:
                 parent=parent,
                 rng=rng,
             )
-            if org.ended is not None and _share(rng, 0.5):
+            dissolved = None
+            if org.ended is not None:
+                dissolved = self.remedied(rng, org.ended, self.dissolve_days)
+            if dissolved is not None:
                 po.status = PartyOrgStatus.DISSOLVED
-                po.dissolved_on = min(org.ended + dt.timedelta(days=rng.randint(0, 90)), self.today)
-                po.dissolved_on = max(po.dissolved_on, founded)
+                po.dissolved_on = max(dissolved, founded)
                 if po.term_started_on and po.term_started_on > po.dissolved_on:
                     po.term_started_on = founded
             org.party_org = po
@@ -1300,26 +1461,94 @@ class _Generator:
         township_pos: dict[int, PartyOrganization],
     ) -> None:
         """联合组建: 2–5 small organizations of one township, same industry where possible,
-        with 3+ formal members together; about half of the possible groups exist."""
+        with 3+ formal members together. An organization with 1–2 formal members joins one
+        when its situation is put right (`remedied`; rule 三.1 finds the open ones); with a
+        single member, 45% instead have that member's relation held by the township or the
+        community (纳入管理, see `relations`). Those left over at the end of a township's
+        list form a branch with such a single-member organization, or join a branch with
+        room of the township, else of the district (地域相邻)."""
         by_township: dict[int, list[_Org]] = {}
+        spare: dict[int, list[_Org]] = {}  # single members held nearby, who could join one
         for org in orgs:
-            if org.active and org.party_org is None and (org.category == 1 or org.joint_candidate):
-                by_township.setdefault(org.township.pk, []).append(org)
-        for candidates in by_township.values():
+            if not org.active or org.party_org is not None:
+                continue
+            if org.category == 1:
+                arose = org.formal_since(1) or org.obj.registered_on
+                org.joint_fixed = self.remedied(rng, arose, self.setup_days, wave=True)
+                if org.joint_fixed is None:
+                    continue
+                if len(org.formal) == 1 and _share(rng, 0.45):
+                    spare.setdefault(org.township.pk, []).append(org)
+                    continue
+            elif not org.joint_candidate:
+                continue
+            by_township.setdefault(org.township.pk, []).append(org)
+        in_district: dict[str, list[tuple[PartyOrganization, list[_Org]]]] = {}
+        waiting: list[tuple[_Org, list[tuple[PartyOrganization, list[_Org]]]]] = []
+        for township_pk, candidates in by_township.items():
             candidates.sort(key=lambda o: (o.obj.industry, o.serial))
             township = candidates[0].township
+            branches: list[tuple[PartyOrganization, list[_Org]]] = []
+
+            def form(
+                group: list[_Org],
+                township: _Township = township,
+                branches: list[tuple[PartyOrganization, list[_Org]]] = branches,
+            ) -> None:
+                number = len(branches) + 1
+                po = self.joint_branch(rows, group, township, number, rng, township_pos)
+                branches.append((po, group))
+
             group: list[_Org] = []
             target = rng.randint(2, 5)
-            numbers = 0
             for org in candidates:
                 group.append(org)
                 formal = sum(len(o.formal) for o in group)
                 if (len(group) >= target and formal >= 3) or len(group) == 5:
-                    if formal >= 3 and _share(rng, 0.6):
-                        numbers += 1
-                        self.joint_branch(rows, group, township, numbers, rng, township_pos)
+                    form(group)
                     group = []
                     target = rng.randint(2, 5)
+            extra = spare.get(township_pk, [])
+            while group and sum(len(o.formal) for o in group) < 3 and extra:
+                group.append(extra.pop())
+            if sum(len(o.formal) for o in group) >= 3:
+                form(group)
+                group = []
+            in_district.setdefault(township.district.code, []).extend(branches)
+            for org in group:
+                if org.category == 1 and len(org.formal) > 1:  # (one member: 纳入管理)
+                    waiting.append((org, branches))
+        for org, branches in waiting:
+            room = [(po, members) for po, members in branches if len(members) < 5]
+            room = room or [
+                (po, members)
+                for po, members in in_district[org.township.district.code]
+                if len(members) < 5
+            ]
+            nearby = spare.get(org.township.pk) or next(
+                (
+                    others
+                    for others in spare.values()
+                    if others and others[0].township.district is org.township.district
+                ),
+                [],
+            )
+            if not room and nearby and org.joint_fixed is not None:
+                group = [org, nearby.pop()]  # a new branch with a single member nearby
+                district = in_district[org.township.district.code]
+                number = 1 + sum(1 for p, _ in district if p.township_id == org.township.pk)
+                po = self.joint_branch(rows, group, org.township, number, rng, township_pos)
+                district.append((po, group))
+                continue
+            if not room or org.joint_fixed is None:
+                org.joint_fixed = None  # still open (rule 三.1)
+                continue
+            po, members = room[-1]
+            members.append(org)
+            org.party_org = po
+            org.joined_joint = True
+            start = max(org.joint_fixed, po.founded_on)
+            rows.coverages.append(Coverage(party_org=po, org=org.obj, started_on=start))
 
     def joint_branch(
         self,
@@ -1329,7 +1558,7 @@ class _Generator:
         number: int,
         rng: random.Random,
         township_pos: dict[int, PartyOrganization],
-    ) -> None:
+    ) -> PartyOrganization:
         industries = {o.obj.industry for o in group}
         if len(industries) == 1:
             label = Industry(group[0].obj.industry).label.removesuffix("类")
@@ -1338,8 +1567,12 @@ class _Generator:
                 name = f"中共{township.name}{label}类社会组织第{_numeral(number)}联合支部委员会"
         else:
             name = f"中共{township.name}社会组织第{_numeral(number)}联合支部委员会"
-        earliest = max(o.obj.registered_on for o in group)
-        founded = self.founding_date(rng, earliest, self.today - dt.timedelta(days=30))
+        fixed = [o.joint_fixed for o in group if o.joint_fixed is not None]
+        if fixed:  # founded when the first of them was put right, the others joined later
+            founded = min(fixed)
+        else:
+            earliest = max(o.obj.registered_on for o in group)
+            founded = self.founding_date(rng, earliest, self.today - dt.timedelta(days=30))
         po = self.new_party_org(
             rows,
             name=name,
@@ -1352,7 +1585,10 @@ class _Generator:
         )
         for org in group:
             org.party_org = po
-            rows.coverages.append(Coverage(party_org=po, org=org.obj, started_on=founded))
+            org.joined_joint = True
+            start = max(founded, org.joint_fixed or founded)
+            rows.coverages.append(Coverage(party_org=po, org=org.obj, started_on=start))
+        return po
 
     def functional(
         self,
@@ -1402,6 +1638,7 @@ class _Generator:
             o.party_org
             for o in orgs
             if o.party_org is not None
+            and o.active
             and o.party_org.form == PartyOrgForm.STANDALONE
             and o.party_org.status == PartyOrgStatus.ACTIVE
         ]
@@ -1423,6 +1660,9 @@ class _Generator:
                     parent=township_pos[org.township.pk],
                     founded_on=_date_between(rng, dt.date(1990, 1, 1), dt.date(2012, 12, 31)),
                 )
+                po.term_started_on = self.term_start(
+                    rng, po.founded_on, level, years=TERRITORIAL_TERM_YEARS
+                )
                 rows.community_party_orgs.append(po)
                 community_pos[pk] = po
             return community_pos[pk]
@@ -1438,9 +1678,16 @@ class _Generator:
                 elif own is not None:
                     keep = 0.82 if own.form == PartyOrgForm.STANDALONE else 0.78
                     relation = own if r < keep else township if r < keep + 0.1 else None
+                elif org.category == 1 and len(org.formal) == 1 and m.membership.confirmed_on:
+                    if org.joint_fixed is not None:  # 纳入管理: put right that way
+                        relation = township if r < 0.7 else community_po(org)
+                    elif r < 0.35 and standalone:
+                        relation = rng.choice(standalone)  # a former employer's
+                    else:
+                        relation = None  # still open (rule 三.1)
                 elif org.category == 1:
                     if r < 0.35:
-                        relation = township  # 纳入管理
+                        relation = township
                     elif r < 0.45:
                         relation = community_po(org)
                     elif r < 0.60 and standalone:
@@ -1456,13 +1703,54 @@ class _Generator:
                 m.membership.relation_party_org = relation
             for m in org.departed:
                 if own is not None and _share(rng, 0.5):
-                    m.membership.relation_party_org = own  # never transferred
+                    m.membership.relation_party_org = own  # not transferred (yet)
                 elif _share(rng, 0.5):
                     m.membership.relation_party_org = township
+            if own is not None and org.ended is not None:
+                self.transfer(rng, org, own, township, community_po, standalone)
+
+    def transfer(
+        self,
+        rng: random.Random,
+        org: _Org,
+        own: PartyOrganization,
+        township: PartyOrganization,
+        community_po: Callable[[_Org], PartyOrganization],
+        standalone: list[PartyOrganization],
+    ) -> None:
+        """The members of a Party organization that was (or is to be) dissolved: all
+        transferred to their residence's Party organization (township or community) or a
+        new employer's, within the period after the dissolution, where that was done
+        (`remedied`); where not, all of them wait while the period runs, half of them once
+        it is over. Rule 三.3 finds those who wait."""
+        assert org.ended is not None
+        if own.dissolved_on is not None:
+            arose = own.dissolved_on
+        else:  # to be dissolved: due the period after the organization stopped
+            arose = max(org.ended, POLICY_DATE) + dt.timedelta(days=self.dissolve_days)
+        done = self.remedied(rng, arose, self.transfer_days) is not None
+        overdue = arose + dt.timedelta(days=self.transfer_days) <= self.today
+        for m in org.formal + org.probationary + org.departed:
+            if m.membership.relation_party_org is not own:
+                continue
+            if not done and (not overdue or _share(rng, 0.5)):
+                continue
+            r = rng.random()
+            if r < 0.45:
+                m.membership.relation_party_org = township
+            elif r < 0.7:
+                m.membership.relation_party_org = community_po(org)
+            elif standalone:
+                m.membership.relation_party_org = rng.choice(standalone)
+            else:
+                m.membership.relation_party_org = township
 
     def committees(self, rows: _Rows, orgs: list[_Org], rng: random.Random) -> None:
-        """A secretary for ~95% of Party organizations; a committee for most branches of 7+
-        formal members; full-time Party workers in most large ones; some past secretaries."""
+        """A secretary, elected soon after the founding (`remedied`: the few still missing
+        are rule 五.1's findings); a committee for branches of 7+ formal members and a
+        full-time Party worker where there are 50+ members, counted as the rules count them
+        (the relations the Party organization holds) — both put right as the rest; some
+        past secretaries."""
         members_of: dict[int, list[_Member]] = {}
         holders: dict[int, PartyOrganization] = {}
         for org in orgs:
@@ -1470,19 +1758,37 @@ class _Generator:
                 key = id(org.party_org)
                 holders[key] = org.party_org
                 members_of.setdefault(key, []).extend(org.formal)
+        held: dict[int, list[int]] = {}  # formal, all members whose relation it holds
+        for membership in rows.memberships:
+            po = membership.relation_party_org
+            if po is not None and id(po) in holders:
+                counts = held.setdefault(id(po), [0, 0])
+                counts[0] += membership.confirmed_on is not None
+                counts[1] += 1
         for key, po in holders.items():
             formal = sorted(members_of[key], key=lambda m: m.membership.confirmed_on or self.today)
-            if not formal or _share(rng, 0.05):
+            if not formal or self.remedied(rng, po.founded_on, self.fix_days) is None:
                 continue  # no secretary (rule 五.1 finds it)
             # the organization's leader serves as secretary where they are a member
             leaders = [m for m in formal if m.employment.position == Position.LEADER]
             secretary = leaders[0] if leaders else formal[0]
             others = [m for m in formal if m is not secretary]
-            big = len(formal) >= 50
-            offices = [(secretary, CommitteeRole.SECRETARY, not big and _share(rng, 0.04))]
-            if len(formal) >= 7 and _share(rng, 0.8):
+            held_formal, held_all = held.get(key, [0, 0])
+            big = max(len(formal), held_all) >= self.fulltime_min
+            full_time = big and self.remedied(rng, po.founded_on, self.fix_days) is not None
+            committee = (
+                max(len(formal), held_formal) >= self.committee_min
+                and len(others) >= 2
+                and self.remedied(rng, po.founded_on, self.fix_days) is not None
+            )
+            offices = [
+                (secretary, CommitteeRole.SECRETARY, full_time and not committee)
+                if big
+                else (secretary, CommitteeRole.SECRETARY, _share(rng, 0.04))
+            ]
+            if committee:
                 size = 5 if len(formal) < 50 else 7
-                offices.append((others[0], CommitteeRole.DEPUTY, big and _share(rng, 0.75)))
+                offices.append((others[0], CommitteeRole.DEPUTY, full_time))
                 offices.extend((m, CommitteeRole.MEMBER, False) for m in others[1 : size - 1])
             elif others and _share(rng, 0.3):
                 offices.append((others[0], CommitteeRole.DEPUTY, False))
@@ -1529,22 +1835,28 @@ class _Generator:
         regions: _Regions,
         township_pos: dict[int, PartyOrganization],
     ) -> None:
-        """党建工作指导员 for ~40% of the active organizations with no member and no Party
-        organization, 2–6 organizations each in one district; ~12% of assignments ended."""
-        chosen = [
-            o
-            for o in orgs
-            if o.active
-            and o.party_org is None
-            and not o.formal
-            and not o.probationary
-            and _share(rng, 0.4)
-        ]
-        by_district: dict[str, list[_Org]] = {}
-        for org in chosen:
-            by_district.setdefault(org.township.district.code, []).append(org)
+        """党建工作指导员 for the active organizations with no formal member and no Party
+        organization, sent once the organization is registered (`remedied`: from mid-2015
+        for the older ones; rule 三.2 finds the rest), 2–6 organizations each in one
+        district; ~12% of assignments ended, another instructor of the district taking
+        over the same day."""
+        chosen: list[tuple[_Org, dt.date]] = []
+        for o in orgs:
+            if not o.active or o.party_org is not None or o.formal:
+                continue
+            fixed = self.remedied(rng, o.obj.registered_on, self.setup_days, wave=True)
+            if fixed is not None:
+                start = max(fixed, o.obj.registered_on)
+                if start < INSTRUCTORS_FROM:
+                    start = _date_between(rng, INSTRUCTORS_FROM, dt.date(2016, 12, 31))
+                chosen.append((o, min(start, self.today - dt.timedelta(days=1))))
+        by_district: dict[str, list[tuple[_Org, dt.date]]] = {}
+        for org, start in chosen:
+            by_district.setdefault(org.township.district.code, []).append((org, start))
         for district_code, group in by_district.items():
             i = 0
+            serving: list[Instructor] = []
+            ending: list[InstructorAssignment] = []
             while i < len(group):
                 size = rng.randint(2, 6)
                 assigned = group[i : i + size]
@@ -1561,26 +1873,35 @@ class _Generator:
                         person=person,
                         joined_on=joined,
                         confirmed_on=_add_years(joined, 1),
-                        relation_party_org=township_pos[assigned[0].township.pk],
+                        relation_party_org=township_pos[assigned[0][0].township.pk],
                     )
                 )
                 instructor = Instructor(person=person, source=source)
                 rows.instructors.append(instructor)
-                for org in assigned:
-                    start = _date_between(
-                        rng, dt.date(2015, 6, 1), self.today - dt.timedelta(days=10)
+                serving.append(instructor)
+                for org, start in assigned:
+                    assignment = InstructorAssignment(
+                        instructor=instructor, org=org.obj, started_on=start
                     )
-                    start = min(max(start, org.obj.registered_on), self.today)
-                    ended = None
+                    rows.assignments.append(assignment)
                     if _share(rng, 0.12):
                         ended = start + dt.timedelta(days=rng.randint(90, 900))
-                        if ended >= self.today:
-                            ended = None
-                    rows.assignments.append(
-                        InstructorAssignment(
-                            instructor=instructor, org=org.obj, started_on=start, ended_on=ended
-                        )
+                        if ended < self.today:
+                            assignment.ended_on = ended
+                            ending.append(assignment)
+            for assignment in ending:  # a successor takes over
+                others = [s for s in serving if s is not assignment.instructor]
+                ended_on = assignment.ended_on
+                if not others or ended_on is None:
+                    assignment.ended_on = None
+                    continue
+                rows.assignments.append(
+                    InstructorAssignment(
+                        instructor=rng.choice(others),
+                        org=assignment.org,
+                        started_on=ended_on,
                     )
+                )
 
     # saving ------------------------------------------------------------------------------
 
@@ -1796,9 +2117,29 @@ def _generate(generator: _Generator) -> list[DemoUser]:
         return generator.users()
 
 
+def users_file_path(database: Mapping[str, Any] | None = None) -> Path:
+    """Where the demo users of `database` (default: the one in use) are saved: beside a SQLite
+    file (`X.sqlite3` -> `X.demo-users.txt`), else in the var directory under a name made of
+    the server, port and database name, so that a demo generated into another database never
+    overwrites the passwords of this one."""
+    from django.db import connection
+
+    db = connection.settings_dict if database is None else database
+    name = str(db.get("NAME") or "")
+    if "sqlite" in str(db.get("ENGINE", "")):
+        if name and name != ":memory:" and not name.startswith("file:"):
+            file = Path(name)
+            return file.with_name(f"{file.stem}.demo-users.txt")
+        tag = "sqlite-memory"
+    else:
+        tag = "-".join(str(p) for p in (db.get("HOST") or "localhost", db.get("PORT"), name) if p)
+    tag = "".join(c if c.isalnum() or c in "._-" else "_" for c in tag)
+    return Path(settings.VAR_DIR) / f"demo-users.{tag}.txt"
+
+
 def write_users_file(users: list[DemoUser], path: Path | None = None) -> Path:
     """The demo users and their passwords, readable by the owner only (mode 0600)."""
-    path = path or Path(settings.VAR_DIR) / "demo-users.txt"
+    path = path or users_file_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -3,17 +3,26 @@ workers."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
 from dangjian.compliance.facts import Facts, PartyOrgFacts
 from dangjian.compliance.policy import Policy
 from dangjian.compliance.rules.base import Finding, Subject, add_years, days, rule
-from dangjian.partyorgs.models import CommitteeRole, PartyOrgLevel
+from dangjian.partyorgs.models import SOCIAL_ORG_FORMS, CommitteeRole, PartyOrgLevel
+
+
+def checks(form: str) -> bool:
+    """Whether these rules check a Party organization of that form: those of social
+    organizations, never the territorial ones (POLICY.md)."""
+    return form in SOCIAL_ORG_FORMS
 
 
 def _checked(facts: Facts) -> Iterator[PartyOrgFacts]:
     """Active Party organizations of social organizations: the ones these rules check."""
-    return (p for p in facts.party_orgs.values() if p.active and p.of_social_orgs)
+    return (p for p in facts.party_orgs.values() if p.active and checks(p.form))
 
 
 def _subject(party_org: PartyOrgFacts) -> Subject:
@@ -93,6 +102,40 @@ TERM_SETTING = {
 }
 
 
+class _Termed(Protocol):
+    """A Party organization as the model or the facts give it."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def form(self) -> str: ...
+    @property
+    def founded_on(self) -> dt.date: ...
+    @property
+    def term_started_on(self) -> dt.date | None: ...
+
+
+@dataclass(frozen=True)
+class Term:
+    started: dt.date  # the current term's start, or the founding where none is recorded
+    years: int
+    ends: dt.date
+    checked: bool  # ORG-TERM checks this Party organization's term
+
+    def run_out(self, on: dt.date) -> bool:
+        """ORG-TERM's condition on a day the Party organization is active: a checked term
+        that has ended (a term ending on the day has run out)."""
+        return self.checked and self.ends <= on
+
+
+def current_term(party_org: _Termed, policy: Policy) -> Term:
+    """The current term of a Party organization, as ORG-TERM reads it (the web pages show
+    the same, and flag only what the rule finds)."""
+    years = policy[TERM_SETTING[PartyOrgLevel(party_org.level)]]
+    started = party_org.term_started_on or party_org.founded_on
+    return Term(started, years, add_years(started, years), checks(party_org.form))
+
+
 @rule(
     id="ORG-TERM",
     clause="五.1",
@@ -105,18 +148,16 @@ TERM_SETTING = {
 )
 def term(facts: Facts, policy: Policy) -> Iterator[Finding]:
     for party_org in _checked(facts):
-        years = policy[TERM_SETTING[PartyOrgLevel(party_org.level)]]
-        started = party_org.term_started_on or party_org.founded_on
-        ends = add_years(started, years)
-        if ends > facts.as_of:
-            continue  # the term still runs (a term ending on the date has run out)
+        term = current_term(party_org, policy)
+        if not term.run_out(facts.as_of):
+            continue
         yield Finding(
             "ORG-TERM",
             _subject(party_org),
             party_org.township_code,
-            f"本届任期自{started}起{years}年，已于{ends}届满，尚未换届",
-            ends,
-            {"term_started_on": started.isoformat(), "term_years": years},
+            f"本届任期自{term.started}起{term.years}年，已于{term.ends}届满，尚未换届",
+            max(term.ends, policy.effective_on),  # nothing falls due before the policy
+            {"term_started_on": term.started.isoformat(), "term_years": term.years},
         )
 
 

@@ -140,7 +140,7 @@ def dissolve(facts: Facts, policy: Policy) -> Iterator[Finding]:
             Subject("party_org", party_org.code, party_org.name, party_org.pk),
             party_org.township_code,
             f"所覆盖的社会组织已注销、撤销或停止活动（{since}），党组织尚未撤销",
-            days(since, policy["dissolve_within_days"]),
+            days(_from(policy, since), policy["dissolve_within_days"]),
             {"covered_orgs": len(party_org.covers), "orgs_stopped_on": since.isoformat()},
         )
 
@@ -157,12 +157,14 @@ def dissolve(facts: Facts, policy: Policy) -> Iterator[Finding]:
 )
 def transfer(facts: Facts, policy: Policy) -> Iterator[Finding]:
     pending = to_dissolve(facts)
+    # The day the transfer's period starts: the dissolution, or the day it fell due (never
+    # before the policy took effect, as DYN-DISSOLVE's own due date).
     stranded: dict[int, dt.date] = {}
     for party_org in facts.party_orgs.values():
         if party_org.dissolved_on is not None and not party_org.active:
-            stranded[party_org.pk] = party_org.dissolved_on
+            stranded[party_org.pk] = _from(policy, party_org.dissolved_on)
         elif party_org.pk in pending:
-            due = days(pending[party_org.pk], policy["dissolve_within_days"])
+            due = days(_from(policy, pending[party_org.pk]), policy["dissolve_within_days"])
             assert due is not None
             stranded[party_org.pk] = due
     for person in facts.members_of(list(stranded)):
