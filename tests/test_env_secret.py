@@ -19,7 +19,8 @@ def _read(path: str, start: Any, out: Any) -> None:
 
 def test_processes_starting_together_share_one_secret(tmp_path, monkeypatch):
     monkeypatch.delenv("DANGJIAN_TEST_UNSET_SECRET", raising=False)
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: pytest's process may hold threads (fork would warn of deadlocks).
+    context = multiprocessing.get_context("spawn")
     for attempt in range(5):
         path = tmp_path / f"run{attempt}" / "secret"
         start, out = context.Event(), context.Queue()
