@@ -18,7 +18,12 @@ from typing import Any
 from dangjian.accounts.models import Role, User
 from dangjian.areas.models import UnitKind
 from dangjian.orgs.models import RegistrationMode
-from dangjian.partyorgs.models import CommitteeMembership, Instructor, InstructorAssignment
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    Instructor,
+    InstructorAssignment,
+    PartyOrgForm,
+)
 from tests import factories
 
 
@@ -97,3 +102,24 @@ def build_world(areas: dict[str, Any]) -> World:
         "outsider": factories.user("outsider", role=Role.DISTRICT, area=areas["tianxin"]),
     }
     return World(areas, users, orgs, party_orgs, people)
+
+
+def add_cross_jurisdiction_links(world: World) -> None:
+    """Relations that cross the two districts (for the walk test): a joint Party
+    organization recorded in 芙蓉区 that covers 天心区's foundation, holds the relation of a
+    member working there and is the parent of 天心区's branch. The outsider (天心区) sees
+    its name and code as a plain label, never a link or its page (docs/security.md)."""
+    areas = world.areas
+    joint = factories.party_org(
+        areas["wenyilu"],
+        code="D-FR-J",
+        name="芙蓉区跨区联合党支部",
+        form=PartyOrgForm.JOINT,
+        covers=[world.orgs["fr_school"], world.orgs["tx_fund"]],
+        founded_on=dt.date(2018, 1, 1),
+    )
+    world.party_orgs["fr_joint"] = joint
+    world.people["tx_joint_member"] = factories.member(world.orgs["tx_fund"], relation=joint)
+    tianxin = world.party_orgs["tx"]
+    tianxin.parent = joint
+    tianxin.save()

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from dangjian.accounts.tokens import token_create
-from tests.actors import build_world
+from tests.actors import add_cross_jurisdiction_links, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,9 @@ def fill(route: str, values: dict[str, str]) -> str | None:
 
 @pytest.fixture
 def world(areas):
-    return build_world(areas)
+    world = build_world(areas)
+    add_cross_jurisdiction_links(world)
+    return world
 
 
 def outsider_client(world: Any) -> Client:
@@ -121,6 +123,40 @@ def test_no_page_shows_anything_of_another_jurisdiction(world):
             assert all(s not in response.content.decode() for s in secrets_of(world))
 
 
+LINK = re.compile(r'href="(/(?:orgs|party-orgs)/[^"/?#]+/)["?#]')
+
+
+def test_no_link_leads_out_of_the_jurisdiction(world):
+    """Every page of the outsider's own jurisdiction, its objects' pages included, links only
+    to pages the outsider may open: a related object of 芙蓉区 (the joint Party organization
+    covering 天心区's foundation, holding a member's relation, parent of 天心区's branch) is a
+    plain label — its name and code, never a link (docs/security.md)."""
+    client = outsider_client(world)
+    own = {"uscc": world.orgs["tx_fund"].uscc, "code": "D-TX-1", "kind": "orgs", "area": "430103"}
+    joint = world.party_orgs["fr_joint"]
+    opened: dict[str, int] = {}
+    pages = 0
+    for route in patterns():
+        url = fill(route, own)
+        if url is None or url.startswith(("/admin", "/api")):
+            continue
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        pages += 1
+        body = response.content.decode()
+        assert f"/party-orgs/{joint.code}/" not in body, url
+        for link in set(LINK.findall(body)):
+            if link not in opened:
+                opened[link] = client.get(link).status_code
+            assert opened[link] == 200, f"{url} links to {link} ({opened[link]})"
+    assert pages > 5 and opened
+    # The related object outside is named as a label where it is related.
+    for url in (f"/orgs/{own['uscc']}/", "/party-orgs/D-TX-1/", "/people/"):
+        body = client.get(url).content.decode()
+        assert joint.name in body, url
+
+
 def test_no_api_operation_shows_anything_of_another_jurisdiction(world):
     _record, token = token_create(user=world.users["outsider"])
     client = Client(headers={"Authorization": f"Bearer {token}"})
@@ -146,10 +182,11 @@ def known_parameters() -> set[str]:
     a detail page's own pager), found in the views' source, and the API's from its schema."""
     from pathlib import Path
 
-    source = "\n".join(p.read_text() for p in Path("dangjian/web").glob("*.py"))
+    views = [*Path("dangjian/web").glob("*.py"), *Path("dangjian").glob("*/views.py")]
+    source = "\n".join(p.read_text() for p in views)
     names = set(re.findall(r"GET\.get(?:list)?\(\s*\"(\w+)\"", source))
-    names |= set(re.findall(r"_choice\(\s*request,\s*\"(\w+)\"", source))
-    names |= set(re.findall(r"_paged\(\s*request,[^,]+,\s*\"(\w+)\"", source))
+    names |= set(re.findall(r"\bchoice\(\s*request,\s*\"(\w+)\"", source))
+    names |= set(re.findall(r"\bpaged\(\s*request,[^,]+,\s*\"(\w+)\"", source))
     schema = Client().get("/api/v1/openapi.json").json()
     for operations in schema["paths"].values():
         for operation in operations.values():

@@ -538,7 +538,7 @@ def test_the_pages_of_one_object_make_as_many_queries_for_forty_people_as_for_fi
 
 
 def test_long_lists_on_a_page_are_paged(world, furong, monkeypatch):
-    from dangjian.web import views_orgs
+    from dangjian.web import details as views_orgs
 
     monkeypatch.setattr(views_orgs, "LIST_CAP", 2)
     for _ in range(3):

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from dangjian.accounts.models import ApiToken, LoginFailure, User
 from dangjian.accounts.tokens import token_revoke
-from dangjian.core.admin import ReadOnlyAdmin
+from dangjian.core.admin import ReadOnlyAdmin, ScopedAdmin, ScopedHistoryAdmin
 
 ROLE_FIELDS = ("role", "area", "unit", "party_org", "instructor")
 ROLE_FIELDSET: Any = (  # a fieldset, in both the add and the change form
@@ -25,8 +26,18 @@ ROLE_FIELDSET: Any = (  # a fieldset, in both the add and the change form
 )
 
 
+# Django registers its groups' admin itself: registered again, scoped like every other (the
+# gate shows a model it does not know to the operator only).
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ScopedAdmin, DjangoGroupAdmin):
+    pass
+
+
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(ScopedHistoryAdmin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ROLE_FIELDSET,

@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from dangjian.areas.models import Area, AreaLevel, Unit
+from dangjian.core.admin import ScopedHistoryAdmin
 
 # --- Shared list filters ------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ class AreaAdminForm(forms.ModelForm):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(ScopedHistoryAdmin):
     form = AreaAdminForm
     list_display = ("code", "name", "level", "parent")
     list_display_links = ("code", "name")
@@ -138,7 +138,7 @@ class AreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(ScopedHistoryAdmin):
     list_display = ("name", "kind", "area")
     list_filter = ("kind", district_filter("area"))
     search_fields = ("name",)

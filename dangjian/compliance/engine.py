@@ -99,7 +99,8 @@ def evaluate(
     if not gate.everything:
         findings = visible(gate, findings, area)
     findings = _with_due_dates(findings, as_of, policy)
-    findings.sort(key=lambda f: (f.rule, f.subject.key))
+    # One subject's several findings (occurrences) in the order of their occurrence.
+    findings.sort(key=lambda f: (f.rule, f.subject.key, f.occurrence))
     return CheckResult(as_of, policy.version, [r.id for r in chosen], findings)
 
 
@@ -120,23 +121,33 @@ def visible(gate: Jurisdiction, findings: list[Finding], area: Area | None) -> l
     return [f for f in findings if f.subject.pk in by_type.get(f.subject.type, set())]
 
 
+# A finding's identity in the store: (rule, subject type, subject pk, occurrence).
+Identity = tuple[str, str, int | None, str]
+
+
+def identity(finding: Finding) -> Identity:
+    """(rule, subject, occurrence) — the subject by its own key, not its shown key: two
+    people can share a masked number."""
+    return (finding.rule, finding.subject.type, finding.subject.pk, finding.occurrence)
+
+
 def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> list[Finding]:
     """Rules with no dated fact to start from fall due a fixed period after the finding was
     first recorded (or after today, for one never recorded)."""
     undated = [f for f in findings if f.due is None]
     if not undated:
         return findings
-    first_seen: dict[tuple[str, str, int | None], dt.date] = {}
+    first_seen: dict[Identity, dt.date] = {}
     rules = sorted({f.rule for f in undated})
-    for rule, kind, key, seen in FindingRecord.objects.filter(
+    for rule, kind, key, occurrence, seen in FindingRecord.objects.filter(
         rule__in=rules, resolved_on__isnull=True
-    ).values_list("rule", "subject_type", "subject_pk", "first_seen"):
-        first_seen[(rule, kind, key)] = seen
+    ).values_list("rule", "subject_type", "subject_pk", "occurrence", "first_seen"):
+        first_seen[(rule, kind, key, occurrence)] = seen
     period = policy["fix_within_days"]
     out = []
     for finding in findings:
         if finding.due is None:
-            since = first_seen.get((finding.rule, finding.subject.type, finding.subject.pk), as_of)
+            since = first_seen.get(identity(finding), as_of)
             finding = replace(finding, due=days(since, period))
         out.append(finding)
     return out
@@ -159,16 +170,15 @@ def record(result: CheckResult) -> CheckRun:
         )
     paths = dict(Area.objects.values_list("code", "path"))
     open_records = {
-        (r.rule, r.subject_type, r.subject_pk): r
+        (r.rule, r.subject_type, r.subject_pk, r.occurrence): r
         for r in FindingRecord.objects.filter(resolved_on__isnull=True)
     }
-    seen: set[tuple[str, str, int | None]] = set()
+    seen: set[Identity] = set()
     new: list[FindingRecord] = []
     changed: list[FindingRecord] = []
     still_open: list[int] = []
     for f in result.findings:
-        # The subject's own key, not its shown key: two people can share a masked number.
-        key = (f.rule, f.subject.type, f.subject.pk)
+        key = identity(f)
         seen.add(key)
         record = open_records.get(key)
         if record is None:
@@ -179,6 +189,7 @@ def record(result: CheckResult) -> CheckRun:
                     subject_key=f.subject.key,
                     subject_name=f.subject.name[:200],
                     subject_pk=f.subject.pk,
+                    occurrence=f.occurrence,
                     area=f.area,
                     area_path=paths.get(f.area, ""),
                     severity=RULES[f.rule].severity,

@@ -25,7 +25,7 @@ class Verdict:
     rule: Rule
     holds: bool
     findings: list[Finding]
-    settings: dict[str, int]
+    settings: dict[str, Any]  # the settings it reads, as JSON shows them
 
 
 @dataclass
@@ -97,7 +97,7 @@ def explain(
             continue
         mine = [f for f in rule.evaluate(facts, policy) if f.subject.key == explanation.key]
         explanation.verdicts.append(
-            Verdict(rule, not mine, mine, {name: policy[name] for name in rule.settings})
+            Verdict(rule, not mine, mine, {n: policy.settings[n].shown for n in rule.settings})
         )
     return explanation
 

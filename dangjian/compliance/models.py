@@ -15,6 +15,9 @@ class FindingRecord(models.Model):
     subject_name = models.CharField("对象名称", max_length=200)
     # The subject's primary key in its own table, for the jurisdiction gate.
     subject_pk = models.BigIntegerField("对象内部编号", null=True, blank=True)
+    # What tells apart several findings of one rule about one subject (a period, a year, a
+    # record); "" for a rule that finds a subject at most once (rules/base.py `Finding`).
+    occurrence = models.CharField("发生期间或记录", max_length=64, blank=True, default="")
     area = models.CharField("所在区划代码", max_length=12)
     area_path = models.CharField("区划路径", max_length=80, db_index=True)
     severity = models.CharField("严重程度", max_length=8)
@@ -31,14 +34,14 @@ class FindingRecord(models.Model):
         verbose_name_plural = "问题（待办）"
         ordering = ["rule", "subject_key"]
         indexes = [
-            models.Index(fields=["rule", "subject_type", "subject_pk"]),
+            models.Index(fields=["rule", "subject_type", "subject_pk", "occurrence"]),
             models.Index(fields=["first_seen", "resolved_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "subject_type", "subject_pk"],
+                fields=["rule", "subject_type", "subject_pk", "occurrence"],
                 condition=Q(resolved_on__isnull=True),
-                name="one_open_finding_per_rule_and_subject",
+                name="one_open_finding_per_occurrence",
             )
         ]
 

@@ -3,27 +3,195 @@
 A city changes a value by editing the file (or pointing DANGJIAN_POLICY_FILE at its own)
 and raising `version`; the version recorded with findings and reports also carries a digest
 of the file, so a change that forgot to raise it still shows.
+
+Each setting's type is declared here (`DECLARED`), not in the file: an integer, a decimal
+(a rate), a period (a meeting frequency: month, quarter or year) or a bracket table (dues
+rates by base). The file is read against it, and a value that does not fit is refused with
+a Chinese message naming the setting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import functools
 import hashlib
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
 
 DEFAULT_FILE = Path(__file__).with_name("policy.toml")
 POLICY_TEXT = Path(__file__).with_name("changsha-2015-2.txt")
 
 
+class PolicyError(CommandError):
+    """A policy file that cannot be read: the message names the setting and the value."""
+
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar period a rule counts by: a month, a quarter or a year."""
+
+    unit: str  # a key of PERIOD_MONTHS
+
+    @property
+    def months(self) -> int:
+        return PERIOD_MONTHS[self.unit]
+
+    def first_day(self, day: dt.date) -> dt.date:
+        """The first day of the period `day` falls in."""
+        month = (day.month - 1) // self.months * self.months + 1
+        return dt.date(day.year, month, 1)
+
+    def label(self, day: dt.date) -> str:
+        """The period `day` falls in, as the findings name it: 2026-07, 2026-Q3, 2026."""
+        if self.unit == "month":
+            return f"{day.year}-{day.month:02d}"
+        if self.unit == "quarter":
+            return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return str(day.year)
+
+
+@dataclass(frozen=True)
+class Bracket:
+    up_to: Decimal | None  # the bracket's highest base (inclusive); None: no limit
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Brackets:
+    """A bracket table: the rate of a base is that of the first bracket it does not exceed
+    (`up_to`), the last one having no limit."""
+
+    brackets: tuple[Bracket, ...]
+
+    def rate(self, base: Decimal) -> Decimal:
+        for bracket in self.brackets:
+            if bracket.up_to is None or base <= bracket.up_to:
+                return bracket.rate
+        raise AssertionError("the last bracket has no limit")  # checked when read
+
+
+SettingValue = int | Decimal | Period | Brackets
+
+
+def _refuse(name: str, raw: Any, expected: str) -> PolicyError:
+    return PolicyError(f"政策设置「{name}」的值「{raw}」无效：应为{expected}")
+
+
+def _decimal(name: str, raw: Any, expected: str) -> Decimal:
+    """A decimal written as a string ("0.005") or an integer; a TOML float is refused, as
+    it is binary (0.1 is not 0.1)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise _refuse(name, raw, expected)
+    try:
+        value = Decimal(raw)
+    except decimal.InvalidOperation:
+        raise _refuse(name, raw, expected) from None
+    if not value.is_finite() or value < 0:
+        raise _refuse(name, raw, expected)
+    return value
+
+
+def read_integer(name: str, raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise _refuse(name, raw, "非负整数")
+    return raw
+
+
+def read_decimal(name: str, raw: Any) -> Decimal:
+    return _decimal(name, raw, '非负小数（写成字符串，如 "0.005"）')
+
+
+def read_period(name: str, raw: Any) -> Period:
+    if not isinstance(raw, str) or raw not in PERIOD_MONTHS:
+        raise _refuse(name, raw, "周期 month（月）、quarter（季度）或 year（年）")
+    return Period(raw)
+
+
+def read_brackets(name: str, raw: Any) -> Brackets:
+    expected = (
+        '分档表，如 [{up_to = 3000, rate = "0.005"}, {rate = "0.01"}]：'
+        "各档上限递增，最后一档不设上限"
+    )
+    if not isinstance(raw, list) or not raw:
+        raise _refuse(name, raw, expected)
+    out: list[Bracket] = []
+    for i, entry in enumerate(raw):
+        last = i == len(raw) - 1
+        if not isinstance(entry, dict) or set(entry) - {"up_to", "rate"} or "rate" not in entry:
+            raise _refuse(name, raw, expected)
+        if ("up_to" in entry) == last:  # every bracket but the last has a limit
+            raise _refuse(name, raw, expected)
+        up_to = _decimal(name, entry["up_to"], expected) if "up_to" in entry else None
+        previous = out[-1].up_to if out else None
+        if up_to is not None and previous is not None and up_to <= previous:
+            raise _refuse(name, raw, expected)
+        out.append(Bracket(up_to, _decimal(name, entry["rate"], expected)))
+    return Brackets(tuple(out))
+
+
+READERS: dict[type, Callable[[str, Any], SettingValue]] = {
+    int: read_integer,
+    Decimal: read_decimal,
+    Period: read_period,
+    Brackets: read_brackets,
+}
+
+# The type of every setting the rules and reports read (a setting of the file missing here,
+# or one declared here missing from the file, is an error).
+DECLARED: dict[str, type] = {
+    "standalone_min_formal_members": int,
+    "branch_committee_min_formal_members": int,
+    "general_branch_min_members": int,
+    "committee_min_members": int,
+    "branch_max_members": int,
+    "joint_max_orgs": int,
+    "branch_term_years": int,
+    "general_branch_term_years": int,
+    "committee_term_years": int,
+    "secretary_training_min_days": int,
+    "new_secretary_training_months": int,
+    "dissolve_within_days": int,
+    "transfer_within_days": int,
+    "industry_committee_min_party_orgs": int,
+    "fulltime_worker_min_members": int,
+    "activist_min_months": int,
+    "dues_lapse_months": int,
+    "setup_within_days": int,
+    "fix_within_days": int,
+}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
-    value: int
+    value: SettingValue
     source: str
+
+    @property
+    def shown(self) -> Any:
+        """The value as JSON shows it (`rules`, `check --explain`): a decimal as its text."""
+        value = self.value
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, Period):
+            return value.unit
+        if isinstance(value, Brackets):
+            return [
+                {"up_to": None if b.up_to is None else str(b.up_to), "rate": str(b.rate)}
+                for b in value.brackets
+            ]
+        return value
 
 
 @dataclass(frozen=True)
@@ -34,16 +202,46 @@ class Policy:
     settings: dict[str, Setting]
 
     def __getitem__(self, name: str) -> int:
-        return self.settings[name].value
+        """An integer setting (a threshold, a number of days, months or years)."""
+        return self._typed(name, int)
+
+    def decimal(self, name: str) -> Decimal:
+        return self._typed(name, Decimal)
+
+    def period(self, name: str) -> Period:
+        return self._typed(name, Period)
+
+    def brackets(self, name: str) -> Brackets:
+        return self._typed(name, Brackets)
+
+    def _typed[T](self, name: str, kind: type[T]) -> T:
+        value = self.settings[name].value
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise TypeError(f"setting {name} is a {type(value).__name__}, not a {kind.__name__}")
+        return value
 
 
-def parse(text: str) -> Policy:
+def read_setting(name: str, entry: Any, declared: dict[str, type] = DECLARED) -> Setting:
+    """One `[settings.NAME]` table of the file, read as its declared type."""
+    kind = declared.get(name)
+    if kind is None:
+        raise PolicyError(f"政策设置「{name}」未在系统中声明（名称是否写错？）")
+    if not isinstance(entry, dict) or "value" not in entry or "source" not in entry:
+        raise PolicyError(f"政策设置「{name}」须写明 value（值）和 source（依据）")
+    source = entry["source"]
+    if not isinstance(source, str) or not source.strip():
+        raise PolicyError(f"政策设置「{name}」的依据（source）不能为空")
+    return Setting(name, READERS[kind](name, entry["value"]), source)
+
+
+def parse(text: str, declared: dict[str, type] = DECLARED) -> Policy:
     data = tomllib.loads(text)
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
-    settings = {
-        name: Setting(name, int(entry["value"]), str(entry["source"]))
-        for name, entry in data["settings"].items()
-    }
+    entries = data["settings"]
+    settings = {name: read_setting(name, entry, declared) for name, entry in entries.items()}
+    missing = [name for name in declared if name not in settings]
+    if missing:
+        raise PolicyError(f"政策设置文件缺少设置「{'」「'.join(missing)}」")
     return Policy(f"{data['version']}+{digest}", data["document"], data["effective_on"], settings)
 
 

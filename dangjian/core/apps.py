@@ -44,57 +44,9 @@ class CoreConfig(AppConfig):
         # The empty choice of every drop-down; Django's zh-hans catalogue lacks it.
         fields.BLANK_CHOICE_LABEL = "请选择"
         post_migrate.connect(_chinese_permission_names, dispatch_uid="dangjian-permission-names")
-        _scope_the_admin()
         from django.db.models.signals import post_delete, post_save
 
         from dangjian.core.version import on_change
 
         post_save.connect(on_change, dispatch_uid="dangjian-data-version-save")
         post_delete.connect(on_change, dispatch_uid="dangjian-data-version-delete")
-
-
-def _scope_the_admin() -> None:
-    """The admin reads through the jurisdiction gate too: every registered model admin's
-    queryset (lists, change pages, autocomplete) is cut to the user's jurisdiction."""
-    from django.contrib import admin
-
-    from dangjian.accounts.jurisdiction import scoped
-
-    for model_admin in admin.site._registry.values():
-        original = type(model_admin).get_queryset
-        if getattr(original, "_scoped", False):
-            continue
-
-        def get_queryset(self: Any, request: Any, _original: Any = original) -> Any:
-            return scoped(_original(self, request), request.user)
-
-        get_queryset._scoped = True  # type: ignore[attr-defined]
-        type(model_admin).get_queryset = get_queryset  # type: ignore[method-assign]
-        # django-simple-history shows the history of an object it cannot find in the
-        # queryset (a deleted one): for anyone but the operator, outside is missing.
-        for name in ("history_view", "history_form_view"):
-            view = getattr(type(model_admin), name, None)
-            if view is None or getattr(view, "_scoped", False):
-                continue
-
-            def guarded(
-                self: Any,
-                request: Any,
-                object_id: str,
-                *args: Any,
-                _view: Any = view,
-                **kwargs: Any,
-            ) -> Any:
-                from django.http import Http404
-
-                if not request.user.is_superuser:
-                    try:
-                        found = self.get_queryset(request).filter(pk=object_id).exists()
-                    except (TypeError, ValueError):
-                        found = False
-                    if not found:
-                        raise Http404
-                return _view(self, request, object_id, *args, **kwargs)
-
-            guarded._scoped = True  # type: ignore[attr-defined]
-            setattr(type(model_admin), name, guarded)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from dangjian.core.admin import ScopedHistoryAdmin
 from dangjian.orgs.models import SocialOrganization
 
 
 @admin.register(SocialOrganization)
-class SocialOrganizationAdmin(SimpleHistoryAdmin):
+class SocialOrganizationAdmin(ScopedHistoryAdmin):
     list_display = (
         "uscc",
         "name",

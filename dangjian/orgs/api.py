@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -15,9 +13,11 @@ from pydantic import Field
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.api import ERRORS
 from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
-from dangjian.orgs.models import SocialOrganization
-from dangjian.partyorgs.models import COVERING_FORMS, Coverage
-from dangjian.people.models import Employment, Membership
+from dangjian.orgs import selectors
+from dangjian.orgs.models import Industry, SocialOrganization
+from dangjian.orgs.selectors import RELATED, org_rows
+from dangjian.partyorgs.models import PartyOrgLevel
+from dangjian.web import figures
 
 router = Router(tags=["社会组织"])
 
@@ -47,79 +47,63 @@ class OrgPage(Schema):
     count: int
 
 
+def _keys(choices: list[tuple[str, str]]) -> Any:
+    return Literal[tuple(key for key, _label in choices)]
+
+
+CoverageKey = _keys([*figures.COVERAGE_STATES, ("other", "功能型覆盖")])
+MemberBand = _keys(figures.MEMBER_BANDS)
+IndustryKey = _keys(Industry.choices)
+LevelKey = _keys(PartyOrgLevel.choices)
+
+
 class OrgFilters(PageQuery):
+    """The filters of the organization list of the pages (`orgs.selectors.org_list`)."""
+
     area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
     kind: Literal["association", "service_agency", "foundation"] | None = None
-    status: Literal["active", "deregistered", "revoked", "inactive"] | None = None
-    q: str | None = Field(None, max_length=100, description="名称或统一社会信用代码")
-
-
-def org_figures(pks: list[int], on: dt.date) -> tuple[dict[int, list[str]], dict[int, int]]:
-    """Of the organizations `pks` on `on`: the codes of the Party organizations covering
-    each, and how many formal members each employs — two queries for them all."""
-    covered: dict[int, list[str]] = defaultdict(list)
-    for org, code in (
-        Coverage.objects.current_on(on)
-        .filter(org_id__in=pks, party_org__form__in=COVERING_FORMS)
-        .order_by("party_org__code")
-        .values_list("org_id", "party_org__code")
-    ):
-        covered[org].append(code)
-    formal: dict[int, set[int]] = defaultdict(set)
-    for org, person in (
-        Employment.objects.current_on(on)
-        .filter(Membership.formal_on_q(on, prefix="person__membership__"), org_id__in=pks)
-        .order_by()  # counted, not listed: no join for the model's default order
-        .values_list("org_id", "person_id")
-    ):
-        formal[org].add(person)
-    return dict(covered), {org: len(people) for org, people in formal.items()}
-
-
-def org_rows(orgs: list[SocialOrganization], on: dt.date) -> list[dict[str, Any]]:
-    """The API form of organizations: two queries for the whole page, not one per row."""
-    covered, formal = org_figures([o.pk for o in orgs], on)
-    return [
-        {
-            "uscc": o.uscc,
-            "name": o.name,
-            "kind": o.kind,
-            "registry": o.registry.name,
-            "registration_mode": o.registration_mode,
-            "supervisor": o.supervisor.name if o.supervisor else None,
-            "industry": o.industry,
-            "district": o.district.code,
-            "township": o.township.code,
-            "community": o.community.code if o.community else None,
-            "registered_on": o.registered_on,
-            "status": o.status,
-            "status_changed_on": o.status_changed_on,
-            "staff_count": o.staff_count,
-            "party_management": o.party_management,
-            "covered_by": covered.get(o.pk, []),
-            "formal_members": formal.get(o.pk, 0),
-        }
-        for o in orgs
-    ]
-
-
-RELATED = ("registry", "supervisor", "district", "township", "community")
+    status: Literal["active", "deregistered", "revoked", "inactive"] | None = Field(
+        None, description="登记状态；active：今天正常登记（与页面和统计相同）"
+    )
+    industry: IndustryKey | None = Field(None, description="行业类别")  # type: ignore[valid-type]
+    coverage: CoverageKey | None = Field(  # type: ignore[valid-type]
+        None, description="今天的覆盖状态（正常登记的社会组织）"
+    )
+    level: LevelKey | None = Field(  # type: ignore[valid-type]
+        None, description="覆盖它的党组织类别（今天，正常登记的社会组织）"
+    )
+    members: MemberBand | None = Field(  # type: ignore[valid-type]
+        None, description="在职正式党员人数段（今天，正常登记的社会组织）"
+    )
+    instructor: bool = Field(False, description="今天有党建工作指导员（正常登记的社会组织）")
+    party_org: str | None = Field(None, max_length=32, description="今天覆盖它的党组织编码")
+    q: str | None = Field(
+        None, max_length=100, description="名称或统一社会信用代码的一部分（与页面的搜索相同）"
+    )
 
 
 @router.get("", response={200: OrgPage, **ERRORS}, summary="社会组织列表")
 def org_list(request: HttpRequest, filters: Query[OrgFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    qs = gate.orgs().select_related(*RELATED).order_by("uscc")
-    if filters.area:
-        qs = qs.within(gate.access_area(filters.area))
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.q:
-        qs = qs.filter(Q(name__contains=filters.q) | Q(uscc__startswith=filters.q.upper()))
-    items, count = page_of(qs, filters.page, filters.page_size)
-    return {"items": org_rows(items, timezone.localdate()), "count": count}
+    today = timezone.localdate()
+    wanted = {
+        "as_of": None,
+        "area": gate.access_area(filters.area) if filters.area else None,
+        "kind": filters.kind or "",
+        "status": filters.status or "",
+        "coverage": "functional" if filters.coverage == "other" else filters.coverage or "",
+        "industry": filters.industry or "",
+        "level": filters.level or "",
+        "members": filters.members or "",
+        "instructor": filters.instructor,
+        "q": (filters.q or "").strip(),
+        "party_org": gate.access_party_org(filters.party_org) if filters.party_org else None,
+    }
+    qs = selectors.org_list(gate=gate, filters=wanted, today=today)
+    items, count = page_of(
+        qs.select_related(*RELATED).order_by("uscc"), filters.page, filters.page_size
+    )
+    return {"items": org_rows(items, today), "count": count}
 
 
 @router.get("/{uscc}", response={200: OrgOut, **ERRORS}, summary="社会组织详情")

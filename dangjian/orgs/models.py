@@ -15,6 +15,7 @@ from dangjian.lib.codes import (
     validate_social_org_uscc,
     validate_uscc,
 )
+from dangjian.lib.dated import holds_on, holds_on_q
 from dangjian.lib.history import HistoricalRecords
 
 
@@ -167,22 +168,30 @@ class SocialOrganization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Active on D — the one definition, in SQL and in Python: registered on or before D
+    # (the start), and 正常, or its status changed only after D (the end; a status other
+    # than 正常 with no change date, which the constraints refuse, counts as no end).
+
     @staticmethod
     def active_on_q(on: dt.date, prefix: str = "") -> Q:
-        """Active on D: registered on or before D, and not (status ≠ 正常 changed on or
-        before D)."""
-        return Q(**{f"{prefix}registered_on__lte": on}) & (
-            Q(**{f"{prefix}status": OrgStatus.ACTIVE}) | Q(**{f"{prefix}status_changed_on__gt": on})
+        return holds_on_q(
+            on, start="registered_on", end=None, start_required=True, prefix=prefix
+        ) & (
+            Q(**{f"{prefix}status": OrgStatus.ACTIVE})
+            | holds_on_q(on, start=None, end="status_changed_on", prefix=prefix)
         )
 
+    @staticmethod
+    def active(
+        registered_on: dt.date | None, status: str, status_changed_on: dt.date | None, on: dt.date
+    ) -> bool:
+        """`active_on_q` for one organization's columns (`registered_on` None: whatever
+        its registration)."""
+        ended = None if status == OrgStatus.ACTIVE else status_changed_on
+        return holds_on(registered_on, ended, on)
+
     def is_active(self, on: dt.date) -> bool:
-        if self.registered_on > on:
-            return False
-        return (
-            self.status == OrgStatus.ACTIVE
-            or self.status_changed_on is None
-            or self.status_changed_on > on
-        )
+        return self.active(self.registered_on, self.status, self.status_changed_on, on)
 
     def clean_fields(self, exclude: object = None) -> None:
         self.uscc = normalize_uscc(self.uscc)

@@ -6,9 +6,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from dangjian.areas.admin import dated_filter, district_filter
+from dangjian.core.admin import ScopedHistoryAdmin
 from dangjian.lib.dated import holds_on_q
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -43,7 +43,7 @@ class CommitteeMembershipInline(admin.TabularInline):
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(SimpleHistoryAdmin):
+class PartyOrganizationAdmin(ScopedHistoryAdmin):
     list_display = (
         "code",
         "name",
@@ -74,7 +74,7 @@ class PartyOrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(SimpleHistoryAdmin):
+class CoverageAdmin(ScopedHistoryAdmin):
     list_display = ("party_org", "org", "started_on", "ended_on", "counts_today")
     list_filter = (
         dated_filter(

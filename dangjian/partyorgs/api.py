@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,9 +13,13 @@ from pydantic import Field
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.api import ERRORS
 from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
-from dangjian.partyorgs.models import Coverage, PartyOrganization
+from dangjian.partyorgs import selectors
+from dangjian.partyorgs.models import PartyOrganization, PartyOrgStatus
+from dangjian.partyorgs.selectors import party_org_rows
 
 router = Router(tags=["党组织"])
+FormKey = Literal[tuple(key for key, _label in selectors.FORMS)]  # type: ignore[valid-type]
+StatusKey = Literal[tuple(PartyOrgStatus.values)]  # type: ignore[valid-type]
 
 
 class PartyOrgOut(Schema):
@@ -39,44 +42,39 @@ class PartyOrgPage(Schema):
 
 
 class PartyOrgFilters(PageQuery):
+    """The filters of the Party-organization list of the pages
+    (`partyorgs.selectors.party_org_list`)."""
+
     area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
-
-
-def party_org_rows(party_orgs: list[PartyOrganization], on: dt.date) -> list[dict[str, Any]]:
-    covers: dict[int, list[str]] = defaultdict(list)
-    for party_org, uscc in (
-        Coverage.objects.current_on(on)
-        .filter(party_org_id__in=[p.pk for p in party_orgs])
-        .order_by("org__uscc")
-        .values_list("party_org_id", "org__uscc")
-    ):
-        covers[party_org].append(uscc)
-    return [
-        {
-            "code": p.code,
-            "name": p.name,
-            "level": p.level,
-            "form": p.form,
-            "parent_code": p.parent.code if p.parent else None,
-            "covers": covers.get(p.pk, []),
-            "township": p.township.code,
-            "founded_on": p.founded_on,
-            "term_started_on": p.term_started_on,
-            "status": p.status,
-            "dissolved_on": p.dissolved_on,
-        }
-        for p in party_orgs
-    ]
+    level: Literal["committee", "general_branch", "branch"] | None = Field(None, description="类别")
+    form: FormKey | None = Field(  # type: ignore[valid-type]
+        None, description="组建方式；social：社会组织党组织（单独、联合组建等）"
+    )
+    status: StatusKey | None = Field(  # type: ignore[valid-type]
+        None, description="状态；active：今天正常（与页面和统计相同）"
+    )
+    q: str | None = Field(
+        None, max_length=100, description="名称或党组织编码的一部分（与页面的搜索相同）"
+    )
 
 
 @router.get("", response={200: PartyOrgPage, **ERRORS}, summary="党组织列表")
 def party_org_list(request: HttpRequest, filters: Query[PartyOrgFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    qs = gate.party_orgs().select_related("parent", "township").order_by("code")
-    if filters.area:
-        qs = qs.within(gate.access_area(filters.area))
-    items, count = page_of(qs, filters.page, filters.page_size)
-    return {"items": party_org_rows(items, timezone.localdate()), "count": count}
+    today = timezone.localdate()
+    wanted = {
+        "as_of": None,
+        "covers": False,
+        "org_kind": "",
+        "area": gate.access_area(filters.area) if filters.area else None,
+        "level": filters.level or "",
+        "form": filters.form or "",
+        "status": filters.status or "",
+        "q": (filters.q or "").strip(),
+    }
+    qs = selectors.party_org_list(gate=gate, filters=wanted, today=today)
+    items, count = page_of(qs.order_by("code"), filters.page, filters.page_size)
+    return {"items": party_org_rows(items, today), "count": count}
 
 
 @router.get("/{code}", response={200: PartyOrgOut, **ERRORS}, summary="党组织详情")

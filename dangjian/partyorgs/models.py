@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from dangjian.areas.models import Area, AreaLevel
 from dangjian.lib.dated import holds_on, holds_on_q
 from dangjian.lib.history import HistoricalRecords
+from dangjian.lib.models import DatedQuerySet, DatedRelation, ends_after_start
 
 
 class PartyOrgLevel(models.TextChoices):
@@ -160,12 +161,7 @@ class PartyOrganization(models.Model):
         return {}
 
 
-class CoverageQuerySet(models.QuerySet["Coverage"]):
-    def current_on(self, on: dt.date) -> CoverageQuerySet:
-        return self.filter(Coverage.current_on_q(on))
-
-
-class Coverage(models.Model):
+class Coverage(DatedRelation):
     """A Party organization covering a social organization, from `started_on` to `ended_on`.
 
     It counts on D while it holds on D *and* the Party organization is active on D.
@@ -187,7 +183,7 @@ class Coverage(models.Model):
     ended_on = models.DateField("覆盖结束日期", null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = CoverageQuerySet.as_manager()
+    objects = DatedQuerySet["Coverage"].as_manager()
 
     class Meta:
         verbose_name = "党组织覆盖"
@@ -195,11 +191,7 @@ class Coverage(models.Model):
         ordering = ["party_org", "org"]
         indexes = [models.Index(fields=["org", "ended_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="coverage_ends_after_start",
-                violation_error_message="覆盖结束日期不能早于开始日期",
-            ),
+            ends_after_start("coverage_ends_after_start", "覆盖结束日期不能早于开始日期"),
             models.UniqueConstraint(
                 fields=["party_org", "org", "started_on"],
                 name="coverage_unique_start",
@@ -210,14 +202,15 @@ class Coverage(models.Model):
     def __str__(self) -> str:
         return f"{self.party_org} → {self.org}"
 
-    @staticmethod
-    def current_on_q(on: dt.date, prefix: str = "") -> Q:
-        return holds_on_q(on, start_required=True, prefix=prefix) & PartyOrganization.active_on_q(
+    @classmethod
+    def current_on_q(cls, on: dt.date, prefix: str = "") -> Q:
+        """Holds on D and its Party organization is active on D."""
+        return super().current_on_q(on, prefix) & PartyOrganization.active_on_q(
             on, prefix=f"{prefix}party_org__"
         )
 
     def is_current(self, on: dt.date) -> bool:
-        return holds_on(self.started_on, self.ended_on, on) and self.party_org.is_active(on)
+        return super().is_current(on) and self.party_org.is_active(on)
 
 
 class CommitteeRole(models.TextChoices):
@@ -226,12 +219,7 @@ class CommitteeRole(models.TextChoices):
     MEMBER = "member", "委员"
 
 
-class CommitteeMembershipQuerySet(models.QuerySet["CommitteeMembership"]):
-    def current_on(self, on: dt.date) -> CommitteeMembershipQuerySet:
-        return self.filter(holds_on_q(on, start_required=True))
-
-
-class CommitteeMembership(models.Model):
+class CommitteeMembership(DatedRelation):
     """Who holds which office in a Party organization (班子成员), and since when."""
 
     party_org = models.ForeignKey(
@@ -249,25 +237,18 @@ class CommitteeMembership(models.Model):
     full_time = models.BooleanField("专职党务工作者", default=False)
 
     history = HistoricalRecords()
-    objects = CommitteeMembershipQuerySet.as_manager()
+    objects = DatedQuerySet["CommitteeMembership"].as_manager()
 
     class Meta:
         verbose_name = "班子成员"
         verbose_name_plural = "班子成员"
         ordering = ["party_org", "role", "started_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="committee_ends_after_start",
-                violation_error_message="离任日期不能早于任职日期",
-            ),
+            ends_after_start("committee_ends_after_start", "离任日期不能早于任职日期"),
         ]
 
     def __str__(self) -> str:
         return f"{self.party_org} · {self.get_role_display()} · {self.person.name}"
-
-    def is_current(self, on: dt.date) -> bool:
-        return holds_on(self.started_on, self.ended_on, on)
 
 
 class InstructorSource(models.TextChoices):
@@ -298,12 +279,7 @@ class Instructor(models.Model):
         return f"{self.person.name}（指导员）"
 
 
-class InstructorAssignmentQuerySet(models.QuerySet["InstructorAssignment"]):
-    def current_on(self, on: dt.date) -> InstructorAssignmentQuerySet:
-        return self.filter(holds_on_q(on, start_required=True))
-
-
-class InstructorAssignment(models.Model):
+class InstructorAssignment(DatedRelation):
     instructor = models.ForeignKey(
         Instructor,
         verbose_name="指导员",
@@ -320,22 +296,15 @@ class InstructorAssignment(models.Model):
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = InstructorAssignmentQuerySet.as_manager()
+    objects = DatedQuerySet["InstructorAssignment"].as_manager()
 
     class Meta:
         verbose_name = "指导员派驻"
         verbose_name_plural = "指导员派驻"
         ordering = ["org", "started_on"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="instructor_assignment_ends_after_start",
-                violation_error_message="结束日期不能早于派驻日期",
-            ),
+            ends_after_start("instructor_assignment_ends_after_start", "结束日期不能早于派驻日期"),
         ]
 
     def __str__(self) -> str:
         return f"{self.instructor.person.name} → {self.org}"
-
-    def is_current(self, on: dt.date) -> bool:
-        return holds_on(self.started_on, self.ended_on, on)

@@ -12,10 +12,10 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from dangjian.areas.admin import dated_filter
+from dangjian.core.admin import ScopedHistoryAdmin
 from dangjian.people.forms import PersonAdminForm, id_number_hash
 from dangjian.people.models import Employment, Membership, Person
 
@@ -33,7 +33,7 @@ def search_id_number(
     return results | queryset.filter(**{hash_lookup: id_hash})
 
 
-class PersonSearchAdmin(SimpleHistoryAdmin):
+class PersonSearchAdmin(ScopedHistoryAdmin):
     """An admin searchable by a full identity number of its person, through the hash."""
 
     id_hash_lookup = "person__id_hash"

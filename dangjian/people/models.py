@@ -16,8 +16,8 @@ from dangjian.lib.codes import (
     normalize_id_number,
     validate_id_number,
 )
-from dangjian.lib.dated import holds_on, holds_on_q
 from dangjian.lib.history import HistoricalRecords
+from dangjian.lib.models import DatedQuerySet, DatedRelation, ends_after_start
 
 
 class Gender(models.TextChoices):
@@ -107,12 +107,7 @@ class Position(models.TextChoices):
     INVESTOR = "investor", "主要出资人"
 
 
-class EmploymentQuerySet(models.QuerySet["Employment"]):
-    def current_on(self, on: dt.date) -> EmploymentQuerySet:
-        return self.filter(Employment.current_on_q(on))
-
-
-class Employment(models.Model):
+class Employment(DatedRelation):
     """A person working in a social organization (从业人员)."""
 
     person = models.ForeignKey(
@@ -129,7 +124,7 @@ class Employment(models.Model):
     ended_on = models.DateField("离职日期", null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = EmploymentQuerySet.as_manager()
+    objects = DatedQuerySet["Employment"].as_manager()
 
     class Meta:
         verbose_name = "从业情况"
@@ -137,25 +132,13 @@ class Employment(models.Model):
         ordering = ["org", "person"]
         indexes = [models.Index(fields=["org", "ended_on"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True)
-                | Q(started_on__isnull=True)
-                | Q(ended_on__gte=F("started_on")),
-                name="employment_ends_after_start",
-                violation_error_message="离职日期不能早于入职日期",
+            ends_after_start(
+                "employment_ends_after_start", "离职日期不能早于入职日期", start_nullable=True
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person.name} @ {self.org.name}"
-
-    @staticmethod
-    def current_on_q(on: dt.date, prefix: str = "") -> Q:
-        """Employed on D (CONTRACT.md "Dates, once for all")."""
-        return holds_on_q(on, prefix=prefix)
-
-    def is_current(self, on: dt.date) -> bool:
-        return holds_on(self.started_on, self.ended_on, on)
 
     def clean(self) -> None:
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
@@ -225,8 +208,13 @@ class Membership(models.Model):
         """A member (formal or probationary) on D: admitted on or before D."""
         return Q(**{f"{prefix}joined_on__lte": on})
 
+    @staticmethod
+    def confirmed_by(confirmed_on: dt.date | None, on: dt.date) -> bool:
+        """`formal_on_q` for one membership's confirmation day."""
+        return confirmed_on is not None and confirmed_on <= on
+
     def is_formal(self, on: dt.date) -> bool:
-        return self.confirmed_on is not None and self.confirmed_on <= on
+        return self.confirmed_by(self.confirmed_on, on)
 
     def is_member(self, on: dt.date) -> bool:
         return self.joined_on <= on

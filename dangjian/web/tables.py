@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dangjian.lib import sheets
 
 PER_PAGE = 30
+EXPORT_CHUNK = 2000  # rows an export reads at a time
 XLSX = sheets.XLSX_CONTENT_TYPE
 
 

@@ -1,11 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from dangjian.web import (
     views,
-    views_findings,
     views_imports,
-    views_orgs,
-    views_people,
     views_reports,
 )
 
@@ -17,19 +14,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     # Liveness (no log-in, no database): for health checks and the page benchmark.
     path("healthz", views.healthz, name="healthz"),
-    # Organizations and Party organizations.
-    path("orgs/", views_orgs.org_list, name="orgs"),
-    path("orgs/export.xlsx", views_orgs.org_export, name="orgs_export"),
-    path("orgs/<str:uscc>/", views_orgs.org_detail, name="org"),
-    path("party-orgs/", views_orgs.party_org_list, name="party_orgs"),
-    path("party-orgs/export.xlsx", views_orgs.party_org_export, name="party_orgs_export"),
-    path("party-orgs/<str:code>/", views_orgs.party_org_detail, name="party_org"),
-    # People and Party members (the rows behind the member figures).
-    path("people/", views_people.people, name="people"),
-    path("people/export.xlsx", views_people.people_export, name="people_export"),
-    # Findings (待办).
-    path("findings/", views_findings.findings, name="findings"),
-    path("findings/export.xlsx", views_findings.findings_export, name="findings_export"),
+    # The pages of the domain apps, in this namespace (their names are `web:…`).
+    path("", include("dangjian.orgs.urls")),
+    path("", include("dangjian.partyorgs.urls")),
+    path("", include("dangjian.people.urls")),
+    path("", include("dangjian.compliance.urls")),
     # Reports.
     path("reports/coverage/", views_reports.coverage, name="report_coverage"),
     path("reports/coverage.xlsx", views_reports.coverage_export, name="report_coverage_xlsx"),

@@ -46,7 +46,6 @@ def secretary(facts: Facts, policy: Policy) -> Iterator[Finding]:
         since = max(party_org.founded_on, party_org.last_secretary_left or party_org.founded_on)
         since = max(since, policy.effective_on)
         yield Finding(
-            "ORG-SECRETARY",
             _subject(party_org),
             party_org.township_code,
             "没有在任的党组织书记"
@@ -86,7 +85,6 @@ def committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
         else:
             continue
         yield Finding(
-            "ORG-COMMITTEE",
             _subject(party_org),
             party_org.township_code,
             message,
@@ -152,7 +150,6 @@ def term(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if not term.run_out(facts.as_of):
             continue
         yield Finding(
-            "ORG-TERM",
             _subject(party_org),
             party_org.township_code,
             f"本届任期自{term.started}起{term.years}年，已于{term.ends}届满，尚未换届",
@@ -177,7 +174,6 @@ def full_time_worker(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if party_org.members < n or party_org.full_time_workers:
             continue
         yield Finding(
-            "CAD-FULLTIME",
             _subject(party_org),
             party_org.township_code,
             f"有党员{party_org.members}名，没有专职党务工作者",

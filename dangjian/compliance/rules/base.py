@@ -5,8 +5,8 @@ of a jurisdiction on a date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dangjian.compliance.facts import Facts
@@ -24,12 +24,20 @@ class Subject:
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str
+    """What a rule finds of one subject. A finding's identity is (rule, subject,
+    occurrence): `occurrence` is what the rule's facts tell apart when one subject can be
+    found several times (a period, a year, a record: "2026-Q3 支部党员大会"), "" when it
+    cannot. It sorts the findings of one subject and keys the findings store; the JSON shows
+    it only through `facts` (CONTRACT.md). The rule's id is supplied by the `rule` decorator:
+    a rule's evaluation yields findings without it."""
+
     subject: Subject
     area: str  # the township (or unit area) code
     message: str
     due: dt.date | None
     facts: dict[str, Any] = field(default_factory=dict)
+    occurrence: str = ""
+    rule: str = ""  # set by the decorator (`Rule.evaluate`)
 
 
 Evaluate = Callable[[Facts, Policy], Iterable[Finding]]
@@ -45,7 +53,13 @@ class Rule:
     settings: tuple[str, ...]
     subject: str
     action: str
-    evaluate: Evaluate
+    find: Evaluate  # the decorated function: its findings carry no rule id
+
+    def evaluate(self, facts: Facts, policy: Policy) -> Iterator[Finding]:
+        """The rule's findings, each carrying this rule's id."""
+        for finding in self.find(facts, policy):
+            assert len(finding.occurrence) <= 64, "FindingRecord.occurrence holds 64"
+            yield replace(finding, rule=self.id)
 
 
 RULES: dict[str, Rule] = {}

@@ -37,7 +37,6 @@ def standalone(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if joint:
             message += "（目前由联合或功能型党组织覆盖）"
         yield Finding(
-            "COV-STANDALONE",
             Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             message,
@@ -71,7 +70,6 @@ def joint(facts: Facts, policy: Policy) -> Iterator[Finding]:
             if member.relation_active and member.relation_form in ADOPTING_FORMS:
                 continue  # 纳入管理: the lone member's relation is held nearby
         yield Finding(
-            "COV-JOINT",
             Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             f"有{formal}名正式党员从业人员，未被任何党组织覆盖",
@@ -99,7 +97,6 @@ def instructor(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if not org.active or org.formal or org.covered or org.instructor:
             continue
         yield Finding(
-            "COV-INSTRUCTOR",
             Subject("social_org", org.uscc, org.name, org.pk),
             org.township_code,
             "没有正式党员、未被党组织覆盖，也没有在派的党建工作指导员",
@@ -136,7 +133,6 @@ def dissolve(facts: Facts, policy: Policy) -> Iterator[Finding]:
     for pk, since in to_dissolve(facts).items():
         party_org = facts.party_orgs[pk]
         yield Finding(
-            "DYN-DISSOLVE",
             Subject("party_org", party_org.code, party_org.name, party_org.pk),
             party_org.township_code,
             f"所覆盖的社会组织已注销、撤销或停止活动（{since}），党组织尚未撤销",
@@ -172,7 +168,6 @@ def transfer(facts: Facts, policy: Policy) -> Iterator[Finding]:
         dissolved = party_org.dissolved_on is not None and not party_org.active
         state = "已撤销" if dissolved else "应撤销"
         yield Finding(
-            "DYN-TRANSFER",
             Subject("person", person.masked, person.name, person.person_id),
             party_org.township_code,
             f"组织关系仍在{state}的党组织「{party_org.name}」",

@@ -46,7 +46,6 @@ def managing_body_assigned(facts: Facts, policy: Policy) -> Iterator[Finding]:
         body = org_managing_body(facts, org.pk)
         if isinstance(body, Unmanageable):
             yield Finding(
-                "MGT-ASSIGNED",
                 Subject("social_org", org.uscc, org.name, org.pk),
                 org.township_code,
                 f"无法确定党建工作管理主体：{body.reason}",
@@ -83,7 +82,6 @@ def industry_committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
         else:
             message = f"主管{count}个社会组织党组织，尚未成立社会组织行业党委（党总支）"
         yield Finding(
-            "MGT-INDUSTRY",
             Subject("unit", name, name, unit),
             area,
             message,

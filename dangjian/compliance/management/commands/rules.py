@@ -32,7 +32,10 @@ class Command(DangjianCommand):
                 "subject": rule.subject,
                 "action": rule.action,
                 "settings": {
-                    name: {"value": policy[name], "source": policy.settings[name].source}
+                    name: {
+                        "value": policy.settings[name].shown,
+                        "source": policy.settings[name].source,
+                    }
                     for name in rule.settings
                 },
             }

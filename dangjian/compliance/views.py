@@ -1,29 +1,27 @@
-"""待办问题: the open findings of the store, as an officer's to-do list — what, where, by
+"""The page of findings (待办问题): the open findings of the store, as an officer's to-do list — what, where, by
 when, why and what to do — filtered, sorted, paginated and exported exactly as shown."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
-from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
+from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import User
-from dangjian.areas.models import Area, AreaLevel
-from dangjian.compliance.engine import open_on
+from dangjian.areas.models import Area
 from dangjian.compliance.models import CheckRun
 from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
-from dangjian.web import figures, stats, tables
+from dangjian.compliance.selectors import SEVERITIES, Filters, finding_list
+from dangjian.web import figures, lists, stats, tables
 from dangjian.web.views import crumbs
 
 SORTS = {"due": "due", "severity": "severity_rank", "rule": "rule"}
@@ -35,7 +33,6 @@ SORT_CHOICES = [
     ("-severity", "严重程度由低到高"),
     ("rule", "按规则"),
 ]
-SEVERITIES = ("high", "medium", "low")
 EXPORT_HEADER = [
     "规则编号",
     "规则",
@@ -54,35 +51,6 @@ EXPORT_HEADER = [
 ]
 
 
-@dataclass
-class Filters:
-    rule: tuple[str, ...]  # every `?rule=` asked (known rules only)
-    area: Area | None
-    severity: str
-    overdue: bool
-    q: str
-    # The findings open on this date (a dashboard's figures are of a date); None: open now.
-    as_of: dt.date | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.rule or self.area or self.severity or self.overdue or self.q or self.as_of)
-
-    def line(self, day: dt.date) -> str:
-        """What the filter keeps, in one line (the figure a user came from says the same)."""
-        words = ["未解决问题"]
-        if self.severity:
-            words.append(f"严重程度{SEVERITY_LABEL[self.severity]}")
-        if self.rule:
-            words.append("、".join(self.rule))
-        if self.overdue:
-            words.append("已逾期")
-        if self.area is not None:
-            words.append(self.area.name)
-        words.append(f"截至 {day}")
-        return " · ".join(words)
-
-
 def _filters(request: HttpRequest, gate: Jurisdiction) -> Filters:
     rules = dict.fromkeys(r.strip() for r in request.GET.getlist("rule"))
     severity = request.GET.get("severity", "").strip()
@@ -91,35 +59,8 @@ def _filters(request: HttpRequest, gate: Jurisdiction) -> Filters:
         area=figures.area(request, gate),  # 404 outside the jurisdiction
         severity=severity if severity in SEVERITIES else "",
         overdue=request.GET.get("overdue", "") in ("1", "on", "true"),
-        q=request.GET.get("q", "").strip()[:100],
+        q=lists.text(request),
         as_of=figures.as_of_given(request),
-    )
-
-
-def _queryset(request: HttpRequest, filters: Filters, today: dt.date) -> QuerySet[Any]:
-    qs = findings_for(request.user)  # type: ignore[arg-type]
-    # Open on the date asked for, or today (as the dashboard counts them).
-    qs = qs.filter(open_on(filters.as_of or today))
-    if filters.rule:
-        qs = qs.filter(rule__in=filters.rule)
-    if filters.area is not None:
-        qs = qs.filter(area_path__startswith=filters.area.path)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.overdue:
-        qs = qs.filter(due__lt=today)
-    if filters.q:
-        qs = qs.filter(
-            Q(message__icontains=filters.q)
-            | Q(subject_name__icontains=filters.q)
-            | Q(subject_key__icontains=filters.q)
-        )
-    return qs.annotate(
-        severity_rank=Case(
-            *(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITIES)),
-            default=Value(len(SEVERITIES)),
-            output_field=IntegerField(),
-        )
     )
 
 
@@ -180,32 +121,6 @@ def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def _area_choices(gate: Jurisdiction) -> list[dict[str, Any]]:
-    """The districts and townships the user may filter by, townships under their district
-    (the same until the data change: computed once per data version)."""
-
-    def compute() -> list[dict[str, Any]]:
-        areas = (
-            gate.areas()
-            .filter(level__in=[AreaLevel.DISTRICT, AreaLevel.TOWNSHIP])
-            .order_by("path")
-            .values_list("code", "name", "level")
-        )
-        return [
-            {"code": c, "name": n, "township": lvl == AreaLevel.TOWNSHIP} for c, n, lvl in areas
-        ]
-
-    return compute() if gate.user is None else stats.per_version("area_choices", gate.user, compute)
-
-
-def _area_options(choices: list[dict[str, Any]], selected: Area | None) -> SafeString:
-    """The `<option>`s of the area select (after its 全部区划), townships indented."""
-    return tables.options(
-        ((a["code"], ("\u3000" if a["township"] else "") + a["name"]) for a in choices),
-        selected.code if selected else "",
-    )
-
-
 def _sort_headers(request: HttpRequest, wanted: str) -> dict[str, dict[str, str]]:
     base = tables.query_without(request, "sort", "page")
     out = {}
@@ -243,14 +158,13 @@ def findings(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     filters = _filters(request, gate)
     today = filters.as_of or timezone.localdate()
-    qs = _queryset(request, filters, today)
+    qs = finding_list(user=request.user, filters=filters, today=today)  # type: ignore[arg-type]
     total, overdue = _counts(request.user, qs, filters, today)  # type: ignore[arg-type]
     qs, wanted = _sorted(request, qs)
     page = tables.page(request, qs, count=total)
     rows = _rows(list(page.object_list), today)
     ever_checked = bool(total) or CheckRun.objects.exists()
-    area_choices = _area_choices(gate)
-    query = tables.query_without(request, "page")
+    areas = lists.area_options(gate, capped=False)
     context = {
         "title": "待办问题",
         "breadcrumbs": crumbs(("待办问题", None)),
@@ -264,22 +178,21 @@ def findings(request: HttpRequest) -> HttpResponse:
         "ever_checked": ever_checked,
         "rule_choices": [(r.id, r.title) for r in sorted(RULES.values(), key=lambda r: r.id)],
         "severity_choices": [(s, SEVERITY_LABEL[s]) for s in SEVERITIES],
-        "area_choices": area_choices,
-        "area_options": _area_options(area_choices, filters.area),
+        "area_options": lists.area_select(areas, filters.area),
         "headers": _sort_headers(request, wanted),
         "sort": wanted,
         "sort_choices": SORT_CHOICES,
         "page_query": tables.query_without(request, "page"),
-        "export_url": reverse("web:findings_export") + (f"?{query}" if query else ""),
+        "export_url": lists.export_url(request, reverse("web:findings_export")),
     }
-    return render(request, "web/findings/list.html", context)
+    return render(request, "compliance/findings.html", context)
 
 
 def _export_rows(qs: QuerySet[Any], today: dt.date) -> Iterator[list[Any]]:
     chunk: list[Any] = []
-    for record in qs.iterator(chunk_size=2000):
+    for record in qs.iterator(chunk_size=tables.EXPORT_CHUNK):
         chunk.append(record)
-        if len(chunk) == 2000:
+        if len(chunk) == tables.EXPORT_CHUNK:
             yield from _export_chunk(chunk, today)
             chunk = []
     yield from _export_chunk(chunk, today)
@@ -312,7 +225,10 @@ def findings_export(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     filters = _filters(request, gate)
     today = filters.as_of or timezone.localdate()
-    qs, _wanted = _sorted(request, _queryset(request, filters, today))
+    qs, _wanted = _sorted(
+        request,
+        finding_list(user=request.user, filters=filters, today=today),  # type: ignore[arg-type]
+    )
     return tables.xlsx_response(
         f"待办问题_{today.isoformat()}.xlsx",
         EXPORT_HEADER,

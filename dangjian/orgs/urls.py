@@ -1,0 +1,11 @@
+"""The pages of social organizations, included into the `web` namespace (`web:orgs` …)."""
+
+from django.urls import path
+
+from dangjian.orgs import views
+
+urlpatterns = [
+    path("orgs/", views.org_list, name="orgs"),
+    path("orgs/export.xlsx", views.org_export, name="orgs_export"),
+    path("orgs/<str:uscc>/", views.org_detail, name="org"),
+]

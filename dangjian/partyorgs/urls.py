@@ -1,0 +1,11 @@
+"""The pages of Party organizations, included into the `web` namespace (`web:party_orgs` …)."""
+
+from django.urls import path
+
+from dangjian.partyorgs import views
+
+urlpatterns = [
+    path("party-orgs/", views.party_org_list, name="party_orgs"),
+    path("party-orgs/export.xlsx", views.party_org_export, name="party_orgs_export"),
+    path("party-orgs/<str:code>/", views.party_org_detail, name="party_org"),
+]

@@ -1,0 +1,203 @@
+"""The one list component of every list page (organizations, Party organizations, people,
+findings): the filter bar's pieces (choices, search text, the areas one may filter by), the
+sort headers, the pager, the filter line of a list opened from a figure, and the whole page
+or — for HTMX — its results partial (`web/_list/`). Sorting, paging and the Excel export
+of exactly what is shown are `web.tables`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.paginator import Page
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString
+
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.areas.models import Area, AreaLevel
+from dangjian.web import stats, tables
+
+AREA_OPTIONS_MAX = 800  # beyond this many areas, offer districts only
+# The classes of a column that gives way on a narrower screen (the detail page repeats it).
+WIDE_ONLY = "d-none d-lg-table-cell"
+
+
+def choice(request: HttpRequest, name: str, choices: Iterable[tuple[str, str]]) -> str:
+    """The value of `?name=` when it is one of `choices`; anything else is no filter."""
+    value = request.GET.get(name, "")
+    return value if value in {key for key, _label in choices} else ""
+
+
+def text(request: HttpRequest) -> str:
+    """The search text `?q=`."""
+    return request.GET.get("q", "").strip()[:100]
+
+
+def area_options(gate: Jurisdiction, *, capped: bool = True) -> list[dict[str, str]]:
+    """Districts and townships the user may filter by, each district followed by its
+    townships (indented). A jurisdiction too large for one list (the whole country) offers
+    districts only, unless not `capped`. The same on every page of the user until the data
+    change: computed once per data version."""
+
+    def compute() -> list[dict[str, str]]:
+        fields = ("code", "name", "level")
+        levels = [AreaLevel.DISTRICT, AreaLevel.TOWNSHIP]
+        within = gate.areas().filter(level__in=levels).order_by("path").values_list(*fields)
+        areas = list(within[: AREA_OPTIONS_MAX + 1] if capped else within)
+        if capped and len(areas) > AREA_OPTIONS_MAX:
+            areas = list(
+                gate.areas()
+                .filter(level=AreaLevel.DISTRICT)
+                .order_by("path")
+                .values_list(*fields)[:AREA_OPTIONS_MAX]
+            )
+        return [
+            {"code": code, "label": ("\u3000" + name) if level == AreaLevel.TOWNSHIP else name}
+            for code, name, level in areas
+        ]
+
+    if gate.user is None:
+        return compute()
+    key = "area_options" if capped else "area_options_all"
+    return stats.per_version(key, gate.user, compute)
+
+
+def area_select(areas: list[dict[str, str]], selected: Area | None) -> SafeString:
+    """The `<option>`s of the area select (after its 全部)."""
+    return tables.options(
+        ((a["code"], a["label"]) for a in areas), selected.code if selected else ""
+    )
+
+
+def headers(
+    request: HttpRequest, base: str, columns: list[tuple[str, str, str]], current: str
+) -> list[dict[str, Any]]:
+    """Column headers: a sort link for each sortable column (key), the state for aria-sort."""
+    query = tables.query_without(request, "sort", "page")
+    out: list[dict[str, Any]] = []
+    for key, label, classes in columns:
+        if not key:
+            out.append({"label": label, "classes": classes})
+            continue
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else ""
+        wanted = f"-{key}" if state == "ascending" else key
+        out.append(
+            {
+                "label": label,
+                "classes": classes,
+                "key": key,
+                "state": state,
+                "url": f"{base}?{query}&sort={wanted}" if query else f"{base}?sort={wanted}",
+            }
+        )
+    return out
+
+
+def page_links(request: HttpRequest, base: str, page: Page, param: str = "page") -> dict[str, Any]:
+    """The links of a pager: first, previous, a window of numbers, next, last."""
+    query = tables.query_without(request, param)
+    prefix = f"{base}?{query}&{param}=" if query else f"{base}?{param}="
+    last = page.paginator.num_pages
+    window = range(max(1, page.number - 2), min(last, page.number + 2) + 1)
+    return {
+        "page": page,
+        "first": f"{prefix}1" if page.number > 1 else "",
+        "previous": f"{prefix}{page.number - 1}" if page.has_previous() else "",
+        "next": f"{prefix}{page.number + 1}" if page.has_next() else "",
+        "last": f"{prefix}{last}" if page.number < last else "",
+        "numbers": [{"n": n, "url": f"{prefix}{n}", "current": n == page.number} for n in window],
+        "count": page.paginator.count,
+        "start": page.start_index(),
+        "end": page.end_index(),
+    }
+
+
+def export_url(request: HttpRequest, url: str) -> str:
+    """The export of exactly what the list shows: its URL with the list's query (no page)."""
+    query = tables.query_without(request, "page")
+    return url + (f"?{query}" if query else "")
+
+
+def filter_line(words: list[str], area: Area | None, day: dt.date) -> str:
+    """What a list filtered for a figure keeps, in one line: 「已建立联合党支部的 · 芙蓉区 ·
+    截至 2026-11-26」."""
+    return " · ".join([*words, *([area.name] if area is not None else []), f"截至 {day}"])
+
+
+def context(
+    request: HttpRequest,
+    *,
+    title: str,
+    url: str,
+    form_id: str,
+    export: str,
+    columns: list[tuple[str, str, str]],
+    page: Page,
+    sort: str,
+    f: dict[str, Any],
+    day: dt.date,
+    words: list[str],
+    gate: Jurisdiction,
+) -> dict[str, Any]:
+    """What every list page's template (`web/_list/page.html`) reads: the frame (title,
+    breadcrumbs), the list's URL and its filter form's id, the date of
+    its figures, the filters `f` and their line (`words`, for a list opened from a figure),
+    the sort headers of `columns`, the pager of `page`, the export of what is shown
+    (`export`: the export's URL) and the areas one may filter by."""
+    from dangjian.web.views import crumbs
+
+    areas = area_options(gate)
+    return {
+        "title": title,
+        "breadcrumbs": crumbs((title, None)),
+        "list_url": url,
+        "form_id": form_id,
+        "today": day,
+        "f": f,
+        "filter_line": filter_line(words, f["area"], day) if f["figure"] else "",
+        "sort": sort,
+        "headers": headers(request, url, columns, sort),
+        "pager": page_links(request, url, page),
+        "export_url": export_url(request, export),
+        "areas": areas,
+        "area_options": area_select(areas, f["area"]),
+    }
+
+
+Filtered = Callable[[HttpRequest, Jurisdiction, dt.date], tuple[QuerySet[Any], dict[str, Any], str]]
+
+
+def export(
+    request: HttpRequest,
+    *,
+    title: str,
+    header: list[str],
+    filtered: Filtered,
+    rows: Callable[[Jurisdiction, QuerySet[Any], dt.date], Iterable[Sequence[Any]]],
+) -> HttpResponse:
+    """「导出Excel」 of a list: every row the page's filter keeps, in its order, the figures
+    as of the list's date (`rows` of the gate, the rows and that date)."""
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    qs, f, _sort = filtered(request, gate, today)
+    day = f["as_of"] or today
+    return tables.xlsx_response(
+        f"{title}-{day.isoformat()}.xlsx", header, rows(gate, qs, day), title=title
+    )
+
+
+def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or — for an HTMX request from the filter bar, a sort link or the
+    pager — only its table region (a template partial). A history restore asks for the
+    whole page."""
+    partial = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = render(request, f"{template}#results" if partial else template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
