@@ -10,7 +10,7 @@ SCALE ?= city
 # The local PostgreSQL of this machine kind (trust auth); `make test` uses it when it answers.
 LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint format bench clean python chromium libreoffice
+.PHONY: install run test test-fast test-sqlite test-postgres lint format bench clean python chromium libreoffice
 
 # Python: the version in .python-version (3.13), from pyenv or the PATH; 3.12 at least.
 PYTHON_BIN := $(shell scripts/find-python.sh 2>/dev/null)
@@ -84,6 +84,12 @@ test: install chromium libreoffice test-sqlite test-postgres
 
 test-sqlite:
 	env -u DATABASE_URL $(PYTEST)
+
+# The edit-test loop (CONTRIBUTING.md): SQLite only, no browser, without the tests marked
+# `slow` (long property tests, the large demos), stopping at the first failure. CI runs
+# `make test`, which runs everything on both databases.
+test-fast: install
+	env -u DATABASE_URL $(PYTEST) -m "not slow" --ignore=tests/browser -x $(ARGS)
 
 # On PostgreSQL when DATABASE_URL points at one, or when the local server answers.
 test-postgres:

@@ -14,13 +14,18 @@ from typing import Any
 
 import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError, ValidationErrorContext
 from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
 from dangjian.accounts.jurisdiction import NotFound
 from dangjian.accounts.tokens import token_user
+from dangjian.compliance.api import router as findings
+from dangjian.imports.api import router as imports
+from dangjian.orgs.api import router as orgs
+from dangjian.partyorgs.api import router as party_orgs
+from dangjian.reports.api import router as reports
 
 # The parameters' names as a user reads them, by name or by (source, name).
 FIELD_LABELS: dict[str | tuple[str, str], str] = {
@@ -210,25 +215,7 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
-class Message(Schema):
-    detail: Any
-
-
-# The answers besides success that every operation may give (documented in the schema).
-ERRORS: dict[int, type[Schema]] = {401: Message, 404: Message, 422: Message}
-
-
-def unprocessable(message: str) -> HttpError:
-    return HttpError(422, message)
-
-
 def register_routers() -> None:
-    from dangjian.compliance.api import router as findings
-    from dangjian.imports.api import router as imports
-    from dangjian.orgs.api import router as orgs
-    from dangjian.partyorgs.api import router as party_orgs
-    from dangjian.reports.api import router as reports
-
     api.add_router("/orgs", orgs)
     api.add_router("/party-orgs", party_orgs)
     api.add_router("/findings", findings)

@@ -20,7 +20,7 @@ from dangjian.accounts.models import Role, User
 from dangjian.areas.models import Area, AreaLevel, UnitKind
 from dangjian.core.admin import ReadOnlyAdmin
 from dangjian.core.models import AuditAction, AuditEvent
-from dangjian.imports.models import ImportBatch
+from dangjian.imports.models import ImportBatch, PendingUpload
 from dangjian.orgs.models import RegistrationMode
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -184,7 +184,12 @@ def dataset(areas) -> dict[str, Any]:
     InstructorAssignment.objects.create(
         instructor=instructor, org=other_org, started_on=dt.date(2020, 3, 1)
     )
-    User.objects.create_user("wenyilu", role=Role.TOWNSHIP, area=areas["wenyilu"], last_name="赵")
+    township = User.objects.create_user(
+        "wenyilu", role=Role.TOWNSHIP, area=areas["wenyilu"], last_name="赵"
+    )
+    PendingUpload.objects.create(
+        user=township, kind="orgs", file_name="测试.csv", folder="admin-test"
+    )
     Group.objects.create(name="乡镇(街道)干部")
     return {"org": org, "party_org": party_org, "secretary": secretary, "instructor": instructor}
 

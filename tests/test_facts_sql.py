@@ -255,6 +255,7 @@ def reference_members_by_township(
     return dict(out)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -28,12 +28,12 @@ from openpyxl import load_workbook
 
 from dangjian.compliance.engine import evaluate, record
 from dangjian.imports.export import write_export
+from dangjian.imports.models import PendingUpload
 from dangjian.imports.readers import open_table
 from dangjian.imports.registry import KINDS
 from dangjian.imports.service import import_file
 from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
-from dangjian.web.models import PendingUpload
 from tests import factories, importing
 from tests.actors import build_world
 

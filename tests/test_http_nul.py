@@ -12,9 +12,9 @@ from django.test import Client
 
 from dangjian.accounts.tokens import token_create
 from dangjian.areas.services import unit_ensure_registries
+from dangjian.imports.models import PendingUpload
 from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
-from dangjian.web.models import PendingUpload
 from tests import importing
 from tests.actors import build_world
 from tests.importing import write_csv, write_xlsx

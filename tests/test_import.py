@@ -296,6 +296,7 @@ def test_the_command_imports_and_reports(orgs_file, capsys):
     assert "未变化 3" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("skip_invalid", [False, True])
 def test_a_large_file_read_by_the_worker_process_gives_the_same_result(
     tmp_path, base, monkeypatch, skip_invalid

@@ -24,11 +24,11 @@ from django.urls import reverse
 
 from dangjian.areas.services import unit_ensure_registries
 from dangjian.imports.errors import FileError
+from dangjian.imports.models import PendingUpload, UploadState
 from dangjian.imports.readers import open_table
 from dangjian.imports.service import import_file
 from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
-from dangjian.web.models import PendingUpload, UploadState
 from tests import importing
 from tests.actors import build_world
 from tests.importing import table_counts, write_xlsx

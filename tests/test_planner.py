@@ -300,6 +300,7 @@ def check_plan(plan: Any, orgs: dict[str, dict[str, Any]]) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

@@ -474,12 +474,14 @@ SLOW_EXAMPLES = settings(
 )
 
 
+@pytest.mark.slow
 @settings(SLOW_EXAMPLES, max_examples=200)
 @given(data=datasets(), values=policies, draw=st.data())
 def test_it_finds_what_the_reference_finds(areas, data, values, draw):
     compare(areas, data, policy_with(values), draw)
 
 
+@pytest.mark.slow
 @settings(SLOW_EXAMPLES, max_examples=100)
 @given(data=supervision(), threshold=st.integers(1, 3), draw=st.data())
 def test_it_finds_what_the_reference_finds_around_supervisory_units(areas, data, threshold, draw):

@@ -182,7 +182,7 @@ def known_parameters() -> set[str]:
     a detail page's own pager), found in the views' source, and the API's from its schema."""
     from pathlib import Path
 
-    views = [*Path("dangjian/web").glob("*.py"), *Path("dangjian").glob("*/views.py")]
+    views = [*Path("dangjian/web").glob("*.py"), *Path("dangjian").glob("*/views*.py")]
     source = "\n".join(p.read_text() for p in views)
     names = set(re.findall(r"GET\.get(?:list)?\(\s*\"(\w+)\"", source))
     names |= set(re.findall(r"\bchoice\(\s*request,\s*\"(\w+)\"", source))

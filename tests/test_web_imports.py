@@ -20,12 +20,11 @@ from django.test import Client
 from django.urls import reverse
 
 from dangjian.areas.services import unit_ensure_registries
-from dangjian.imports.models import ImportBatch
+from dangjian.imports import tasks
+from dangjian.imports.models import ImportBatch, PendingUpload, UploadState
 from dangjian.imports.registry import KINDS
 from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
-from dangjian.web import tasks
-from dangjian.web.models import PendingUpload, UploadState
 from tests import importing
 from tests.actors import build_world
 from tests.importing import header, write_csv, write_xlsx
@@ -267,7 +266,7 @@ def test_the_upload_form_says_what_is_wrong_and_keeps_the_kind(world, tmp_path, 
     page = response.content.decode()
     assert response.status_code == 200 and "只能导入 .csv 或 .xlsx 文件" in page
     assert '<option value="people" selected>' in page
-    monkeypatch.setattr("dangjian.web.views_imports.MAX_UPLOAD", 10)
+    monkeypatch.setattr("dangjian.imports.views.MAX_UPLOAD", 10)
     response = upload(client, write_csv(tmp_path / "big.csv", [org_row()], kind="orgs"))
     assert response.status_code == 200 and "文件太大" in response.content.decode()
     response = client.post(reverse("web:import_upload"), {"kind": "orgs"})

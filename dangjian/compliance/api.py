@@ -11,8 +11,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.api import ERRORS, unprocessable
 from dangjian.compliance.engine import RULES, evaluate, finding_dict
+from dangjian.lib.api import ERRORS, unprocessable
 from dangjian.lib.pages import AREA_CODE, PageQuery
 
 router = Router(tags=["政策规则检查"])

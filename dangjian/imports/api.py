@@ -14,8 +14,8 @@ from ninja.responses import Status
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
-from dangjian.api import Message
 from dangjian.imports.service import import_file
+from dangjian.lib.api import Message
 
 router = Router(tags=["数据导入"])
 MAX_UPLOAD = 200 * 1024 * 1024

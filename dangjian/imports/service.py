@@ -9,6 +9,11 @@ leads back to the source file, docs/security.md).
 
 A large file is read and parsed by a forked worker process while this one checks and writes
 the rows before (`_Reader`): the same rows, in the same order, with the same errors.
+
+One module of about 680 lines, on purpose: the transaction, the parse worker and the errors
+file share the row numbering, the batch marks and the switches (`PARALLEL`, `BATCH_SIZE`)
+that the tests and `bench/import_.py` set on this module; split, a switch set on one
+module would silently miss the code in the other.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
 from dangjian.imports.fields import Column, ExcelError, as_text, is_blank
 from dangjian.imports.models import ImportBatch
-from dangjian.imports.readers import Table, open_table
+from dangjian.imports.readers import open_table
 from dangjian.imports.registry import KINDS
+from dangjian.imports.table import Table
 from dangjian.lib import bulk, sheets
 from dangjian.lib.codes import mask_id_number, mask_id_numbers_in
 

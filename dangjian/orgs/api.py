@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.api import ERRORS
+from dangjian.lib.api import ERRORS
 from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
 from dangjian.orgs import selectors
 from dangjian.orgs.models import Industry, SocialOrganization

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.api import ERRORS, unprocessable
+from dangjian.lib.api import ERRORS, unprocessable
 from dangjian.lib.pages import AREA_CODE
 from dangjian.reports.coverage import coverage_report
 from dangjian.reports.orgbuilding import org_building_report

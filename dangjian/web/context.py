@@ -30,7 +30,7 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from dangjian.web.views_imports import may_import
+    from dangjian.imports.selectors import may_import
 
     path = request.path
     menu = []

@@ -38,32 +38,39 @@ def text(request: HttpRequest) -> str:
     return request.GET.get("q", "").strip()[:100]
 
 
-def area_options(gate: Jurisdiction, *, capped: bool = True) -> list[dict[str, str]]:
-    """Districts and townships the user may filter by, each district followed by its
-    townships (indented). A jurisdiction too large for one list (the whole country) offers
-    districts only, unless not `capped`. The same on every page of the user until the data
-    change: computed once per data version."""
+def area_options(
+    gate: Jurisdiction,
+    *,
+    capped: bool = True,
+    levels: tuple[AreaLevel, ...] = (AreaLevel.DISTRICT, AreaLevel.TOWNSHIP),
+) -> list[dict[str, str]]:
+    """The areas of `levels` the user may filter by (districts and townships unless told:
+    a report also offers its city), each followed by those within it, indented one step a
+    level below the first of `levels`. A jurisdiction too large for one list (the whole
+    country) offers all but the last level, unless not `capped`. The same on every page of
+    the user until the data change: computed once per data version."""
 
     def compute() -> list[dict[str, str]]:
         fields = ("code", "name", "level")
-        levels = [AreaLevel.DISTRICT, AreaLevel.TOWNSHIP]
         within = gate.areas().filter(level__in=levels).order_by("path").values_list(*fields)
         areas = list(within[: AREA_OPTIONS_MAX + 1] if capped else within)
         if capped and len(areas) > AREA_OPTIONS_MAX:
             areas = list(
                 gate.areas()
-                .filter(level=AreaLevel.DISTRICT)
+                .filter(level__in=levels[:-1])
                 .order_by("path")
                 .values_list(*fields)[:AREA_OPTIONS_MAX]
             )
         return [
-            {"code": code, "label": ("\u3000" + name) if level == AreaLevel.TOWNSHIP else name}
+            {"code": code, "label": "\u3000" * levels.index(level) + name}
             for code, name, level in areas
         ]
 
     if gate.user is None:
         return compute()
     key = "area_options" if capped else "area_options_all"
+    if levels != (AreaLevel.DISTRICT, AreaLevel.TOWNSHIP):
+        key += ":" + "-".join(levels)
     return stats.per_version(key, gate.user, compute)
 
 

@@ -15,10 +15,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, Route, expect
 
-from dangjian.imports.models import ImportBatch
+from dangjian.imports.models import ImportBatch, PendingUpload, UploadState
 from dangjian.lib.codes import make_uscc
 from dangjian.orgs.models import SocialOrganization
-from dangjian.web.models import PendingUpload, UploadState
 from tests.actors import World
 from tests.browser.conftest import LAPTOP_768, TABLET, Site, assert_fits, heading, screenshot
 from tests.importing import org_row, table_counts, write_csv
@@ -30,7 +29,7 @@ GOOD = make_uscc("51430102MJJ000201")  # 社会团体 in 芙蓉区
 VALID = make_uscc("52430102MJJ000202")
 BAD = VALID[:-1] + ("1" if VALID[-1] != "1" else "2")
 # What the upload and its background check may write (and nothing else).
-UPLOAD_TABLES = {"web.PendingUpload", "django_tasks_database.DBTaskResult"}
+UPLOAD_TABLES = {"imports.PendingUpload", "django_tasks_database.DBTaskResult"}
 
 
 @contextmanager

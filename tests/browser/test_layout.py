@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.compliance.engine import open_on
 from dangjian.compliance.rules.base import RULES
-from dangjian.web.views_imports import may_import
+from dangjian.imports.selectors import may_import
 from tests import factories
 from tests.actors import World
 from tests.browser.conftest import LAPTOP_768, TABLET, Site, assert_charts_drawn, assert_fits

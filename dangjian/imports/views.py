@@ -8,8 +8,6 @@ Every upload belongs to its user: another user's upload answers 404.
 
 from __future__ import annotations
 
-import logging
-import secrets
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +19,6 @@ from urllib.parse import quote
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import (
     FileResponse,
     Http404,
@@ -30,25 +27,21 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.models import Role
+from dangjian.imports import selectors, services
 from dangjian.imports.export import write_template
-from dangjian.imports.models import ImportBatch
+from dangjian.imports.models import BUSY, QUEUED, PendingUpload, UploadState
 from dangjian.imports.registry import KINDS
-from dangjian.web import tasks
-from dangjian.web.models import BUSY, OPEN, QUEUED, PendingUpload, UploadState
+from dangjian.imports.selectors import may_import
 from dangjian.web.tables import XLSX
 from dangjian.web.views import crumbs
 
-logger = logging.getLogger(__name__)
-
 MAX_UPLOAD = 200 * 1024 * 1024  # as the API
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-IMPORTERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ERRORS_PER_PAGE = 50
 CHANGES_PER_PAGE = 50
 # A task still waiting after this long: say that the background worker may not be running.
@@ -77,19 +70,9 @@ KIND_HINTS = {
 # --- who may import --------------------------------------------------------------------
 
 
-def may_import(user: Any) -> bool:
-    """The area officers with an area, and the system operator (a superuser with no role;
-    a superuser given a role acts as that role, as everywhere else)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser and not user.role:
-        return True
-    return user.role in IMPORTERS and user.area_id is not None
-
-
 def forbidden(request: HttpRequest) -> HttpResponse:
     context = {"title": "无权导入数据", "breadcrumbs": crumbs(("数据导入", None))}
-    return render(request, "web/imports/forbidden.html", context, status=403)
+    return render(request, "imports/forbidden.html", context, status=403)
 
 
 def importer_required(
@@ -106,7 +89,7 @@ def importer_required(
 
 
 def own_upload(request: HttpRequest, pk: int) -> PendingUpload:
-    return get_object_or_404(PendingUpload, pk=pk, user=request.user)
+    return selectors.access_upload(user=request.user, pk=pk)  # type: ignore[arg-type]
 
 
 def own_post(request: HttpRequest, pk: int) -> PendingUpload | None:
@@ -150,31 +133,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _store(upload_file: Any, user: Any, kind: str) -> PendingUpload:
-    """Keep the file under VAR_DIR/uploads until it is imported or discarded."""
-    name = Path(upload_file.name).name[:200]
-    pending = PendingUpload(user=user, kind=kind, file_name=name, size=upload_file.size or 0)
-    pending.folder = secrets.token_hex(16)
-    pending.path.mkdir(parents=True, exist_ok=True)
-    with pending.data_path.open("wb") as fh:
-        for chunk in upload_file.chunks():
-            fh.write(chunk)
-    pending.save()
-    return pending
-
-
-def _enqueue(pending: PendingUpload, task: Any) -> None:
-    try:
-        result = task.enqueue(pending.pk)
-    except Exception:
-        logger.exception("upload %s: could not queue %s", pending.pk, task.name)
-        PendingUpload.objects.filter(pk=pending.pk, state__in=QUEUED).update(
-            state=UploadState.FAILED, message="无法启动后台任务，请稍后重试或联系系统管理员。"
-        )
-        return
-    PendingUpload.objects.filter(pk=pending.pk).update(task_id=str(result.id)[:64])
-
-
 # --- pages -------------------------------------------------------------------------------
 
 
@@ -196,14 +154,12 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
         }
         for step, (name, kind) in enumerate(KINDS.items(), start=1)
     ]
-    pending = list(PendingUpload.objects.filter(user=user, state__in=OPEN)[:20])
-    batches = list(ImportBatch.objects.filter(user=user, finished_at__isnull=False)[:10])
+    pending = selectors.open_uploads(user=user)
+    batches = selectors.finished_imports(user=user)
     labels = {name: kind.label for name, kind in KINDS.items()}
     for up in pending:
         up.kind_label = labels.get(up.kind, up.kind)  # type: ignore[attr-defined]
-    pages = dict(
-        PendingUpload.objects.filter(user=user, batch__in=batches).values_list("batch_id", "pk")
-    )
+    pages = selectors.upload_of_batch(user=user, batches=batches)
     for batch in batches:
         batch.kind_label = labels.get(batch.kind, batch.kind)  # type: ignore[attr-defined]
         batch.upload_pk = pages.get(batch.pk)  # type: ignore[attr-defined]
@@ -217,7 +173,7 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
         "batches": batches,
         "max_mb": MAX_UPLOAD // 1024 // 1024,
     }
-    return render(request, "web/imports/index.html", context)
+    return render(request, "imports/index.html", context)
 
 
 @importer_required
@@ -226,15 +182,18 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _index(request, form)
-    pending = _store(form.cleaned_data["file"], request.user, form.cleaned_data["kind"])
-    _enqueue(pending, tasks.check_upload)
+    pending = services.upload_create(
+        user=request.user,  # type: ignore[arg-type]
+        kind=form.cleaned_data["kind"],
+        file=form.cleaned_data["file"],
+    )
     return redirect("web:import_detail", pk=pending.pk)
 
 
 @importer_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = own_upload(request, pk)
-    _reconcile(pending)
+    services.upload_reconcile(upload=pending)
     label = KINDS[pending.kind].label if pending.kind in KINDS else pending.kind
     context: dict[str, Any] = {
         "title": f"导入{label} · {pending.file_name}",
@@ -256,7 +215,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if pending.state == UploadState.IMPORTED and pending.kind in names[:-1]:
         following = names[names.index(pending.kind) + 1]
         context["next_kind"] = {"name": following, "label": KINDS[following].label}
-    return render(request, "web/imports/detail.html", context)
+    return render(request, "imports/detail.html", context)
 
 
 def _findings(request: HttpRequest, pending: PendingUpload, phase: str) -> dict[str, Any]:
@@ -324,38 +283,15 @@ def _progress(pending: PendingUpload) -> dict[str, Any]:
     return progress
 
 
-def _reconcile(pending: PendingUpload) -> None:
-    """A task the worker gave up on (it crashed, or was stopped) leaves the upload busy:
-    say so, instead of a progress bar that never moves. The import's transaction was rolled
-    back, so nothing was written and the user can try again."""
-    if pending.state not in BUSY or not pending.task_id:
-        return
-    from django.tasks import TaskResultStatus, default_task_backend
-
-    if not default_task_backend.supports_get_result:
-        return
-    try:
-        result = default_task_backend.get_result(pending.task_id)
-    except Exception:
-        return
-    if result.status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL):
-        pending.refresh_from_db()
-        if pending.state in BUSY:
-            PendingUpload.objects.filter(pk=pending.pk, state=pending.state).update(
-                state=UploadState.FAILED, message=tasks.CRASHED, finished_at=timezone.now()
-            )
-            pending.refresh_from_db()
-
-
 @importer_required
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by the page every second (HTMX); when the run is over, the
     page is reloaded to show what it found."""
     pending = own_upload(request, pk)
-    _reconcile(pending)
+    services.upload_reconcile(upload=pending)
     busy = pending.state in BUSY
     context = {"up": pending, "busy": busy, "progress": _progress(pending) if busy else None}
-    response = render(request, "web/imports/_progress.html", context)
+    response = render(request, "imports/_progress.html", context)
     if not busy and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     response["Cache-Control"] = "no-store"
@@ -372,18 +308,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if counts.get("errors") and not skip:
         # All-or-nothing would write nothing: the page offers only the explicit second choice.
         return redirect("web:import_detail", pk=pk)
-    moved = PendingUpload.objects.filter(pk=pk, state=UploadState.CHECKED).update(
-        state=UploadState.IMPORT_QUEUED,
-        skip_invalid=skip,
-        task_id="",  # until the new task is queued: the check's task is not this one
-        started_at=timezone.now(),
-        finished_at=None,
-        message="",
-    )
-    if moved:  # not twice: a second click finds the upload already queued
-        pending.refresh_from_db()
-        pending.clear_progress()
-        _enqueue(pending, tasks.import_upload)
+    services.upload_confirm(upload=pending, skip_invalid=skip)
     return redirect("web:import_detail", pk=pk)
 
 
@@ -393,14 +318,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     pending = own_post(request, pk)
     if pending is None:
         return HttpResponseNotAllowed(["POST"])
-    if pending.state == UploadState.FAILED and pending.data_path.is_file():
-        moved = PendingUpload.objects.filter(pk=pk, state=UploadState.FAILED).update(
-            state=UploadState.CHECK_QUEUED, started_at=timezone.now(), message="", task_id=""
-        )
-        if moved:
-            pending.refresh_from_db()
-            pending.clear_progress()
-            _enqueue(pending, tasks.check_upload)
+    services.upload_retry(upload=pending)
     return redirect("web:import_detail", pk=pk)
 
 
@@ -410,9 +328,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     pending = own_post(request, pk)
     if pending is None:
         return HttpResponseNotAllowed(["POST"])
-    keep = Q(state__in=(UploadState.CHECK_QUEUED, UploadState.CHECKED, UploadState.FAILED))
-    if PendingUpload.objects.filter(keep, pk=pk).update(state=UploadState.DISCARDED):
-        pending.remove_folder()
+    services.upload_discard(upload=pending)
     return redirect("web:imports")
 
 

@@ -1,5 +1,5 @@
-"""Background tasks of the web pages (Django's tasks framework; the database backend's worker
-`dangjian db_worker` runs them, `make run` starts it).
+"""Background tasks of the import pages (Django's tasks framework; the database backend's
+worker `dangjian db_worker` runs them, `make run` starts it).
 
 An uploaded file is checked (a dry run) and, once the user confirms, imported — each as one
 task, run as the user who uploaded it so that their jurisdiction applies inside the import
@@ -15,8 +15,8 @@ from typing import Any
 from django.tasks import task
 from django.utils import timezone
 
+from dangjian.imports.models import PendingUpload, UploadState
 from dangjian.imports.service import ImportResult, import_file
-from dangjian.web.models import PendingUpload, UploadState
 
 logger = logging.getLogger(__name__)
 

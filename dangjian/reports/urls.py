@@ -1,0 +1,15 @@
+"""The report pages, included into the `web` namespace (`web:report_coverage` …)."""
+
+from django.urls import path
+
+from dangjian.reports import views, views_joint
+
+urlpatterns = [
+    path("reports/coverage/", views.coverage, name="report_coverage"),
+    path("reports/coverage.xlsx", views.coverage_export, name="report_coverage_xlsx"),
+    path("reports/org-building/", views.org_building, name="report_org_building"),
+    path("reports/org-building.xlsx", views.org_building_export, name="report_org_building_xlsx"),
+    path("reports/joint/", views_joint.joint, name="report_joint"),
+    path("reports/joint.xlsx", views_joint.joint_export, name="report_joint_xlsx"),
+    path("reports/joint/save/", views_joint.joint_save, name="report_joint_save"),
+]
