@@ -21,7 +21,6 @@ from django.db.models import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
@@ -141,15 +140,21 @@ ORG_COLUMNS = [
     ("", "覆盖党组织", ""),
     ("", "操作", lists.WIDE_ONLY),
 ]
+ORGS = lists.ListPage(
+    title="社会组织",
+    url="web:orgs",
+    export_url="web:orgs_export",
+    form_id="org-filters",
+    template="orgs/org_list.html",
+    columns=ORG_COLUMNS,
+    filtered=_filtered,
+)
 
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    today = timezone.localdate()
-    qs, f, wanted = _filtered(request, gate, today)
-    day = f["as_of"] or today
-    base = reverse("web:orgs")
+    shown = ORGS.open(request)
+    gate, qs, f, day = shown.gate, shown.qs, shown.f, shown.day
     filtered = f["figure"] or any(f[name] for name in ("area", "kind", "status", "industry", "q"))
     # Unfiltered, the count is the jurisdiction's number of organizations: once per version.
     count = (
@@ -158,8 +163,6 @@ def org_list(request: HttpRequest) -> HttpResponse:
         else stats.per_version("org_count", gate.user, qs.count)  # type: ignore[arg-type]
     )
     page = tables.page(request, qs.select_related("township"), count=count)  # what it shows
-    rows = _org_table_rows(gate, list(page.object_list), day)
-    total = page.paginator.count
     words = figures.org_words(
         active=f["status"] == OrgStatus.ACTIVE,
         coverage=f["coverage"],
@@ -169,30 +172,17 @@ def org_list(request: HttpRequest) -> HttpResponse:
     )
     if f["kind"]:
         words.append(KIND_LABELS[f["kind"]])
-    context = {
-        **lists.context(
-            request,
-            title="社会组织",
-            url=base,
-            form_id="org-filters",
-            export=reverse("web:orgs_export"),
-            columns=ORG_COLUMNS,
-            page=page,
-            sort=wanted,
-            f=f,
-            day=day,
-            words=words,
-            gate=gate,
-        ),
-        "filtered": filtered or f["party_org"] is not None,
-        "rows": rows,
-        "has_data": total > 0 or gate.orgs().exists(),
-        "kinds": OrgKind.choices,
-        "statuses": OrgStatus.choices,
-        "coverage_states": COVERAGE_STATES,
-        "industries": Industry.choices,
-    }
-    return lists.render_list(request, "orgs/org_list.html", context)
+    return shown.render(
+        page,
+        words,
+        filtered=filtered or f["party_org"] is not None,
+        rows=_org_table_rows(gate, list(page.object_list), day),
+        has_data=page.paginator.count > 0 or gate.orgs().exists(),
+        kinds=OrgKind.choices,
+        statuses=OrgStatus.choices,
+        coverage_states=COVERAGE_STATES,
+        industries=Industry.choices,
+    )
 
 
 ORG_EXPORT_HEADER = [
@@ -246,12 +236,10 @@ def _org_export_rows(qs: QuerySet[SocialOrganization], today: dt.date) -> Iterat
 
 @login_required
 def org_export(request: HttpRequest) -> HttpResponse:
-    return lists.export(
+    return ORGS.export(
         request,
-        title="社会组织",
-        header=ORG_EXPORT_HEADER,
-        filtered=_filtered,
-        rows=lambda _gate, qs, day: _org_export_rows(qs.select_related(*selectors.RELATED), day),
+        ORG_EXPORT_HEADER,
+        lambda _gate, qs, day: _org_export_rows(qs.select_related(*selectors.RELATED), day),
     )
 
 

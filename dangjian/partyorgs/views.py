@@ -19,7 +19,6 @@ from django.db.models import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
@@ -148,15 +147,22 @@ PARTY_ORG_COLUMNS = [
 ]
 
 
+PARTY_ORGS = lists.ListPage(
+    title="党组织",
+    url="web:party_orgs",
+    export_url="web:party_orgs_export",
+    form_id="party-org-filters",
+    template="partyorgs/party_org_list.html",
+    columns=PARTY_ORG_COLUMNS,
+    filtered=_filtered,
+)
+
+
 @login_required
 def party_org_list(request: HttpRequest) -> HttpResponse:
-    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    today = timezone.localdate()
-    qs, f, wanted = _filtered(request, gate, today)
-    day = f["as_of"] or today
-    base = reverse("web:party_orgs")
-    page = tables.page(request, qs)
-    total = page.paginator.count
+    shown = PARTY_ORGS.open(request)
+    gate, f, day = shown.gate, shown.f, shown.day
+    page = tables.page(request, shown.qs)
     words = []
     if f["status"]:
         words.append(
@@ -171,29 +177,16 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
     if f["covers"]:
         kind = dict(OrgKind.choices).get(f["org_kind"], "")
         words.append(f"覆盖正常登记的{kind or '社会组织'}")
-    context = {
-        **lists.context(
-            request,
-            title="党组织",
-            url=base,
-            form_id="party-org-filters",
-            export=reverse("web:party_orgs_export"),
-            columns=PARTY_ORG_COLUMNS,
-            page=page,
-            sort=wanted,
-            f=f,
-            day=day,
-            words=words,
-            gate=gate,
-        ),
-        "filtered": any(f.values()),
-        "rows": _hide_outside(gate, _party_org_rows(list(page.object_list), day)),
-        "has_data": total > 0 or gate.party_orgs().exists(),
-        "levels": PartyOrgLevel.choices,
-        "forms": selectors.FORMS,
-        "statuses": PartyOrgStatus.choices,
-    }
-    return lists.render_list(request, "partyorgs/party_org_list.html", context)
+    return shown.render(
+        page,
+        words,
+        filtered=any(f.values()),
+        rows=_hide_outside(gate, _party_org_rows(list(page.object_list), day)),
+        has_data=page.paginator.count > 0 or gate.party_orgs().exists(),
+        levels=PartyOrgLevel.choices,
+        forms=selectors.FORMS,
+        statuses=PartyOrgStatus.choices,
+    )
 
 
 PARTY_ORG_EXPORT_HEADER = [
@@ -247,13 +240,7 @@ def _party_org_export_rows(
 
 @login_required
 def party_org_export(request: HttpRequest) -> HttpResponse:
-    return lists.export(
-        request,
-        title="党组织",
-        header=PARTY_ORG_EXPORT_HEADER,
-        filtered=_filtered,
-        rows=_party_org_export_rows,
-    )
+    return PARTY_ORGS.export(request, PARTY_ORG_EXPORT_HEADER, _party_org_export_rows)
 
 
 def _committee(party_org: PartyOrganization, today: dt.date) -> dict[str, list[dict[str, Any]]]:

@@ -16,8 +16,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.orgs.models import OrgKind
@@ -110,34 +108,28 @@ def _words(f: dict[str, Any]) -> list[str]:
     )
 
 
+PEOPLE = lists.ListPage(
+    title="党员与人员",
+    url="web:people",
+    export_url="web:people_export",
+    form_id="people-filters",
+    template="people/list.html",
+    columns=COLUMNS,
+    filtered=_filtered,
+)
+
+
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
-    today = timezone.localdate()
-    qs, f, wanted = _filtered(request, gate, today)
-    day = f["as_of"] or today
-    base = reverse("web:people")
-    page = tables.page(request, qs.select_related("membership__relation_party_org"))
-    context = {
-        **lists.context(
-            request,
-            title="党员与人员",
-            url=base,
-            form_id="people-filters",
-            export=reverse("web:people_export"),
-            columns=COLUMNS,
-            page=page,
-            sort=wanted,
-            f=f,
-            day=day,
-            words=_words(f),
-            gate=gate,
-        ),
-        "rows": _rows(gate, list(page.object_list), day),
-        "members": MEMBER_CHOICES,
-        "kinds": OrgKind.choices,
-    }
-    return lists.render_list(request, "people/list.html", context)
+    shown = PEOPLE.open(request)
+    page = tables.page(request, shown.qs.select_related("membership__relation_party_org"))
+    return shown.render(
+        page,
+        _words(shown.f),
+        rows=_rows(shown.gate, list(page.object_list), shown.day),
+        members=MEMBER_CHOICES,
+        kinds=OrgKind.choices,
+    )
 
 
 def _export_rows(gate: Jurisdiction, qs: QuerySet[Person], day: dt.date) -> Iterator[list[str]]:
@@ -160,6 +152,4 @@ def _export_chunk(gate: Jurisdiction, chunk: list[Person], day: dt.date) -> Iter
 @login_required
 def people_export(request: HttpRequest) -> HttpResponse:
     """The list as the page filters it, every row (identity numbers masked, as on the page)."""
-    return lists.export(
-        request, title="党员与人员", header=EXPORT_HEADER, filtered=_filtered, rows=_export_rows
-    )
+    return PEOPLE.export(request, EXPORT_HEADER, _export_rows)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
@@ -177,6 +179,8 @@ def context(
 
 
 Filtered = Callable[[HttpRequest, Jurisdiction, dt.date], tuple[QuerySet[Any], dict[str, Any], str]]
+# An export's rows: of the gate, the filtered queryset and the list's date.
+Rows = Callable[[Jurisdiction, QuerySet[Any], dt.date], Iterable[Sequence[Any]]]
 
 
 def export(
@@ -185,7 +189,7 @@ def export(
     title: str,
     header: list[str],
     filtered: Filtered,
-    rows: Callable[[Jurisdiction, QuerySet[Any], dt.date], Iterable[Sequence[Any]]],
+    rows: Rows,
 ) -> HttpResponse:
     """「导出Excel」 of a list: every row the page's filter keeps, in its order, the figures
     as of the list's date (`rows` of the gate, the rows and that date)."""
@@ -208,3 +212,60 @@ def render_list(request: HttpRequest, template: str, context: dict[str, Any]) ->
     response = render(request, f"{template}#results" if partial else template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One request of a list page: the gate, the filtered queryset, the filters, the sort
+    asked for and the date of its figures (`ListPage.open`)."""
+
+    spec: ListPage
+    request: HttpRequest
+    gate: Jurisdiction
+    qs: QuerySet[Any]
+    f: dict[str, Any]
+    sort: str
+    day: dt.date
+
+    def render(self, page: Page, words: list[str], **extra: Any) -> HttpResponse:
+        """The page (or its HTMX partial) for `page`, its filter line's `words`, and what
+        the app's template reads besides the component's (`extra`)."""
+        spec = self.spec
+        shared = context(
+            self.request,
+            title=spec.title,
+            url=reverse(spec.url),
+            form_id=spec.form_id,
+            export=reverse(spec.export_url),
+            columns=spec.columns,
+            page=page,
+            sort=self.sort,
+            f=self.f,
+            day=self.day,
+            words=words,
+            gate=self.gate,
+        )
+        return render_list(self.request, spec.template, {**shared, **extra})
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A list page, declared once in its app: its title, URL names, filter form, template,
+    sort columns and its `filtered` (the same filters for the page and its export)."""
+
+    title: str
+    url: str  # the page's URL name
+    export_url: str  # its export's URL name
+    form_id: str
+    template: str
+    columns: list[tuple[str, str, str]]
+    filtered: Filtered
+
+    def open(self, request: HttpRequest) -> Shown:
+        gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+        today = timezone.localdate()
+        qs, f, sort = self.filtered(request, gate, today)
+        return Shown(self, request, gate, qs, f, sort, f["as_of"] or today)
+
+    def export(self, request: HttpRequest, header: list[str], rows: Rows) -> HttpResponse:
+        return export(request, title=self.title, header=header, filtered=self.filtered, rows=rows)
