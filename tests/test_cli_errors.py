@@ -155,6 +155,7 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path):
     assert "无法打开数据库" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_demo_sets_an_empty_database_up_itself_and_keeps_its_users_beside_it(tmp_path):
     db = tmp_path / "first.sqlite3"
     var = tmp_path / "var"

@@ -367,6 +367,7 @@ def month_ends(last: dt.date, months: int = 12) -> list[dt.date]:
     return sorted(days)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_history_looks_like_two_years_of_use_of_the_system():
     """Issue 12 item 20: most open findings arose in the last two years, a minority is

@@ -22,7 +22,7 @@ from tests.demo_fingerprint import fingerprint
 
 STORED = Path(__file__).with_name("demo_fingerprint.json")
 # The scales and seeds of tests/test_demo.py.
-CASES = [("300", 1), ("300", 2), ("4000", 1)]
+CASES = [("300", 1), ("300", 2), pytest.param("4000", 1, marks=pytest.mark.slow)]
 
 
 def generated(scale: str, seed: int) -> dict[str, str]:
