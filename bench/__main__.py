@@ -6,7 +6,7 @@ against one of two databases, as its `DATASET` says:
 - "fresh" (the default; import_): a database of its own, emptied for every run and set up by
   `dangjian init` — SQLite var/bench/bench-<scale>.sqlite3, or the PostgreSQL database that
   BENCH_DATABASE_URL names (default: `dangjian_bench` on the local server);
-- "demo" (check, reports, scope, web): the demo dataset of the scale (`dangjian.core.demo.generate`,
+- "demo" (check, reports, scope, web): the demo dataset of the scale (`dangjian.demo.generate`,
   seed DEMO_SEED), kept between runs — SQLite var/bench/demo-<scale>.sqlite3, or the
   PostgreSQL database `<that name>_<scale>` (`dangjian_bench_national`). The database
   records a fingerprint (scale, seed, the latest migration of every app, a hash of the
@@ -35,8 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ["import_", "check", "reports", "scope", "web"]  # module names, in the order they run
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 DEMO_SEED = 1
-# The sources that decide what the demo dataset holds, hashed into its fingerprint.
-GENERATOR_SOURCES = ["dangjian/core/demo.py", "dangjian/areas/divisions.py"]
+# The sources that decide what the demo dataset holds, hashed into its fingerprint: the demo
+# package, every app's demo records and the divisions they go into.
+GENERATOR_SOURCES = [
+    *sorted(
+        path.relative_to(ROOT).as_posix()
+        for pattern in ("dangjian/demo/*.py", "dangjian/*/demo*.py")
+        for path in ROOT.glob(pattern)
+    ),
+    "dangjian/areas/divisions.py",
+]
 FINGERPRINT_TABLE = "bench_fingerprint"
 
 
@@ -161,7 +169,7 @@ def _generate(scale: str) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from dangjian.core import demo
+    from dangjian import demo
 
     call_command("init", verbosity=0, stdout=io.StringIO())
     last = [time.monotonic()]

@@ -36,7 +36,7 @@ TARGET_RATIO = 5.0
 
 
 def as_of() -> dt.date:
-    from dangjian.core.demo import DEMO_TODAY
+    from dangjian.demo import DEMO_TODAY
 
     return DEMO_TODAY
 

@@ -192,7 +192,7 @@ def test_demo_sets_an_empty_database_up_itself_and_keeps_its_users_beside_it(tmp
 
 
 def test_the_users_file_of_a_server_database_is_named_after_it(settings, tmp_path):
-    from dangjian.core.demo import users_file_path
+    from dangjian.demo import users_file_path
 
     settings.VAR_DIR = tmp_path
     postgres = {

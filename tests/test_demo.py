@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.test import override_settings
 
+from dangjian import demo
 from dangjian.accounts.models import Role, User
 from dangjian.areas import divisions
 from dangjian.areas.models import Area, AreaLevel, Unit, UnitKind
 from dangjian.compliance.engine import evaluate, record
 from dangjian.compliance.policy import load
-from dangjian.core import demo
 from dangjian.core.management.commands.demo import Command
+from dangjian.demo.base import SYSTEM_SINCE, allocate
 from dangjian.lib.codes import (
     uscc_division_code,
     validate_id_number,
@@ -350,9 +351,9 @@ def test_scales_parse():
 
 
 def test_allocation_is_exact_and_proportional():
-    assert demo._allocate(10, [1, 1, 2]) == [3, 2, 5]  # largest remainder, ties by order
-    assert sum(demo._allocate(8000, [0.3, 0.2, 0.5])) == 8000
-    assert demo._allocate(3, [0, 0]) == [0, 0]
+    assert allocate(10, [1, 1, 2]) == [3, 2, 5]  # largest remainder, ties by order
+    assert sum(allocate(8000, [0.3, 0.2, 0.5])) == 8000
+    assert allocate(3, [0, 0]) == [0, 0]
 
 
 def month_ends(last: dt.date, months: int = 12) -> list[dt.date]:
@@ -386,7 +387,7 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
     assert 0.10 <= len(overdue) / len(findings) <= 0.30, (len(overdue), len(findings))
     effective = load().effective_on
     assert min(f.due for f in findings if f.due is not None) >= effective
-    recent = [f for f in findings if f.due is not None and f.due >= demo.SYSTEM_SINCE]
+    recent = [f for f in findings if f.due is not None and f.due >= SYSTEM_SINCE]
     assert len(recent) >= 0.8 * len(findings)
     by_rule = Counter(f.rule for f in findings)
     assert by_rule["COV-INSTRUCTOR"] < 0.05 * SocialOrganization.objects.count()

@@ -17,7 +17,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from dangjian.core import demo
+from dangjian import demo
 from tests.demo_fingerprint import fingerprint
 
 STORED = Path(__file__).with_name("demo_fingerprint.json")

@@ -20,9 +20,9 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from dangjian import demo
 from dangjian.accounts.models import User
 from dangjian.compliance.engine import evaluate, record
-from dangjian.core import demo
 
 TODAY = demo.DEMO_TODAY
 SCALE = "300"

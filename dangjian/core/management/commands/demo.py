@@ -1,6 +1,6 @@
 """`dangjian demo [--scale city|province|national|N] [--seed N] [--no-serve]` (CONTRACT.md).
 
-A thin wrapper over `dangjian.core.demo.generate`: generate, save and print the demo users,
+A thin wrapper over `dangjian.demo.generate`: generate, save and print the demo users,
 then serve the web application unless `--no-serve`.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 
-from dangjian.core import demo
+from dangjian import demo
 from dangjian.core.cli import CREATE, DangjianCommand, database_up_to_date
 
 

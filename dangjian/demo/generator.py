@@ -1,0 +1,197 @@
+"""`generate`: the demo dataset, one city (地级市) at a time, each app's records in turn.
+
+The order of the calls in `city` is the order of the draws from the city's random sequence:
+the same seed gives the same data only as long as it stays so (`tests/test_demo_fingerprint.py`).
+Rows go in with `bulk_create_with_history` (one history row each, reason `CHANGE_REASON`);
+the national scale never holds more than one city's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from simple_history.utils import bulk_create_with_history
+
+from dangjian.accounts import demo as accounts
+from dangjian.areas import demo as areas
+from dangjian.areas import divisions
+from dangjian.areas.models import Unit
+from dangjian.core.version import bump
+from dangjian.demo.base import BATCH_SIZE, CHANGE_REASON, CHANGSHA, DEMO_TODAY, HUNAN
+from dangjian.demo.context import City, CityContext, DemoContext, Progress, Rows
+from dangjian.demo.output import DemoUser
+from dangjian.demo.regions import Regions
+from dangjian.demo.scales import Scale, parse_scale
+from dangjian.orgs import demo as orgs
+from dangjian.orgs.models import SocialOrganization
+from dangjian.partyorgs import demo as partyorgs
+from dangjian.partyorgs import demo_members as members
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    Coverage,
+    Instructor,
+    InstructorAssignment,
+    PartyOrganization,
+)
+from dangjian.people import demo as people
+from dangjian.people.models import Employment, Membership, Person
+
+
+class DatabaseNotEmpty(Exception):
+    """The database already holds organizations, Party organizations or people."""
+
+
+@dataclass
+class DemoSummary:
+    scale: Scale
+    seed: int
+    counts: dict[str, int]
+    users: list[DemoUser]
+    seconds: float
+
+    def line(self) -> str:
+        c = self.counts
+        return (
+            f"演示数据已生成（规模 {self.scale.name}，种子 {self.seed}，截至 {DEMO_TODAY}）："
+            f"社会组织 {c['orgs']} 个，党组织 {c['party_orgs']} 个，人员 {c['people']} 人"
+            f"（正式党员 {c['members_formal']} 人、预备党员 {c['members_probationary']} 人），"
+            f"党建工作指导员 {c['instructors']} 人，用户 {c['users']} 个，"
+            f"用时 {self.seconds:.1f} 秒"
+        )
+
+
+def database_is_empty() -> bool:
+    return not (
+        SocialOrganization.objects.exists()
+        or PartyOrganization.objects.exists()
+        or Person.objects.exists()
+    )
+
+
+def load_divisions(scale: Scale) -> int:
+    if scale.root == CHANGSHA:
+        return divisions.load_changsha()
+    if scale.root == HUNAN:
+        return divisions.load_from_package(["43"], with_communities=True)
+    return divisions.load_from_package(None, with_communities=False)
+
+
+def generate(
+    scale: Scale | str = "city", seed: int = 1, *, progress: Progress | None = None
+) -> DemoSummary:
+    """Generate the demo dataset of `scale` with `seed` into an empty database.
+
+    Raises DatabaseNotEmpty (and writes nothing) when organizations, Party organizations or
+    people exist already.
+    """
+    started = time.monotonic()
+    scale = parse_scale(scale)
+    if not database_is_empty():
+        raise DatabaseNotEmpty(
+            "数据库中已有社会组织、党组织或人员数据，未生成演示数据（演示数据只能生成到空数据库中）。"
+            "如需重新生成，请先删除数据库文件（默认 var/dangjian.sqlite3）后运行 dangjian init。"
+        )
+    ctx = DemoContext(scale, seed, progress)
+    # All in one transaction, except at the national scale: one per city there.
+    with contextlib.nullcontext() if scale.chunked else transaction.atomic():
+        ctx.report("载入行政区划")
+        load_divisions(scale)
+        users = _generate(ctx)
+    bump()
+    return DemoSummary(
+        scale=scale,
+        seed=seed,
+        counts=ctx.counts,
+        users=users,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _generate(ctx: DemoContext) -> list[DemoUser]:
+    cities = areas.load_geography(ctx.scale)
+    areas.spread_orgs(ctx.scale, cities, random.Random(f"{ctx.seed}:spread"))
+    # identity-number regions are a city's own: forget them after the last city using them
+    last_use: dict[str, int] = {}
+    for i, city in enumerate(cities):
+        for prefix in city.region_prefixes:
+            last_use[prefix] = i
+    for i, city in enumerate(cities):
+        with transaction.atomic():
+            ctx.report(f"{city.name}：社会组织")
+            rows = generate_city(ctx, city)
+            save(ctx, rows, city.name)
+        del rows  # the national scale holds one city at a time
+        ctx.forget_ids({p for p, last in last_use.items() if last == i})
+    with transaction.atomic():
+        ctx.report("创建演示用户")
+        return accounts.users(ctx)
+
+
+def generate_city(demo: DemoContext, city: City) -> Rows:
+    """Every row of one city, built in memory (not yet saved), each app's in turn."""
+    ctx = CityContext(
+        demo=demo,
+        city=city,
+        rng=random.Random(f"{demo.seed}:{city.code}"),
+        regions=Regions(city.region_prefixes),
+    )
+    registries = areas.registries(ctx)
+    supervisors = areas.supervisors(ctx)
+    township_pos = partyorgs.township_party_orgs(ctx)
+    found = orgs.organizations(ctx, registries, supervisors)
+    start = demo.done
+    for i, org in enumerate(found):
+        if i % 500 == 0:  # building is about half the work, inserting the other half
+            demo.report(f"{city.name}：人员与党员", start + i // 2)
+        people.staff(ctx, org)
+    demo.report(f"{city.name}：党组织", start + len(found) // 2)
+    industry_pos = partyorgs.industry_party_orgs(ctx, found)
+    partyorgs.standalone(ctx, found, township_pos, industry_pos)
+    partyorgs.joint(ctx, found, township_pos)
+    partyorgs.functional(ctx, found, township_pos)
+    partyorgs.more_industry_committees(ctx, found, industry_pos)
+    community_pos: dict[int, PartyOrganization] = {}
+    members.relations(ctx, found, township_pos, community_pos)
+    members.committees(ctx, found)
+    members.instructors(ctx, found, township_pos)
+    return ctx.rows
+
+
+def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
+    """Insert one city's rows, parents first, each with its history row."""
+    steps: list[tuple[str, Sequence[models.Model], type[models.Model], str]] = [
+        ("单位", rows.units, Unit, "units"),
+        ("党组织", rows.territorial, PartyOrganization, "party_orgs"),
+        ("党组织", rows.community_party_orgs, PartyOrganization, "party_orgs"),
+        ("社会组织", rows.orgs, SocialOrganization, "orgs"),
+        ("党组织", rows.party_orgs, PartyOrganization, "party_orgs"),
+        ("人员", rows.people, Person, "people"),
+        ("从业情况", rows.employments, Employment, "employments"),
+        ("党员信息", rows.memberships, Membership, ""),
+        ("党组织覆盖", rows.coverages, Coverage, "coverages"),
+        ("班子成员", rows.committee, CommitteeMembership, "committee"),
+        ("指导员", rows.instructors, Instructor, "instructors"),
+        ("指导员派驻", rows.assignments, InstructorAssignment, "assignments"),
+    ]
+    start, half = ctx.done, len(rows.orgs) - len(rows.orgs) // 2
+    for i, (label, objs, model, key) in enumerate(steps):
+        ctx.report(f"{city_name}：写入{label}", start + half * i // len(steps))
+        if objs:
+            bulk_create_with_history(
+                objs,
+                model,
+                batch_size=BATCH_SIZE,
+                default_change_reason=CHANGE_REASON,
+                default_date=ctx.history_date,
+            )
+        if key:
+            ctx.counts[key] += len(objs)
+    formal = sum(1 for m in rows.memberships if m.confirmed_on is not None)
+    ctx.counts["members_formal"] += formal
+    ctx.counts["members_probationary"] += len(rows.memberships) - formal
+    ctx.report(f"{city_name}：完成", start + half)
