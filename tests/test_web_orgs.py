@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from dangjian.accounts.models import Role
@@ -456,6 +457,21 @@ def test_the_party_organization_page_shows_committee_coverage_members_and_term(w
     ):
         assert text in page, text
     assert "芙蓉区书法协会" in page  # where the probationary member works
+
+
+def test_the_page_of_one_object_has_its_title_breadcrumbs_and_the_day_of_its_rules(world, furong):
+    today = timezone.localdate()
+    org = world.orgs["fr_assoc"]
+    party_org = world.party_orgs["fr"]
+    for url, name, list_url, list_label in (
+        (f"/orgs/{org.uscc}/", org.name, "/orgs/", "社会组织"),
+        ("/party-orgs/D-FR-1/", party_org.name, "/party-orgs/", "党组织"),
+    ):
+        page = " ".join(furong.get(url).content.decode().split())
+        assert f"<title>{name} · 社会组织党建工作管理系统</title>" in page, url
+        assert f'<a href="{list_url}">{list_label}</a>' in page, url
+        assert f'<li class="breadcrumb-item active" aria-current="page">{name}</li>' in page, url
+        assert f"规则检查（截至 {today.year}年{today.month}月{today.day}日）" in page, url
 
 
 # --- the jurisdiction gate and identity numbers ---------------------------------------------

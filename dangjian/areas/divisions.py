@@ -19,6 +19,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dangjian.areas.models import Area, AreaLevel
+from dangjian.lib import sheets
 
 CHANGSHA_FILE = Path(__file__).with_name("data") / "changsha.csv"
 CHANGSHA_CODE = "430100"
@@ -113,7 +114,7 @@ def read_file(path: Path) -> Iterator[Division]:
 def write_file(divisions: Iterable[Division], path: Path) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = sheets.CsvWriter(fh, lineterminator="\n")  # the file the repository holds
         writer.writerow(FIELDS)
         for d in divisions:
             writer.writerow([d.code, d.name, d.level, d.parent])

@@ -22,7 +22,7 @@ from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
 from dangjian.compliance.selectors import SEVERITIES, Filters, finding_list
 from dangjian.web import figures, lists, stats, tables
-from dangjian.web.views import crumbs
+from dangjian.web.frame import crumbs
 
 SORTS = {"due": "due", "severity": "severity_rank", "rule": "rule"}
 SORT_LABELS = {"due": "整改期限", "severity": "严重程度", "rule": "规则"}

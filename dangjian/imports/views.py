@@ -37,8 +37,8 @@ from dangjian.imports.export import write_template
 from dangjian.imports.models import BUSY, QUEUED, PendingUpload, UploadState
 from dangjian.imports.registry import KINDS
 from dangjian.imports.selectors import may_import
+from dangjian.web.frame import crumbs
 from dangjian.web.tables import XLSX
-from dangjian.web.views import crumbs
 
 MAX_UPLOAD = 200 * 1024 * 1024  # as the API
 ALLOWED_SUFFIXES = (".csv", ".xlsx")

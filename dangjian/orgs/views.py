@@ -349,6 +349,7 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     coverages = _org_coverages(gate, org, today)
     instructors = _instructors(org, today)
     context = {
+        **details.frame(org.name, "社会组织", "web:orgs", today),
         "org": org,
         "active": org.is_active(today),
         "party_management": PartyManagement(org.party_management).label,

@@ -345,6 +345,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
     visible_children = details.visible(gate, PartyOrganization, [c.pk for c in children])
     covered = _covered(gate, party_org, today)
     context = {
+        **details.frame(party_org.name, "党组织", "web:party_orgs", today),
         "p": party_org,
         "active": party_org.is_active(today),
         "parent_visible": parent_visible,

@@ -24,7 +24,8 @@ from dangjian.reports import selectors
 from dangjian.reports.orgbuilding import COLUMN_LABELS, COLUMNS, OVERCOUNT_NOTE, ROWS
 from dangjian.reports.output import coverage_xlsx, org_building_xlsx
 from dangjian.web import figures, tables
-from dangjian.web.views import as_of_from, crumbs
+from dangjian.web.frame import crumbs
+from dangjian.web.views import as_of_from
 
 CHILD_LEVEL = {AreaLevel.CITY: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.TOWNSHIP}
 LEVEL_WORD = {"city": "区县(市)", "district": "乡镇(街道)", "township": ""}

@@ -29,7 +29,8 @@ from dangjian.reports.views import (
     user_of,
     xlsx_download,
 )
-from dangjian.web.views import as_of_from, crumbs
+from dangjian.web.frame import crumbs
+from dangjian.web.views import as_of_from
 
 
 def _plan(request: HttpRequest) -> tuple[Area | None, dt.date, JointPlan]:

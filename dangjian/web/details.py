@@ -15,6 +15,7 @@ from django.db.models import (
     Model,
 )
 from django.http import HttpRequest
+from django.urls import reverse
 
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.areas.models import Area, Unit
@@ -28,11 +29,22 @@ from dangjian.partyorgs.models import (
 )
 from dangjian.people.models import Membership
 from dangjian.web import lists
+from dangjian.web.frame import crumbs
 
 LIST_CAP = 100  # rows of a detail page's own lists beyond which they are paged
 
 
 HISTORY_SHOWN = 20
+
+
+def frame(title: str, list_label: str, list_url: str, today: dt.date) -> dict[str, Any]:
+    """The page's title, its breadcrumbs (首页 / the list it belongs to / the object) and the
+    day its figures and rules are of."""
+    return {
+        "title": title,
+        "breadcrumbs": crumbs((list_label, reverse(list_url)), (title, None)),
+        "today": today,
+    }
 
 
 def yes_no(value: bool) -> str:

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.areas.models import Area, AreaLevel
 from dangjian.web import stats, tables
+from dangjian.web.frame import crumbs
 
 AREA_OPTIONS_MAX = 800  # beyond this many areas, offer districts only
 # The classes of a column that gives way on a narrower screen (the detail page repeats it).
@@ -158,8 +159,6 @@ def context(
     its figures, the filters `f` and their line (`words`, for a list opened from a figure),
     the sort headers of `columns`, the pager of `page`, the export of what is shown
     (`export`: the export's URL) and the areas one may filter by."""
-    from dangjian.web.views import crumbs
-
     areas = area_options(gate)
     return {
         "title": title,

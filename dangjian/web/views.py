@@ -18,6 +18,7 @@ from dangjian.accounts.models import Role
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
 from dangjian.web import figures, stats
 from dangjian.web.dates import as_of_param
+from dangjian.web.frame import crumbs
 
 
 class LoginView(auth_views.LoginView):
@@ -27,11 +28,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = "web:login"
-
-
-def crumbs(*items: tuple[str, str | None]) -> list[dict[str, str | None]]:
-    first: dict[str, str | None] = {"label": "首页", "url": reverse("web:dashboard")}
-    return [first] + [{"label": label, "url": url} for label, url in items]
 
 
 def as_of_from(request: HttpRequest) -> dt.date:
