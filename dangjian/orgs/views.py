@@ -148,6 +148,15 @@ ORGS = lists.ListPage(
     template="orgs/org_list.html",
     columns=ORG_COLUMNS,
     filtered=_filtered,
+    results=lists.Results(
+        noun="个社会组织",
+        measure="个",
+        thing="社会组织",
+        rows_template="orgs/_rows.html",
+        pager_label="社会组织分页",
+        register="社会组织名录",
+    ),
+    exists=lambda gate: gate.orgs().exists(),
 )
 
 
@@ -177,7 +186,6 @@ def org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=filtered or f["party_org"] is not None,
         rows=_org_table_rows(gate, list(page.object_list), day),
-        has_data=page.paginator.count > 0 or gate.orgs().exists(),
         kinds=OrgKind.choices,
         statuses=OrgStatus.choices,
         coverage_states=COVERAGE_STATES,

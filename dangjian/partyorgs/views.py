@@ -155,6 +155,15 @@ PARTY_ORGS = lists.ListPage(
     template="partyorgs/party_org_list.html",
     columns=PARTY_ORG_COLUMNS,
     filtered=_filtered,
+    results=lists.Results(
+        noun="个党组织",
+        measure="个",
+        thing="党组织",
+        rows_template="partyorgs/_rows.html",
+        pager_label="党组织分页",
+        register="党组织名录",
+    ),
+    exists=lambda gate: gate.party_orgs().exists(),
 )
 
 
@@ -182,7 +191,6 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=any(f.values()),
         rows=_hide_outside(gate, _party_org_rows(list(page.object_list), day)),
-        has_data=page.paginator.count > 0 or gate.party_orgs().exists(),
         levels=PartyOrgLevel.choices,
         forms=selectors.FORMS,
         statuses=PartyOrgStatus.choices,

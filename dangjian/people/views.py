@@ -116,6 +116,14 @@ PEOPLE = lists.ListPage(
     template="people/list.html",
     columns=COLUMNS,
     filtered=_filtered,
+    results=lists.Results(
+        noun="人",
+        measure="人",
+        thing="人员",
+        rows_template="people/_rows.html",
+        pager_label="人员分页",
+        import_hint="人员与党员信息",
+    ),
 )
 
 

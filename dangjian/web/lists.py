@@ -201,16 +201,35 @@ def export(
     )
 
 
+RESULTS = "web/_list/page.html#results"  # the results region of every list page
+
+
 def render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or — for an HTMX request from the filter bar, a sort link or the
-    pager — only its table region (a template partial). A history restore asks for the
-    whole page."""
+    pager — only its results region (`RESULTS`). A history restore asks for the whole
+    page."""
     partial = request.headers.get("HX-Request") and not request.headers.get(
         "HX-History-Restore-Request"
     )
-    response = render(request, f"{template}#results" if partial else template, context)
+    response = render(request, RESULTS if partial else template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@dataclass(frozen=True)
+class Results:
+    """How a list's results read: 「共 N {noun}（第 a–b {measure}）」, the template of its
+    table's rows, its pager's label; with nothing to show, 「没有符合条件的{thing}」 — or,
+    when the jurisdiction holds none at all and `register` names what to import, 「尚无数据：
+    请先导入{register}」; `import_hint` names what the import page brings besides."""
+
+    noun: str
+    measure: str
+    thing: str
+    rows_template: str
+    pager_label: str
+    register: str = ""
+    import_hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,13 +263,21 @@ class Shown:
             words=words,
             gate=self.gate,
         )
-        return render_list(self.request, spec.template, {**shared, **extra})
+        has_data = page.paginator.count > 0 or (spec.exists is not None and spec.exists(self.gate))
+        return render_list(
+            self.request,
+            spec.template,
+            {**shared, "results": spec.results, "has_data": has_data, **extra},
+        )
 
 
 @dataclass(frozen=True)
 class ListPage:
-    """A list page, declared once in its app: its title, URL names, filter form, template,
-    sort columns and its `filtered` (the same filters for the page and its export)."""
+    """A list page, declared once in its app: its title, URL names, filter form, template
+    (extending `web/_list/page.html`: its note and filters), sort columns, its `filtered`
+    (the same filters for the page and its export), how its results read, and — to tell
+    an empty jurisdiction from a filter that keeps nothing — whether the jurisdiction holds
+    any row at all (`exists`)."""
 
     title: str
     url: str  # the page's URL name
@@ -259,6 +286,8 @@ class ListPage:
     template: str
     columns: list[tuple[str, str, str]]
     filtered: Filtered
+    results: Results
+    exists: Callable[[Jurisdiction], bool] | None = None
 
     def open(self, request: HttpRequest) -> Shown:
         gate = Jurisdiction(request.user)  # type: ignore[arg-type]
