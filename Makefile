@@ -75,6 +75,8 @@ run: install
 	@# demo prints the demo users, saved beside the database (var/dangjian.demo-users.txt)
 	$(DJ) demo --scale city --no-serve --if-empty
 	$(DJ) collectstatic --noinput --verbosity 0
+	@# The daily full check (periods that ran out): run by the worker, at once and every day.
+	$(DJ) daily --schedule
 	@echo "打开 / open http://127.0.0.1:8000/"
 	@# The background worker (web imports) runs beside the server and stops with it.
 	$(DJ) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \

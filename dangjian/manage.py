@@ -20,6 +20,7 @@ ORDER = [
     "import",
     "export",
     "check",
+    "daily",
     "rules",
     "report",
     "plan",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import User
@@ -168,11 +168,30 @@ def record(result: CheckResult) -> CheckRun:
         raise RecordingOrderError(
             f"已记录 {last.as_of} 的检查，不能再记录更早日期 {result.as_of} 的检查"
         )
+    opened, resolved = reconcile(
+        result, FindingRecord.objects.filter(resolved_on__isnull=True), cause="定期全面检查"
+    )
+    bump()  # a recorded check is a change of the data (its run, the open counts by day)
+    return CheckRun.objects.create(
+        as_of=result.as_of,
+        policy_version=result.policy_version,
+        summary=result.summary,
+        opened=opened,
+        resolved=resolved,
+        open=len(result.findings),
+    )
+
+
+def reconcile(
+    result: CheckResult, open_now: QuerySet[FindingRecord], *, cause: str
+) -> tuple[int, int]:
+    """Bring the findings store in line with `result` for the open findings `open_now`
+    selects (those `result` speaks for): new findings open on the result's date, those no
+    longer found are resolved on it, the others are refreshed; the tasks follow
+    (`dangjian.tasks.services.tasks_follow`, with `cause`: what changed). Returns (opened,
+    resolved)."""
     paths = dict(Area.objects.values_list("code", "path"))
-    open_records = {
-        (r.rule, r.subject_type, r.subject_pk, r.occurrence): r
-        for r in FindingRecord.objects.filter(resolved_on__isnull=True)
-    }
+    open_records = {(r.rule, r.subject_type, r.subject_pk, r.occurrence): r for r in open_now}
     seen: set[Identity] = set()
     new: list[FindingRecord] = []
     changed: list[FindingRecord] = []
@@ -234,18 +253,12 @@ def record(result: CheckResult) -> CheckRun:
         ],
         batch_size=500,
     )
-    gone = [r.pk for key, r in open_records.items() if key not in seen]
-    for batch in key_batches(gone):
+    gone = [r for key, r in open_records.items() if key not in seen]
+    for batch in key_batches([r.pk for r in gone]):
         FindingRecord.objects.filter(pk__in=batch).update(resolved_on=result.as_of)
-    bump()
-    return CheckRun.objects.create(
-        as_of=result.as_of,
-        policy_version=result.policy_version,
-        summary=result.summary,
-        opened=len(new),
-        resolved=len(gone),
-        open=len(result.findings),
-    )
+    if new or changed or gone:
+        bump()
+    return len(new), len(gone)
 
 
 def open_on(day: dt.date, area: Area | None = None) -> Q:

@@ -27,6 +27,7 @@ from dangjian.demo.context import City, CityContext, DemoContext, Progress, Rows
 from dangjian.demo.output import DemoUser
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale, parse_scale
+from dangjian.lib import changes
 from dangjian.orgs import demo as orgs
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs import demo as partyorgs
@@ -98,7 +99,9 @@ def generate(
         )
     ctx = DemoContext(scale, seed, progress)
     # All in one transaction, except at the national scale: one per city there.
-    with contextlib.nullcontext() if scale.chunked else transaction.atomic():
+    # The demo records its own checks afterwards (`dangjian demo`): its writes are not
+    # followed one by one (dangjian/lib/changes.py).
+    with changes.suspended(), contextlib.nullcontext() if scale.chunked else transaction.atomic():
         ctx.report("载入行政区划")
         load_divisions(scale)
         users = _generate(ctx)

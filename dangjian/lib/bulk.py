@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from dangjian.lib import changes
+
 Adapter = Callable[[Any], Any]
 _MAX_PARAMS = 900  # well under SQLite's limit on bound parameters
 # The page cache of an import's transaction on SQLite (KiB): the indexes an import inserts
@@ -221,17 +223,28 @@ def record_history(
         f"SELECT {source}, %s, %s, %s, %s FROM {_q(model._meta.db_table)} WHERE "
     )
     stamped = [stamp, reason, history_type, user_id]
+    history_table, history_pk = _q(history._meta.db_table), _q(history._meta.pk.column)
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({history_pk}) FROM {history_table}")
+        before = cursor.fetchone()[0] or 0
         if id_range is not None:
             pk = _q(_pk_column(model))
             cursor.execute(f"{head}{pk} > %s AND {pk} <= %s ORDER BY {pk}", [*stamped, *id_range])
-            return
-        assert keys is not None
-        by_column = _q(_column(model, by))
-        for start in range(0, len(keys), _MAX_PARAMS):
-            chunk = list(keys[start : start + _MAX_PARAMS])
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"{head}{by_column} IN ({marks})", [*stamped, *chunk])
+        else:
+            assert keys is not None
+            by_column = _q(_column(model, by))
+            for start in range(0, len(keys), _MAX_PARAMS):
+                chunk = list(keys[start : start + _MAX_PARAMS])
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{head}{by_column} IN ({marks})", [*stamped, *chunk])
+        # The rows just recorded are what changed (dangjian/lib/changes.py); on PostgreSQL
+        # another session's may be among them, which only adds keys to look at again.
+        if changes.wanted(model):
+            cursor.execute(
+                f"SELECT {_q(_pk_column(model))} FROM {history_table} WHERE {history_pk} > %s",
+                [before],
+            )
+            changes.changed(model, [row[0] for row in cursor.fetchall()], reason)
 
 
 def _select(

@@ -95,6 +95,7 @@ class FactsBase:
         # area (a queryset of primary keys, or a set of them): None for the whole area.
         self._only_orgs: Any = None
         self._only_party_orgs: Any = None
+        self._only_units: set[int] | None = None  # the supervisory units the unit rules see
 
     def restrict(self, orgs: Any, party_orgs: Any) -> None:
         """Keep only these organizations and Party organizations (for a user whose
@@ -104,6 +105,12 @@ class FactsBase:
         self._only_orgs, self._only_party_orgs = orgs, party_orgs
         for name in ("orgs", "party_orgs", "members_by_township", "people"):
             self.__dict__.pop(name, None)
+
+    def restrict_units(self, units: set[int]) -> None:
+        """Keep only these supervisory units as subjects of the unit rules (what each one
+        manages is still counted in full): the live re-evaluation of a few of them."""
+        self._only_units = units
+        self.__dict__.pop("supervisory_units", None)
 
     def _only(self, prefix: str, party: bool = False) -> Q:
         """The restriction (if any) on rows whose organization (or Party organization, with

@@ -37,6 +37,8 @@ class ManagementFacts(FactsBase):
         qs = Unit.objects.filter(kind=UnitKind.SUPERVISORY)
         if self.area is not None:
             qs = qs.filter(area__path__startswith=self.area.path)
+        if self._only_units is not None:
+            qs = qs.filter(pk__in=sorted(self._only_units))
         return {pk: (name, code) for pk, name, code in qs.values_list("pk", "name", "area__code")}
 
     @functools.cached_property
