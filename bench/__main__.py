@@ -6,7 +6,7 @@ against one of two databases, as its `DATASET` says:
 - "fresh" (the default; import_): a database of its own, emptied for every run and set up by
   `dangjian init` — SQLite var/bench/bench-<scale>.sqlite3, or the PostgreSQL database that
   BENCH_DATABASE_URL names (default: `dangjian_bench` on the local server);
-- "demo" (check, reports, scope, web): the demo dataset of the scale (`dangjian.demo.generate`,
+- "demo" (check, live, reports, scope, web): the demo dataset of the scale (`dangjian.demo.generate`,
   seed DEMO_SEED), kept between runs — SQLite var/bench/demo-<scale>.sqlite3, or the
   PostgreSQL database `<that name>_<scale>` (`dangjian_bench_national`). The database
   records a fingerprint (scale, seed, the latest migration of every app, a hash of the
@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ["import_", "check", "reports", "scope", "web"]  # module names, in the order they run
+BENCHMARKS = [
+    "import_",
+    "check",
+    "live",
+    "reports",
+    "scope",
+    "web",
+]  # module names, in the order they run
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 DEMO_SEED = 1
 # The sources that decide what the demo dataset holds, hashed into its fingerprint: the demo

@@ -70,7 +70,9 @@ class BackboneFacts(ManagementFacts):
             out[row[0]] = PartyOrgFacts(*row, active=holds_on(row[6], row[8], d))
         members = (
             Membership.objects.filter(
-                Membership.member_on_q(d), self._party_scoped("relation_party_org__")
+                Membership.member_on_q(d),
+                self._party_scoped("relation_party_org__"),
+                self._only("relation_party_org__", party=True),
             )
             .order_by()
             .values_list("relation_party_org_id")
@@ -81,7 +83,11 @@ class BackboneFacts(ManagementFacts):
             if facts is not None:
                 facts.members, facts.formal_members = count, formal
         for party_org, role, full_time, started, ended, person in (
-            CommitteeMembership.objects.filter(self._party_scoped("party_org__"), started_on__lte=d)
+            CommitteeMembership.objects.filter(
+                self._party_scoped("party_org__"),
+                self._only("party_org__", party=True),
+                started_on__lte=d,
+            )
             .order_by("party_org_id", "role", "started_on")
             .values_list("party_org_id", "role", "full_time", "started_on", "ended_on", "person_id")
         ):
@@ -94,7 +100,11 @@ class BackboneFacts(ManagementFacts):
                 left = facts.last_secretary_left
                 facts.last_secretary_left = ended if left is None else max(left, ended)
         for party_org, org in (
-            Coverage.objects.filter(Coverage.current_on_q(d), self._party_scoped("party_org__"))
+            Coverage.objects.filter(
+                Coverage.current_on_q(d),
+                self._party_scoped("party_org__"),
+                self._only("party_org__", party=True),
+            )
             .order_by("party_org_id", "org_id")
             .values_list("party_org_id", "org_id")
         ):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 
+from django.db.models import Q
+
 from dangjian.areas.models import Unit, UnitKind
 from dangjian.compliance.facts.base import FactsBase
 from dangjian.orgs.models import (
@@ -69,10 +71,16 @@ class ManagementFacts(FactsBase):
         """Active industry Party committees and general branches by supervisory unit:
         {unit: [(code, full-time workers)]}."""
         d = self.as_of
+        # Only the units the rules look at (all of them unless restricted).
+        units, their_offices = Q(), Q()
+        if self._only_units is not None:
+            units = Q(unit_id__in=sorted(self._only_units))
+            their_offices = Q(party_org__unit_id__in=sorted(self._only_units))
         full_time: dict[int, int] = defaultdict(int)
         for party_org in (
             CommitteeMembership.objects.filter(
                 CommitteeMembership.current_on_q(d),
+                their_offices,
                 full_time=True,
                 party_org__form=PartyOrgForm.INDUSTRY,
             )
@@ -83,6 +91,7 @@ class ManagementFacts(FactsBase):
         out: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for pk, code, unit in PartyOrganization.objects.filter(
             PartyOrganization.active_on_q(d),
+            units,
             form=PartyOrgForm.INDUSTRY,
             level__in=["committee", "general_branch"],
             unit__isnull=False,
