@@ -14,9 +14,11 @@ from typing import Any
 
 import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError, ValidationErrorContext
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from dangjian.accounts.jurisdiction import NotFound
@@ -155,6 +157,21 @@ class ChineseNinjaAPI(NinjaAPI):
         return ValidationError(errors)
 
 
+class OneValueParser(Parser):
+    """A query parameter that takes one value given twice (`?q=a&q=b`) is an error the
+    caller should hear of (422, naming it), not a silent choice of the last value: its
+    values reach validation as a list, which a single-valued field refuses."""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        for key in data:
+            if key not in list_fields and len(data.getlist(key)) > 1:
+                result[key] = data.getlist(key)
+        return result
+
+
 class ChineseSwagger(Swagger):
     """Swagger UI (django-ninja's own copy, served from this machine) in a Chinese frame: a
     title, how to authenticate, a way back to the system, and the UI's buttons in Chinese
@@ -192,6 +209,7 @@ api = ChineseNinjaAPI(
     docs=ChineseSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=OneValueParser(),
 )
 
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dangjian.imports",
     "dangjian.compliance",
     "dangjian.reports",
+    "dangjian.tasks",
     "dangjian.web",
 ]
 
@@ -171,6 +172,9 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
+# Uploaded files kept by the system (evidence attached to tasks, under tasks/): never
+# served by a URL of their own, only by a page that checks the jurisdiction first.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

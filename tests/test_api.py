@@ -91,6 +91,15 @@ def test_bad_input_answers_422(world, query):
     assert response.status_code == 422
 
 
+def test_a_single_valued_parameter_given_twice_answers_422_naming_it(world):
+    client = bearer(world.users["city"])
+    for path in ("/api/v1/orgs", "/api/v1/party-orgs"):
+        response = client.get(f"{path}?q=协会&q=学会")
+        assert response.status_code == 422, path
+        assert "q" in response.content.decode()
+    assert client.get("/api/v1/findings?rule=COV-JOINT&rule=COV-STANDALONE").status_code == 200
+
+
 def test_findings_and_reports_have_the_command_shapes(world):
     client = bearer(world.users["furong"])
     body = client.get("/api/v1/findings", {"as_of": "2026-11-26"}).json()

@@ -36,6 +36,7 @@ PROJECT_COMMANDS = [
     "import",
     "export",
     "check",
+    "daily",
     "rules",
     "report",
     "plan",

@@ -29,6 +29,7 @@ from dangjian.partyorgs.models import (
     PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership
+from dangjian.tasks.models import OPEN_STATES, Task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,6 +53,14 @@ def assert_store_agrees(what: str) -> None:
     missing = {k: v for k, v in found.items() if stored.get(k) != v}
     extra = {k: v for k, v in stored.items() if k not in found}
     assert not missing and not extra, (what, missing, extra)
+    # The tasks follow: every open finding has its open task, every open task its open finding.
+    open_findings = set(
+        FindingRecord.objects.filter(resolved_on__isnull=True).values_list("pk", flat=True)
+    )
+    open_tasks = set(
+        Task.objects.filter(state__in=OPEN_STATES).values_list("finding_id", flat=True)
+    )
+    assert open_tasks == open_findings, (what, open_tasks ^ open_findings)
 
 
 @pytest.fixture
@@ -165,6 +174,23 @@ def test_every_committed_write_leaves_the_store_as_a_full_check_finds(city):
         write = WRITES[i % len(WRITES)] if i < len(WRITES) else rng.choice(WRITES)
         write(rng)
         assert_store_agrees(f"after {write.__name__} (write {i})")
+
+
+def test_a_task_closes_itself_when_a_write_fixes_its_finding_and_reopens_when_it_returns(city):
+    finding = FindingRecord.objects.filter(rule="COV-INSTRUCTOR", resolved_on__isnull=True).first()
+    task = Task.objects.get(finding=finding)
+    org = SocialOrganization.objects.get(pk=finding.subject_pk)
+    instructor = InstructorAssignment.objects.first().instructor
+    assignment = InstructorAssignment.objects.create(
+        instructor=instructor, org=org, started_on=timezone.localdate()
+    )
+    task.refresh_from_db()
+    assert task.state == "fixed"
+    assert "数据变更：指导员派驻1条" in task.events.order_by("pk").last().text
+    assignment.delete()
+    task.refresh_from_db()
+    assert task.state == "pending"
+    assert_store_agrees("after the assignment came and went")
 
 
 def test_an_import_is_followed_as_a_whole(city, tmp_path):

@@ -22,6 +22,7 @@ from dangjian.compliance.rules import backbone, coverage, management  # noqa: F4
 from dangjian.compliance.rules.base import RULES, Finding, Rule, days
 from dangjian.core.version import bump
 from dangjian.lib.bulk import key_batches
+from dangjian.tasks.services import tasks_follow
 
 
 @dataclass
@@ -190,7 +191,10 @@ def reconcile(
     longer found are resolved on it, the others are refreshed; the tasks follow
     (`dangjian.tasks.services.tasks_follow`, with `cause`: what changed). Returns (opened,
     resolved)."""
-    paths = dict(Area.objects.values_list("code", "path"))
+    codes = sorted({f.area for f in result.findings})
+    paths: dict[str, str] = {}
+    for batch in key_batches(codes):
+        paths.update(Area.objects.filter(code__in=batch).values_list("code", "path"))
     open_records = {(r.rule, r.subject_type, r.subject_pk, r.occurrence): r for r in open_now}
     seen: set[Identity] = set()
     new: list[FindingRecord] = []
@@ -256,6 +260,9 @@ def reconcile(
     gone = [r for key, r in open_records.items() if key not in seen]
     for batch in key_batches([r.pk for r in gone]):
         FindingRecord.objects.filter(pk__in=batch).update(resolved_on=result.as_of)
+    for record in gone:
+        record.resolved_on = result.as_of
+    tasks_follow(opened=new, resolved=gone, on=result.as_of, cause=cause)
     if new or changed or gone:
         bump()
     return len(new), len(gone)

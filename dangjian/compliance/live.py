@@ -94,18 +94,13 @@ def _ever(model: type[models.Model], by: str, keys: set[int], *fields: str) -> l
     in `keys`: what those rows related to at any time."""
     if not keys:
         return []
-    rows: list[Row] = []
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 5000):
-        chunk = ordered[start : start + 5000]
-        rows.extend(
-            _history(model)
-            .objects.filter(**{f"{by}__in": chunk})
-            .order_by()
-            .values_list(*fields)
-            .distinct()
-        )
-    return rows
+    return list(
+        _history(model)
+        .objects.filter(**{f"{by}__in_ids": keys})
+        .order_by()
+        .values_list(*fields)
+        .distinct()
+    )
 
 
 def _ids(rows: list[Row], i: int = 0) -> set[int]:
@@ -147,7 +142,7 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     if s.units:
         s.orgs |= set(
             SocialOrganization.objects.filter(
-                Q(registry_id__in=sorted(s.units)) | Q(supervisor_id__in=sorted(s.units))
+                Q(registry_id__in_ids=s.units) | Q(supervisor_id__in_ids=s.units)
             ).values_list("pk", flat=True)
         )
     s.units |= _ids(_ever(SocialOrganization, "id", s.orgs, "supervisor_id"))
@@ -162,7 +157,7 @@ def _subjects(scope: Scope) -> dict[str, set[int]]:
     them through it)."""
     people = set(scope.people)
     people |= set(
-        Membership.objects.filter(relation_party_org_id__in=sorted(scope.party_orgs))
+        Membership.objects.filter(relation_party_org_id__in_ids=scope.party_orgs)
         .order_by()
         .values_list("person_id", flat=True)
     )
@@ -197,7 +192,7 @@ def refresh(scope: Scope, *, as_of: dt.date | None = None, cause: str = "") -> t
         speaks = Q(pk__in=[])
         for kind, keys in subjects.items():
             if keys:
-                speaks |= Q(subject_type=kind, subject_pk__in=sorted(keys))
+                speaks |= Q(subject_type=kind, subject_pk__in_ids=keys)
         return reconcile(
             result, FindingRecord.objects.filter(speaks, resolved_on__isnull=True), cause=cause
         )
@@ -220,8 +215,17 @@ def _serialize() -> None:
 
 def on_commit(written: dict[type[models.Model], set[int]], reasons: list[str]) -> None:
     """The listener `apps.py` registers with `dangjian.lib.changes`."""
-    cause = "；".join(r for r in reasons if r)[:200] or "数据变更"
-    refresh(scope_of(written), cause=cause)
+    refresh(scope_of(written), cause=describe(written, reasons))
+
+
+def describe(written: dict[type[models.Model], set[int]], reasons: list[str]) -> str:
+    """What a write changed, as a task's history says it: 「数据变更：指导员派驻1条（原因）」."""
+    what = "、".join(
+        f"{model._meta.verbose_name}{len(keys)}条"
+        for model, keys in sorted(written.items(), key=lambda item: item[0]._meta.label)
+    )
+    why = "；".join(r for r in reasons if r)
+    return f"数据变更：{what}" + (f"（{why}）" if why else "")
 
 
 def follow() -> None:

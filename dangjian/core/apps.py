@@ -50,3 +50,6 @@ class CoreConfig(AppConfig):
 
         post_save.connect(on_change, dispatch_uid="dangjian-data-version-save")
         post_delete.connect(on_change, dispatch_uid="dangjian-data-version-delete")
+        from dangjian.lib import lookups
+
+        lookups.register()  # `__in_ids`: many keys as one parameter

@@ -69,6 +69,12 @@ def changed(model: type[models.Model], pks: Iterable[Any], reason: str = "") -> 
     transaction.on_commit(_flush, robust=True)
 
 
+def flush() -> None:
+    """Tell the listeners now what is pending — what the commit would — for a measurement
+    that rolls its writes back (bench/live.py)."""
+    _flush()
+
+
 def _flush() -> None:
     pending = _pending()
     if not pending or _state.suspended:

@@ -116,7 +116,14 @@ class FactsBase:
         """The restriction (if any) on rows whose organization (or Party organization, with
         `party`) `prefix` leads to."""
         only = self._only_party_orgs if party else self._only_orgs
-        return Q() if only is None else Q(**{f"{prefix}pk__in": only})
+        if only is None:
+            return Q()
+        if isinstance(only, (list, set, tuple, frozenset)):
+            # Keys, as one parameter (lib/lookups.py); a set, which the ORM does not walk
+            # item by item looking for expressions as it does a list.
+            keys = only if isinstance(only, frozenset) else frozenset(only)
+            return Q(**{f"{prefix}pk__in_ids": keys})
+        return Q(**{f"{prefix}pk__in": only})
 
     def _scoped(self, prefix: str) -> Q:
         """Rows whose organization (`prefix` leads from the row to it: "" for an

@@ -10,6 +10,7 @@ from dangjian.areas.divisions import CHANGSHA_CODE, load_changsha
 from dangjian.areas.models import Area
 from dangjian.areas.services import unit_ensure_registries
 from dangjian.core.cli import CREATE, DangjianCommand
+from dangjian.tasks.services import tasks_sync_all
 
 
 class Command(DangjianCommand):
@@ -21,6 +22,8 @@ class Command(DangjianCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         written = load_changsha()
         units = unit_ensure_registries(under=Area.objects.get(code=CHANGSHA_CODE))
+        # Findings recorded before tasks existed get theirs (nothing to do the next time).
+        tasks_sync_all()
         townships = Area.objects.filter(level="township", path__contains=f"/{CHANGSHA_CODE}/")
         self.stdout.write(
             f"数据库已就绪：长沙市行政区划 {Area.objects.count()} 个"
