@@ -8,4 +8,5 @@ from dangjian.people import views
 urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/export.xlsx", views.people_export, name="people_export"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
 ]

@@ -16,10 +16,14 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
-from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.orgs.models import OrgKind
-from dangjian.partyorgs.models import PartyOrganization
+from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
+from dangjian.compliance.rules.base import RULES
+from dangjian.orgs.models import OrgKind, SocialOrganization
+from dangjian.partyorgs.models import CommitteeMembership, PartyOrganization
 from dangjian.people import selectors
 from dangjian.people.models import Employment, Membership, Person
 from dangjian.web import details, figures, lists, tables
@@ -70,6 +74,7 @@ def _rows(gate: Jurisdiction, people: list[Person], day: dt.date) -> list[dict[s
     ):
         employers[person].append(name)
     party_org_url = tables.url_maker("web:party_org", "code")
+    person_base = reverse("web:person", kwargs={"pk": 0}).removesuffix("0/")
     relations = [
         m.relation_party_org_id
         for p in people
@@ -86,6 +91,7 @@ def _rows(gate: Jurisdiction, people: list[Person], day: dt.date) -> list[dict[s
         rows.append(
             {
                 "name": p.name,
+                "url": f"{person_base}{p.pk}/",
                 "id_masked": p.id_masked,
                 "employers": "、".join(employers.get(p.pk, [])),
                 "relation": relation.name if relation is not None else "",
@@ -161,3 +167,107 @@ def _export_chunk(gate: Jurisdiction, chunk: list[Person], day: dt.date) -> Iter
 def people_export(request: HttpRequest) -> HttpResponse:
     """The list as the page filters it, every row (identity numbers masked, as on the page)."""
     return PEOPLE.export(request, EXPORT_HEADER, _export_rows)
+
+
+# --- a person's page ------------------------------------------------------------------------
+
+
+def _employments(gate: Jurisdiction, person: Person, today: dt.date) -> list[dict[str, Any]]:
+    """Where the person works and worked: the organization a link when the user may open it,
+    else its name (docs/security.md)."""
+    rows = list(person.employments.select_related("org").order_by("-started_on", "pk"))
+    linked = details.visible(gate, SocialOrganization, [e.org_id for e in rows])
+    return [
+        {
+            "org": e.org,
+            "linked": e.org_id in linked,
+            "position": e.get_position_display(),
+            "started_on": e.started_on,
+            "ended_on": e.ended_on,
+            "current": e.is_current(today),
+        }
+        for e in rows
+    ]
+
+
+def _relation_history(membership: Membership | None) -> list[dict[str, Any]]:
+    """The Party organization holding the person's relation, in each version the history
+    holds where it changed (oldest first): when, to which, why."""
+    if membership is None:
+        return []
+    out: list[dict[str, Any]] = []
+    last: object = object()
+    versions = membership.history.order_by("history_date", "history_id").values_list(
+        "history_date", "relation_party_org_id", "history_change_reason"
+    )
+    for when, relation, reason in versions:
+        if relation != last:
+            out.append({"date": when, "party_org_id": relation, "reason": reason or ""})
+            last = relation
+    names = dict(
+        PartyOrganization.objects.filter(
+            pk__in=[r["party_org_id"] for r in out if r["party_org_id"]]
+        ).values_list("pk", "name")
+    )
+    for r in out:
+        r["party_org"] = names.get(r["party_org_id"], "") if r["party_org_id"] else ""
+    return out
+
+
+def _offices(gate: Jurisdiction, person: Person, today: dt.date) -> list[dict[str, Any]]:
+    rows = list(
+        CommitteeMembership.objects.filter(person=person)
+        .select_related("party_org")
+        .order_by("-started_on", "pk")
+    )
+    linked = details.visible(gate, PartyOrganization, [o.party_org_id for o in rows])
+    return [
+        {
+            "party_org": o.party_org,
+            "linked": o.party_org_id in linked,
+            "role": o.get_role_display(),
+            "full_time": o.full_time,
+            "started_on": o.started_on,
+            "ended_on": o.ended_on,
+            "current": o.is_current(today),
+        }
+        for o in rows
+    ]
+
+
+def _open_findings(request: HttpRequest, person: Person) -> list[dict[str, Any]]:
+    """The open findings about the person (the store is current: every write re-evaluates)."""
+    records = findings_for(request.user).filter(  # type: ignore[arg-type]
+        subject_type="person", subject_pk=person.pk, resolved_on__isnull=True
+    )
+    return [
+        {"rule": RULES.get(r.rule), "rule_id": r.rule, "message": r.message, "due": r.due}
+        for r in records.order_by("rule", "occurrence")
+    ]
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    person = gate.access_person(pk)
+    membership: Membership | None = (
+        Membership.objects.filter(person=person).select_related("relation_party_org").first()
+    )
+    relation = membership.relation_party_org if membership is not None else None
+    offices = _offices(gate, person, today)
+    context = {
+        **details.frame(person.name, "党员与人员", "web:people", today),
+        "person": person,
+        "membership": membership,
+        "member_state": details.member_state(membership, today),
+        "relation": relation,
+        "relation_linked": relation is not None
+        and relation.pk in details.visible(gate, PartyOrganization, [relation.pk]),
+        "relations": _relation_history(membership),
+        "employments": _employments(gate, person, today),
+        "offices": offices,
+        "findings": _open_findings(request, person),
+        "history": details.history(person),
+    }
+    return render(request, "people/person_detail.html", context)
