@@ -1,5 +1,6 @@
 """The page of findings (待办问题): the open findings of the store, as an officer's to-do list — what, where, by
-when, why and what to do — filtered, sorted, paginated and exported exactly as shown."""
+when, why and what to do, and how far it is dealt with (its task's state, whose it is, a link
+to the task page) — filtered, sorted, paginated and exported exactly as shown."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +21,11 @@ from dangjian.areas.models import Area
 from dangjian.compliance.models import CheckRun
 from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
-from dangjian.compliance.selectors import SEVERITIES, Filters, finding_list
+from dangjian.compliance.selectors import ASSIGNEES, SEVERITIES, Filters, finding_list, overdue_q
+from dangjian.tasks import workflow
+from dangjian.tasks.models import Task, TaskState
+from dangjian.tasks.selectors import tasks_of_findings
+from dangjian.tasks.views import STATE_BADGE, effective_due, holder, is_overdue
 from dangjian.web import figures, lists, stats, tables
 from dangjian.web.frame import crumbs
 
@@ -48,12 +53,16 @@ EXPORT_HEADER = [
     "是否逾期",
     "依据条款",
     "整改措施",
+    "办理状态",
+    "承办人",
 ]
 
 
 def _filters(request: HttpRequest, gate: Jurisdiction) -> Filters:
     rules = dict.fromkeys(r.strip() for r in request.GET.getlist("rule"))
     severity = request.GET.get("severity", "").strip()
+    states = dict.fromkeys(s for s in request.GET.getlist("state") if s in TaskState.values)
+    assignees = dict.fromkeys(a for a in request.GET.getlist("assignee") if a in ASSIGNEES)
     return Filters(
         rule=tuple(r for r in rules if r in RULES),
         area=figures.area(request, gate),  # 404 outside the jurisdiction
@@ -61,6 +70,8 @@ def _filters(request: HttpRequest, gate: Jurisdiction) -> Filters:
         overdue=request.GET.get("overdue", "") in ("1", "on", "true"),
         q=lists.text(request),
         as_of=figures.as_of_given(request),
+        state=tuple(states),
+        assignee=tuple(assignees),
     )
 
 
@@ -86,14 +97,42 @@ def _subject_url(record: Any) -> str | None:
     return None
 
 
-def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
+def _task_cells(user: Any, task: Task | None, record: Any, today: dt.date) -> dict[str, Any]:
+    """What a row shows of the finding's task: its state, whose it is, the link to its page
+    (处理 when this user may take a step now, else 查看) — and the due date it is late
+    against (an approved extension's, `effective_due`), overdue only until reported fixed."""
+    if task is None:
+        due = record.due
+        overdue = due is not None and due < today
+        return {"task": None, "due_date": due, "overdue": overdue, "extended": False}
+    extended = bool(getattr(task, "extended", False))
+    due = effective_due(task, record.due, extended)
+    return {
+        "task": task.pk,
+        "task_url": reverse("web:task", kwargs={"pk": task.pk}),
+        "task_verb": "处理" if workflow.available(user, task) else "查看",
+        "state": task.state,
+        "state_label": TaskState(task.state).label,
+        "state_badge": STATE_BADGE[TaskState(task.state)],
+        "holder": holder(task),
+        "due_date": due,
+        "overdue": is_overdue(task.state, due, today),
+        "extended": extended,
+    }
+
+
+def _rows(user: Any, records: list[Any], today: dt.date) -> list[dict[str, Any]]:
     """What the list and the export show of each finding; the list's template reads only
-    these keys (plain values: no attribute lookups or date filters per cell)."""
+    these keys (plain values: no attribute lookups or date filters per cell). The tasks of
+    the findings are read in one query."""
     names = _area_names({r.area for r in records})
+    tasks = tasks_of_findings(user, [r.pk for r in records])
     rows = []
     for r in records:
         rule = RULES.get(r.rule)
         district, township = names.get(r.area, ("", r.area))
+        cells = _task_cells(user, tasks.get(r.pk), r, today)
+        due = cells["due_date"]
         rows.append(
             {
                 "record": r,
@@ -113,9 +152,10 @@ def _rows(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
                 "area": r.area,
                 "district": district,
                 "township": township,
-                "due": r.due.isoformat() if r.due else "",
+                "due": due.isoformat() if due else "",
                 "first_seen": r.first_seen.isoformat() if r.first_seen else "",
-                "overdue_days": (today - r.due).days if r.due and r.due < today else 0,
+                "overdue_days": (today - due).days if cells["overdue"] and due else 0,
+                **cells,
             }
         )
     return rows
@@ -144,7 +184,7 @@ def _counts(user: User, qs: QuerySet[Any], filters: Filters, today: dt.date) -> 
 
     def compute() -> tuple[int, int]:
         counts = qs.order_by().aggregate(
-            total=Count("pk"), overdue=Count("pk", filter=Q(due__lt=today))
+            total=Count("pk"), overdue=Count("pk", filter=overdue_q(today))
         )
         return counts["total"], counts["overdue"]
 
@@ -162,7 +202,7 @@ def findings(request: HttpRequest) -> HttpResponse:
     total, overdue = _counts(request.user, qs, filters, today)  # type: ignore[arg-type]
     qs, wanted = _sorted(request, qs)
     page = tables.page(request, qs, count=total)
-    rows = _rows(list(page.object_list), today)
+    rows = _rows(request.user, list(page.object_list), today)
     ever_checked = bool(total) or CheckRun.objects.exists()
     areas = lists.area_options(gate, capped=False)
     context = {
@@ -178,6 +218,8 @@ def findings(request: HttpRequest) -> HttpResponse:
         "ever_checked": ever_checked,
         "rule_choices": [(r.id, r.title) for r in sorted(RULES.values(), key=lambda r: r.id)],
         "severity_choices": [(s, SEVERITY_LABEL[s]) for s in SEVERITIES],
+        "state_choices": TaskState.choices,
+        "assignee_choices": list(ASSIGNEES.items()),
         "area_options": lists.area_select(areas, filters.area),
         "headers": _sort_headers(request, wanted),
         "sort": wanted,
@@ -188,18 +230,18 @@ def findings(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/findings.html", context)
 
 
-def _export_rows(qs: QuerySet[Any], today: dt.date) -> Iterator[list[Any]]:
+def _export_rows(user: Any, qs: QuerySet[Any], today: dt.date) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for record in qs.iterator(chunk_size=tables.EXPORT_CHUNK):
         chunk.append(record)
         if len(chunk) == tables.EXPORT_CHUNK:
-            yield from _export_chunk(chunk, today)
+            yield from _export_chunk(user, chunk, today)
             chunk = []
-    yield from _export_chunk(chunk, today)
+    yield from _export_chunk(user, chunk, today)
 
 
-def _export_chunk(records: list[Any], today: dt.date) -> Iterator[list[Any]]:
-    for row in _rows(records, today):
+def _export_chunk(user: Any, records: list[Any], today: dt.date) -> Iterator[list[Any]]:
+    for row in _rows(user, records, today):
         r, rule = row["record"], row["rule"]
         yield [
             r.rule,
@@ -212,10 +254,12 @@ def _export_chunk(records: list[Any], today: dt.date) -> Iterator[list[Any]]:
             row["district"],
             row["township"],
             r.first_seen,
-            r.due,
+            row["due_date"],
             f"已逾期{row['overdue_days']}天" if row["overdue_days"] else "否",
             rule.clause if rule else "",
             rule.action if rule else "",
+            row["state_label"] if row["task"] else "",
+            row["holder"] if row["task"] else "",
         ]
 
 
@@ -232,6 +276,6 @@ def findings_export(request: HttpRequest) -> HttpResponse:
     return tables.xlsx_response(
         f"待办问题_{today.isoformat()}.xlsx",
         EXPORT_HEADER,
-        _export_rows(qs, today),
+        _export_rows(request.user, qs, today),
         title="待办问题",
     )

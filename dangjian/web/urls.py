@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("dangjian.partyorgs.urls")),
     path("", include("dangjian.people.urls")),
     path("", include("dangjian.compliance.urls")),
+    path("", include("dangjian.tasks.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),
 ]
