@@ -13,5 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", views.retry, name="import_retry"),
     path("imports/<int:pk>/discard/", views.discard, name="import_discard"),
     path("imports/<int:pk>/errors/<str:phase>.csv", views.errors_file, name="import_errors"),
+    path("imports/batches/<int:pk>/", views.batch, name="import_batch"),
+    path("imports/batches/<int:pk>/undo/", views.batch_undo, name="import_batch_undo"),
     path("imports/templates/<str:kind>.<str:fmt>", views.template_file, name="import_template"),
 ]

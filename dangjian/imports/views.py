@@ -3,7 +3,10 @@ in the background, see the result and its batch number.
 
 Only the area officers (city, district, township) and the system operator may import; the
 import runs as the user who uploaded, so their jurisdiction applies inside the service.
-Every upload belongs to its user: another user's upload answers 404.
+Every upload belongs to its user: another user's upload answers 404. A finished import
+has its page (`batch`), from which it can be undone as a whole (`imports/undo.py`): by its
+importer, the operator, or an officer whose jurisdiction holds everything it wrote; for
+anyone else the batch answers 404.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
@@ -32,9 +36,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dangjian.imports import selectors, services
+from dangjian.imports import selectors, services, undo
 from dangjian.imports.export import write_template
-from dangjian.imports.models import BUSY, QUEUED, PendingUpload, UploadState
+from dangjian.imports.models import BUSY, QUEUED, ImportBatch, PendingUpload, UploadState
 from dangjian.imports.registry import KINDS
 from dangjian.imports.selectors import may_import
 from dangjian.web.frame import crumbs
@@ -361,3 +365,50 @@ def template_file(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     filename = f"{KINDS[kind].label}导入模板.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- a finished import, and its undo ------------------------------------------------------
+
+
+def _batch_page(
+    request: HttpRequest, batch: ImportBatch, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    label = KINDS[batch.kind].label if batch.kind in KINDS else batch.kind
+    upload_pk = selectors.upload_of_batch(user=user, batches=[batch]).get(batch.pk)
+    context = {
+        "title": f"导入#{batch.pk} · {batch.file_name}",
+        "breadcrumbs": crumbs(("数据导入", reverse("web:imports")), (f"导入#{batch.pk}", None)),
+        "batch": batch,
+        "kind_label": label,
+        "upload_pk": upload_pk,
+        "confirming": request.method == "GET" and request.GET.get("undo") == "1",
+        "can_undo": batch.finished_at is not None and batch.undone_at is None,
+        "refusal": refusal,
+    }
+    return render(request, "imports/batch.html", context, status=status)
+
+
+@importer_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """What an import did — kind, file, who, when, the counts — and its undo."""
+    found = undo.access_batch(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return _batch_page(request, found)
+
+
+@importer_required
+def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    found = undo.access_batch(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        done = undo.batch_undo(user=request.user, batch=found)  # type: ignore[arg-type]
+    except undo.BatchUndoRefused as refused:
+        found.refresh_from_db()
+        return _batch_page(request, found, refusal=refused.message, status=409)
+    messages.success(
+        request,
+        f"已撤销导入#{found.pk}：删除 {done.deleted} 条新增的记录，"
+        f"恢复 {done.restored + done.recreated} 条记录到导入之前的状态。",
+    )
+    return redirect("web:import_batch", pk=pk)
