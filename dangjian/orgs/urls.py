@@ -7,5 +7,7 @@ from dangjian.orgs import views
 urlpatterns = [
     path("orgs/", views.org_list, name="orgs"),
     path("orgs/export.xlsx", views.org_export, name="orgs_export"),
+    path("orgs/new/", views.org_new, name="org_new"),
     path("orgs/<str:uscc>/", views.org_detail, name="org"),
+    path("orgs/<str:uscc>/edit/", views.org_edit, name="org_edit"),
 ]

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance.managing import ManagingBody, managing_body
+from dangjian.imports.record_views import record_page
+from dangjian.imports.selectors import may_import
 from dangjian.orgs import selectors
 from dangjian.orgs.models import (
     Industry,
@@ -186,6 +188,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=filtered or f["party_org"] is not None,
         rows=_org_table_rows(gate, list(page.object_list), day),
+        may_write=may_import(request.user),
         kinds=OrgKind.choices,
         statuses=OrgStatus.choices,
         coverage_states=COVERAGE_STATES,
@@ -358,6 +361,7 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     instructors = _instructors(org, today)
     context = {
         **details.frame(org.name, "社会组织", "web:orgs", today),
+        "may_write": may_import(request.user),
         "org": org,
         "active": org.is_active(today),
         "party_management": PartyManagement(org.party_management).label,
@@ -387,3 +391,13 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "history": details.history(org),
     }
     return render(request, "orgs/org_detail.html", context)
+
+
+@login_required
+def org_new(request: HttpRequest) -> HttpResponse:
+    return record_page(request, "orgs")
+
+
+@login_required
+def org_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    return record_page(request, "orgs", uscc)

@@ -7,5 +7,7 @@ from dangjian.partyorgs import views
 urlpatterns = [
     path("party-orgs/", views.party_org_list, name="party_orgs"),
     path("party-orgs/export.xlsx", views.party_org_export, name="party_orgs_export"),
+    path("party-orgs/new/", views.party_org_new, name="party_org_new"),
     path("party-orgs/<str:code>/", views.party_org_detail, name="party_org"),
+    path("party-orgs/<str:code>/edit/", views.party_org_edit, name="party_org_edit"),
 ]

@@ -24,6 +24,8 @@ from django.utils import timezone
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.rules.backbone import current_term
+from dangjian.imports.record_views import record_page
+from dangjian.imports.selectors import may_import
 from dangjian.orgs.models import (
     OrgKind,
     SocialOrganization,
@@ -191,6 +193,7 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=any(f.values()),
         rows=_hide_outside(gate, _party_org_rows(list(page.object_list), day)),
+        may_write=may_import(request.user),
         levels=PartyOrgLevel.choices,
         forms=selectors.FORMS,
         statuses=PartyOrgStatus.choices,
@@ -354,6 +357,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
     covered = _covered(gate, party_org, today)
     context = {
         **details.frame(party_org.name, "党组织", "web:party_orgs", today),
+        "may_write": may_import(request.user),
         "p": party_org,
         "active": party_org.is_active(today),
         "parent_visible": parent_visible,
@@ -369,3 +373,13 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "history": details.history(party_org),
     }
     return render(request, "partyorgs/party_org_detail.html", context)
+
+
+@login_required
+def party_org_new(request: HttpRequest) -> HttpResponse:
+    return record_page(request, "party-orgs")
+
+
+@login_required
+def party_org_edit(request: HttpRequest, code: str) -> HttpResponse:
+    return record_page(request, "party-orgs", code)
