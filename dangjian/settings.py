@@ -69,7 +69,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, the bell's unread count loaded with the user (one query).
+    "dangjian.accounts.backends.UserBackend",
 ]
 # Password guessing (等保 2.0: 登录失败处理): 5 failures lock the account name for 30 minutes.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.web.context.frame",
+                "dangjian.web.context.notifications",
             ],
         },
     },
@@ -179,6 +181,35 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Mail (the daily digest of notifications, docs/tasks.md "督办与通知"), as Django's MAILERS:
+# SMTP where EMAIL_HOST is set; otherwise each mail is written as a file under var/mail/
+# (`make run`) — unless EMAIL_BACKEND names another backend
+# (django.core.mail.backends.dummy.EmailBackend: no mail at all).
+_EMAIL_HOST = envstr("EMAIL_HOST", "")
+_EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if _EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+_MAIL_OPTIONS: dict[str, object] = {}
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": _EMAIL_HOST or "localhost",
+        "port": envint("EMAIL_PORT", 25),
+        "username": envstr("EMAIL_HOST_USER", ""),
+        "password": envstr("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("EMAIL_USE_TLS", False),
+        "use_ssl": envbool("EMAIL_USE_SSL", False),
+        "timeout": 30,
+    }
+elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _MAIL_OPTIONS = {"file_path": str(VAR_DIR / "mail")}
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "dangjian@localhost")
+# Where the system is reached from users' browsers: the links in the mails.
+SITE_URL = envstr("DANGJIAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # An idle session ends after SESSION_IDLE_MINUTES (30 by default): every request renews it.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60

@@ -1,7 +1,8 @@
 """The daily full check as a background task of the worker `make run` starts
 (`dangjian db_worker`): it runs the check of the day, then queues itself for the next day
-(`DAILY_AT`). `dangjian daily --schedule` queues the first one; in production a timer
-(cron, systemd) running `dangjian daily` does the same (docs/deployment.md)."""
+(`DAILY_AT`); after the check, the reminders of tasks falling due and the mailed digest
+(`dangjian.tasks.digest`). `dangjian daily --schedule` queues the first one; in production a
+timer (cron, systemd) running `dangjian daily` does the same (docs/deployment.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from dangjian.compliance import live
+from dangjian.tasks import digest
 
 DAILY_AT = dt.time(0, 5)  # local time: the periods that ran out at midnight
 
@@ -19,6 +21,7 @@ DAILY_AT = dt.time(0, 5)  # local time: the periods that ran out at midnight
 @task
 def daily_check() -> None:
     live.daily_check()
+    digest.daily()
     schedule(after=next_run())
 
 

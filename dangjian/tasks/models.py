@@ -319,3 +319,56 @@ def user_label(user: Any) -> str:
         return "（无）"
     name = f"{user.last_name}{user.first_name}".strip()
     return name or user.username
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", "指派给你"
+    DUE_SOON = "due_soon", "7天内到期"
+    EXPLANATION_DECIDED = "explanation_decided", "情况说明已审批"
+    RETURNED = "returned", "退回整改"
+
+
+class Notification(models.Model):
+    """Something a user should know about a task (督办): assigned to them, due within 7
+    days, their 情况说明 decided, returned to them. Shown in the notification centre
+    (`/notifications/`, the bell of the top bar) and, where mail is set up, in the daily
+    digest (`digest.py`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField("类别", max_length=24, choices=NotificationKind.choices)
+    task = models.ForeignKey(
+        Task, verbose_name="待办", on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.TextField("内容")
+    # The due date a 7天内到期 reminder is about: one reminder per task and due date.
+    due = models.DateField("整改期限", null=True, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "task", "due"],
+                condition=Q(kind="due_soon"),
+                name="one_due_soon_notification",
+                violation_error_message="同一待办同一整改期限只提醒一次",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values),
+                name="notification_kind_known",
+                violation_error_message="通知类别不在可选范围内",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.text}"

@@ -39,12 +39,14 @@ from dangjian.tasks.models import (
     Explanation,
     ExplanationKind,
     ExplanationState,
+    NotificationKind,
     Task,
     TaskAction,
     TaskEvent,
     TaskState,
     user_label,
 )
+from dangjian.tasks.notifications import notify, subject_of
 from dangjian.tasks.selectors import EXPLANATION_NOT_FOUND, TASK_NOT_FOUND, visible_tasks
 
 MAX_TEXT = 2000  # characters of a note, an opinion or a 情况说明
@@ -211,7 +213,14 @@ def task_close(*, user: User, task: Task | int, text: str = "") -> Task:
 def task_return(*, user: User, task: Task | int, opinion: str) -> Task:
     """已整改待核实 → 整改中: the officer finds it not fixed, and says why."""
     locked = _take(user, task, "return")
-    return _move(user, locked, "return", text=_text(opinion, "退回意见", required=True))
+    text = _text(opinion, "退回意见", required=True)
+    _move(user, locked, "return", text=text)
+    notify(
+        NotificationKind.RETURNED,
+        [(locked, f"{subject_of(locked)}：整改被退回，请继续整改。退回意见：{text}")],
+        actor=user,
+    )
+    return locked
 
 
 def _inside(candidate: User, area: Area) -> bool:
@@ -262,6 +271,12 @@ def task_reassign(*, user: User, task: Task | int, assignee: User, text: str = "
         TaskAction.REASSIGN,
         from_state=locked.state,
         text=_joined(f"由「{before}」改派给「{who}」", note),
+    )
+    notify(
+        NotificationKind.ASSIGNED,
+        [(locked, _joined(f"{subject_of(locked)}：{user_label(user)}将该待办改派给您", note))],
+        to={locked.pk: [assignee.pk]},
+        actor=user,
     )
     return locked
 
@@ -377,6 +392,18 @@ def explanation_decide(
         what = f"批准（{asked}），整改期限改为 {found.requested_due}{was}"
         action = TaskAction.APPROVE
     _event(locked, user, action, from_state=before, text=_joined(what, text), explanation=found)
+    decision = "已批准" if approve else "不予批准"
+    notify(
+        NotificationKind.EXPLANATION_DECIDED,
+        [
+            (
+                locked,
+                f"{subject_of(locked)}：您提交的情况说明（{asked}）{decision}。审批意见：{text}",
+            )
+        ],
+        to={locked.pk: [found.filed_by_id]},
+        actor=user,
+    )
     return found
 
 
@@ -500,6 +527,16 @@ def _follow(
         for task, text in zip(created, words, strict=True):
             system_event(task, TaskAction.CREATE, "", text)
         done.created = len(created)
+        # Whoever the new tasks were given to is told (one insert; a query for the users
+        # of assigned units when there are such tasks).
+        notify(
+            NotificationKind.ASSIGNED,
+            [
+                (task, f"「{record.subject_name}」{record.message}：新待办指派给您")
+                for task, record in fresh
+                if task.assignee_id is not None or task.assigned_unit_id is not None
+            ],
+        )
     if changed:
         rows = list(changed.values())
         for task in rows:

@@ -56,3 +56,14 @@ def frame(request: HttpRequest) -> dict[str, Any]:
         )
     label = user.jurisdiction_label() or ("系统管理员" if user.is_superuser else "")
     return {"menu": menu, "jurisdiction_label": label}
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The top bar's bell: the user's unread notifications, counted only if the page shows
+    the bell (one COUNT query), never more than once a page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from dangjian.tasks.notifications import Bell
+
+    return {"bell": Bell(user)}

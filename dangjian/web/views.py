@@ -13,9 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.accounts.jurisdiction import Jurisdiction, NotFound
-from dangjian.accounts.models import Role
+from dangjian.accounts.jurisdiction import AREA_ROLES, Jurisdiction, NotFound
+from dangjian.accounts.models import Role, User
+from dangjian.areas.models import Area
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
+from dangjian.tasks.supervision import overdue_by_area
 from dangjian.web import figures, stats
 from dangjian.web.dates import as_of_param
 from dangjian.web.frame import crumbs
@@ -203,6 +205,7 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
         "severity_labels": SEVERITY_LABEL,
         "secretary": secretary,
     }
+    context["overdue"] = _overdue_panel(request.user, area, top, as_of, code)  # type: ignore[arg-type]
     if secretary:
         from dangjian.accounts.jurisdiction import findings_for
 
@@ -210,6 +213,41 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
         todo = findings_for(user).filter(resolved_on__isnull=True).order_by("due", "rule")
         context["todo"] = list(todo[:50])
     return context
+
+
+# Whose overdue tasks each level's dashboard breaks down: the areas one level below.
+CHILD_LEVELS = {"province": "市州", "city": "区县（市）", "district": "乡镇（街道）"}
+
+
+def _overdue_panel(
+    user: User, area: Any, top: dict[str, Any] | None, as_of: dt.date, code: str
+) -> dict[str, Any] | None:
+    """督办: the overdue tasks of the dashboard's area, per area one level below, each a
+    link to exactly its rows (`tasks.supervision`). For officers and the operator; cached
+    with the dashboard's figures (per data version and date: overdue depends on both)."""
+    if not (user.role in AREA_ROLES or user.is_superuser) or top is None:
+        return None
+
+    def compute() -> dict[str, Any]:
+        base = area if area is not None else Area.objects.filter(code=top["area"]).first()
+        level = base.level if base is not None else ""
+        found = overdue_by_area(user, base if level in CHILD_LEVELS else None, area, as_of)
+        return {
+            "total": found["total"],
+            "url": figures.link("web:findings", as_of, code, overdue="1"),
+            "level": CHILD_LEVELS.get(level, ""),
+            "rows": [
+                {
+                    "name": child.name,
+                    "n": n,
+                    "url": figures.link("web:findings", as_of, child.code, overdue="1"),
+                    "dashboard": f"{reverse('web:dashboard')}?area={child.code}",
+                }
+                for child, n in found["children"]
+            ],
+        }
+
+    return stats.per_version(f"overdue:{code}:{as_of.isoformat()}", user, compute)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

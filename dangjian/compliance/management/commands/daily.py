@@ -1,5 +1,6 @@
 """`dangjian daily [--schedule]`: the full check of the day, recorded (once a day: a
-second run the same day does nothing). With `--schedule`, queue it for the background
+second run the same day does nothing), then the due-soon reminders and the e-mail digests
+(tasks/digest.py; each sent once). With `--schedule`, queue it for the background
 worker instead, which then runs it every day (`make run`; docs/deployment.md)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.core.management.base import CommandParser
 
 from dangjian.compliance import live, tasks
 from dangjian.core.cli import DangjianCommand
+from dangjian.tasks import digest
 
 
 class Command(DangjianCommand):
@@ -33,3 +35,5 @@ class Command(DangjianCommand):
                 f"已记录 {run.as_of} 的检查：新发现 {run.opened} 项，已解决 {run.resolved} 项，"
                 f"未解决 {run.open} 项"
             )
+        reminders, mails = digest.daily()
+        self.stdout.write(f"到期提醒 {reminders} 条，提醒邮件 {mails} 封")
