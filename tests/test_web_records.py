@@ -95,7 +95,7 @@ def test_a_form_older_than_the_record_is_refused_naming_the_other_change(world):
     url = f"/orgs/{org.uscc}/edit/"
     data = form_data(client, url)
     org.staff_count = 12
-    org._change_reason = "另一位管理员更正人数"  # type: ignore[attr-defined]
+    org._change_reason = "另一位管理员更正人数"
     org.save()
     data.update(name="覆盖他人修改")
     response = client.post(url, data)

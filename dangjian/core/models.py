@@ -10,6 +10,10 @@ class AuditAction(models.TextChoices):
     UNMASK_EXPORT = "unmask_export", "导出完整公民身份号码"
     UNMASK_VIEW = "unmask_view", "查看完整公民身份号码"
     FULL_EXPORT = "full_export", "导出数据"
+    USER_CREATE = "user_create", "新建用户"
+    USER_DEACTIVATE = "user_deactivate", "停用用户"
+    USER_RESET_PASSWORD = "user_reset_password", "重置用户密码"
+    PASSWORD_CHANGE = "password_change", "修改本人密码"
 
 
 class AuditEvent(models.Model):

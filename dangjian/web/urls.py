@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("dangjian.tasks.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),
+    path("", include("dangjian.accounts.urls")),
 ]
