@@ -263,13 +263,34 @@ class Jurisdiction:
             return None
         if self.area is not None:
             return self.area
+        if "_facts_area" not in self.__dict__:
+            # Computed once per data version for the same unit, Party organization or
+            # instructor (two queries over what it sees), then one lookup of the area.
+            from django.core.cache import cache
+
+            from dangjian.core.version import data_version
+
+            u = self.user
+            assert u is not None
+            key = (
+                f"facts_area:{data_version()}:{u.role}:{u.unit_id}:{u.party_org_id}:"
+                f"{u.instructor_id}"
+            )
+            code = cache.get(key)
+            if code is None:
+                code = self._facts_area_code()
+                cache.set(key, code, 24 * 3600)
+            self.__dict__["_facts_area"] = Area.objects.filter(code=code).first() if code else None
+        area: Area | None = self.__dict__["_facts_area"]
+        return area
+
+    def _facts_area_code(self) -> str:
         paths = set(self.orgs().values_list("township__path", flat=True).distinct()[:10_000])
         paths |= set(self.party_orgs().values_list("township__path", flat=True).distinct()[:10_000])
         if not paths:
-            return None
+            return ""
         common = _common_path(paths)
-        code = common.rstrip("/").rsplit("/", 1)[-1]
-        return Area.objects.filter(code=code).first() if code else None
+        return common.rstrip("/").rsplit("/", 1)[-1]
 
     def is_whole_area(self) -> bool:
         """Does this user see everything of its facts area (so no further cut is needed)?"""

@@ -103,7 +103,13 @@ class FactsBase:
         querysets of their primary keys, or sets of them. Members too: only those held by
         these Party organizations or employed here."""
         self._only_orgs, self._only_party_orgs = orgs, party_orgs
-        for name in ("orgs", "party_orgs", "members_by_township", "people"):
+        for name in (
+            "orgs",
+            "party_orgs",
+            "members_by_township",
+            "people",
+            "_active_party_orgs_by_township",
+        ):
             self.__dict__.pop(name, None)
 
     def restrict_units(self, units: set[int]) -> None:

@@ -196,7 +196,11 @@ class CountFacts(CoverageFacts):
         )
 
     def active_party_orgs_by_township(self) -> dict[int, int]:
-        """Active Party organizations of social organizations, by township."""
+        """Active Party organizations of social organizations, by township (read once)."""
+        return dict(self._active_party_orgs_by_township)
+
+    @functools.cached_property
+    def _active_party_orgs_by_township(self) -> dict[int, int]:
         return dict(
             self.party_org_base()
             .filter(PartyOrganization.active_on_q(self.as_of), form__in=SOCIAL_ORG_FORMS)
