@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dangjian.compliance.rules.base import RULES
+from dangjian.orgs.models import SocialOrganization
 from dangjian.tasks.models import Task, TaskEvent
 from tests.actors import World
 from tests.browser.conftest import LAPTOP, TABLET, Site, assert_fits, heading, screenshot
@@ -163,4 +164,36 @@ def test_the_township_officer_works_an_organizations_task_and_the_district_close
     expect(row.locator("[data-state]")).to_have_text("已销号")
     page.context.close()
     assert Task.objects.get(pk=task.pk).state == "closed"
+    site.assert_clean()
+
+
+def test_a_correction_in_a_form_closes_another_task_by_the_time_the_page_answers(
+    site: Site, world: World
+):
+    """An officer learns that an organization with an open coverage task has in fact been
+    deregistered, and records it in the organization's form: the save re-evaluates the rules
+    for it, so its task has closed itself (已整改, naming the change) when the next page
+    opens — no `check` run, no waiting."""
+    task = (
+        Task.objects.filter(subject_type="social_org", state="pending", rule__startswith="COV-")
+        .order_by("pk")
+        .first()
+    )
+    assert task is not None and task.finding is not None
+    org = SocialOrganization.objects.get(pk=task.subject_pk)
+    page = site.log_in("furong")
+    page.goto(f"/orgs/{org.uscc}/")
+    page.get_by_role("link", name="修改", exact=True).click()
+    assert heading(page) == "修改社会组织"
+    page.get_by_label("登记状态（必填）").select_option("注销")
+    page.get_by_label("状态变更日期").fill(org.registered_on.isoformat())
+    page.get_by_label("修改原因（可选，记入变更记录）").fill("已于民政部门注销，补录")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存")
+    expect(page).to_have_url(re.compile(rf"/orgs/{org.uscc}/$"))
+    assert Task.objects.get(pk=task.pk).state == "fixed"  # already, as the page answered
+    page.goto(f"/tasks/{task.pk}/")
+    expect(page.locator(".task-state")).to_have_text("已整改")
+    expect(page.locator("#events")).to_contain_text("已于民政部门注销，补录")
+    page.context.close()
     site.assert_clean()
