@@ -353,10 +353,20 @@ def test_a_user_who_may_not_import_is_refused_the_page(tmp_path, officers, base)
     registry = factories.user(
         "registry", role=Role.REGISTRY, unit=Unit.objects.get(name="芙蓉区民政局")
     )
+    supervisor = factories.user(
+        "supervisor", role=Role.SUPERVISOR, unit=factories.unit("芙蓉区教育局", "supervisory",
+                                                               Unit.objects.get(name="芙蓉区民政局").area)
+    )  # fmt: skip
     client = Client()
-    client.force_login(registry)
+    client.force_login(supervisor)  # writes nothing
     assert client.get(reverse("web:import_batch", args=[batch_id])).status_code == 403
     assert client.post(reverse("web:import_batch_undo", args=[batch_id])).status_code == 403
+    # The registry writes organizations in forms, and sees its own saves only: another's
+    # batch answers as one that does not exist.
+    client.force_login(registry)
+    assert client.get(reverse("web:import_batch", args=[batch_id])).status_code == 404
+    assert client.post(reverse("web:import_batch_undo", args=[batch_id])).status_code == 404
+    assert ImportBatch.objects.get(pk=batch_id).undone_at is None
 
 
 # --- the findings store follows ------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_bad_input_is_refused_next_to_its_field_with_the_import_s_message(world,
     # The very message an import file gets for the same cell.
     row = [data[c] for c in ("uscc", "name")]
     path = tmp_path / "orgs.csv"
-    values = record_values("orgs", org.uscc, world.users["furong"])
+    values = record_values("orgs", org, world.users["furong"])
     assert values is not None
     values.update(registered_on="2026-02-30")
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -116,8 +116,10 @@ def test_outside_the_jurisdiction_the_form_does_not_exist_and_others_may_not_wri
     assert secretary.get(f"/orgs/{uscc}/edit/").status_code == 403
     assert secretary.post("/orgs/new/", {"uscc": "x"}).status_code == 403
     assert ImportBatch.objects.count() == 0
-    # The buttons are offered only to those who may write.
-    assert "/edit/" not in secretary.get("/party-orgs/D-FR-1/").content.decode()
+    # The buttons are offered only to those who may write (a secretary writes the offices
+    # of their Party organization, not the Party organization itself).
+    page = secretary.get("/party-orgs/D-FR-1/").content.decode()
+    assert "/party-orgs/D-FR-1/edit/" not in page and "/offices/" in page
     assert (
         f"/orgs/{uscc}/edit/"
         in client_for(world.users["furong"]).get(f"/orgs/{uscc}/").content.decode()

@@ -20,7 +20,15 @@ class Context:
     now: dt.datetime
     user_id: int | None
     reason: str  # the history entry of every record this import writes
-    area: Area | None  # the importer's jurisdiction, None for all
+    area: Area | None  # the importer's area, None for all
+    # The importer's jurisdiction (accounts.jurisdiction.Jurisdiction), None for all: a row
+    # about a stored record it cannot see is refused (imports/writers.py).
+    gate: Any = None
+
+    @property
+    def role(self) -> str:
+        user = getattr(self.gate, "user", None)
+        return user.role if user is not None and not self.gate.everything else ""
 
 
 @dataclass

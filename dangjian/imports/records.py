@@ -24,16 +24,19 @@ from django.db.models import Model
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import User
 from dangjian.imports.errors import RowError
-from dangjian.imports.export import _orgs as _org_rows
-from dangjian.imports.export import _party_orgs, headers
+from dangjian.imports.export import headers, rows_seen_by
 from dangjian.imports.registry import KINDS
 from dangjian.imports.service import ImportResult, import_file
 from dangjian.lib import sheets
 
-# The kinds a page may write one record of, the model and the natural key of each.
-FORM_KINDS: dict[str, tuple[str, str]] = {
-    "orgs": ("orgs.SocialOrganization", "uscc"),
-    "party-orgs": ("partyorgs.PartyOrganization", "code"),
+# The kinds a page may write one record of: the columns that name the record (locked when
+# it is edited: changing them would name another record).
+FORM_KINDS: dict[str, tuple[str, ...]] = {
+    "orgs": ("uscc",),
+    "party-orgs": ("code",),
+    "people": ("id_number",),
+    "committees": ("party_org", "id_number", "role", "started_on"),
+    "instructors": ("id_number", "org_uscc", "assigned_on"),
 }
 
 
@@ -50,42 +53,127 @@ class Saved:
 
 
 class _One(Jurisdiction):
-    """The gate, narrowed to one record of the kind (for reading its row as the export does)."""
+    """The gate, narrowed to the records of one object (for reading its rows as the export
+    does): one organization, Party organization or person."""
 
-    def __init__(self, user: User, kind: str, key: str) -> None:
+    def __init__(self, user: User, *, org: int | None = None, party_org: int | None = None,
+                 person: int | None = None) -> None:  # fmt: skip
         super().__init__(user)
-        self._kind, self._key = kind, key
+        self._org, self._party_org, self._person = org, party_org, person
 
     def orgs(self) -> Any:
         qs = super().orgs()
-        return qs.filter(uscc=self._key) if self._kind == "orgs" else qs
+        return qs.filter(pk=self._org) if self._org is not None else qs
 
     def party_orgs(self) -> Any:
         qs = super().party_orgs()
-        return qs.filter(code=self._key) if self._kind == "party-orgs" else qs
+        return qs.filter(pk=self._party_org) if self._party_org is not None else qs
+
+    def people(self) -> Any:
+        qs = super().people()
+        return qs.filter(pk=self._person) if self._person is not None else qs
 
 
-def record_values(kind: str, key: str, user: User) -> dict[str, str] | None:
-    """The record's values as its export row has them ({column key: text}), or None when
-    the user may not see it."""
-    reader = _org_rows if kind == "orgs" else _party_orgs
-    row = next(iter(reader(_One(user, kind, key), None, False)), None)
-    if row is None:
-        return None
-    return {column.key: value for column, value in zip(KINDS[kind].columns, row, strict=True)}
+def _row(kind: str, gate: Jurisdiction, match: Any = None) -> dict[str, str] | None:
+    """The first export row of `kind` the gate sees (that `match` accepts), by column key."""
+    keys = [column.key for column in KINDS[kind].columns]
+    for row in rows_seen_by(kind, gate):
+        values = dict(zip(keys, row, strict=True))
+        if match is None or match(values):
+            return values
+    return None
 
 
-def version_of(instance: Model) -> str:
-    """The record's version: its last history row (empty for a new record)."""
-    last = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()  # type: ignore[attr-defined]
-    return str(last or "")
+def record_values(kind: str, instance: Model, user: User, *, part: Model | None = None
+                  ) -> dict[str, str] | None:  # fmt: skip
+    """What the record holds now, as its export row has it ({column key: text}, identity
+    numbers masked), or None when the user may not see it. For a person, `part` is the
+    employment the form edits (None: the person's own fields, no employment)."""
+    if kind == "orgs":
+        return _row(kind, _One(user, org=instance.pk))
+    if kind == "party-orgs":
+        return _row(kind, _One(user, party_org=instance.pk))
+    if kind == "people":
+
+        def job(values: dict[str, str]) -> bool:
+            if part is None:
+                return True
+            return (values["employer_uscc"], values["employed_on"]) == (
+                part.org.uscc,  # type: ignore[attr-defined]
+                part.started_on.isoformat() if part.started_on else "",  # type: ignore[attr-defined]
+            )
+
+        values = _row(kind, _One(user, person=instance.pk), job)
+        if values is not None and part is None:
+            values.update(employer_uscc="", position="", employed_on="", left_on="")
+        return values
+    if kind == "committees":
+        office: Any = instance
+        role = str(office.get_role_display())
+        started = office.started_on.isoformat()
+        return _row(
+            kind,
+            _One(user, party_org=office.party_org_id),
+            lambda v: (
+                v["id_number"] == office.person.id_masked
+                and (v["role"], v["started_on"]) == (role, started)
+            ),
+        )
+    assignment: Any = instance
+    return _row(
+        kind,
+        _One(user, org=assignment.org_id),
+        lambda v: (
+            v["id_number"] == assignment.instructor.person.id_masked
+            and v["assigned_on"] == assignment.started_on.isoformat()
+        ),
+    )
 
 
-def stale(instance: Model, version: str) -> str:
-    """Why a form of version `version` is older than the record (Chinese), or ""."""
-    if version == version_of(instance):
+def key_values(kind: str, instance: Model, part: Model | None = None) -> dict[str, str]:
+    """The locked columns of a record being edited, from the record itself (the identity
+    number in full: it is written, never shown)."""
+    record: Any = instance
+    if kind == "orgs":
+        return {"uscc": record.uscc}
+    if kind == "party-orgs":
+        return {"code": record.code}
+    if kind == "people":
+        return {"id_number": record.id_number}
+    if kind == "committees":
+        return {
+            "party_org": record.party_org.code,
+            "id_number": record.person.id_number,
+            "role": str(record.get_role_display()),
+            "started_on": record.started_on.isoformat(),
+        }
+    return {
+        "id_number": record.instructor.person.id_number,
+        "org_uscc": record.org.uscc,
+        "assigned_on": record.started_on.isoformat(),
+    }
+
+
+def version_of(*instances: Model | None) -> str:
+    """The records' version: the last history row of each (empty for a new record)."""
+    return "-".join(str(_last(instance) or "") for instance in instances if instance is not None)
+
+
+def _last(instance: Model) -> int | None:
+    return instance.history.order_by("-history_id").values_list("history_id", flat=True).first()  # type: ignore[attr-defined]
+
+
+def stale(version: str, *instances: Model | None) -> str:
+    """Why a form of version `version` is older than the records (Chinese), or ""."""
+    if version == version_of(*instances):
         return ""
-    last = instance.history.order_by("-history_id").select_related("history_user").first()  # type: ignore[attr-defined]
+    last = None
+    for instance in instances:
+        if instance is None:
+            continue
+        record = instance.history.order_by("-history_id").select_related("history_user").first()  # type: ignore[attr-defined]
+        if record is not None and (last is None or record.history_date > last.history_date):
+            last = record
     who = last.history_user.get_username() if last and last.history_user else "系统"
     when = last.history_date.strftime("%Y-%m-%d %H:%M") if last else ""
     why = f"（{last.history_change_reason}）" if last and last.history_change_reason else ""

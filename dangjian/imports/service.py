@@ -39,7 +39,8 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from dangjian.accounts.models import User
+from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.accounts.models import Role, User
 from dangjian.core.version import bump
 from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
@@ -353,6 +354,16 @@ def _spare_core() -> bool:
     return load < (cores or 1) - 0.5
 
 
+def _area_of(user: User | None) -> Any:
+    """The area an importer writes in: an officer's area, the registry's (its unit's) area;
+    None for the system operator and for a secretary (whose rows the gate bounds)."""
+    if user is None or not user.role:
+        return None
+    if user.role == Role.REGISTRY:
+        return user.unit.area if user.unit is not None else None
+    return user.area if user.area_id else None
+
+
 class _Reader:
     """`_parsed`, run by a forked worker process that reads and parses the file while this
     process checks and writes the rows it already has: the same rows, errors and marks in the
@@ -622,7 +633,8 @@ class _Run:
                 now=now,
                 user_id=user.pk if user else None,
                 reason=batch.history_reason,
-                area=user.area if user is not None and user.role and user.area_id else None,
+                area=_area_of(user),
+                gate=Jurisdiction(user) if user is not None else None,
             )
             kind = kind_cls(ctx)
             outcome = Outcome()

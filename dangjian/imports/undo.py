@@ -31,8 +31,8 @@ from dangjian.accounts.jurisdiction import Jurisdiction, NotFound, scoped
 from dangjian.accounts.models import User
 from dangjian.core.version import bump
 from dangjian.imports.models import ImportBatch
-from dangjian.imports.selectors import may_import
 from dangjian.imports.service import IMPORT_LOCK_KEY
+from dangjian.imports.writers import AREA_WRITERS, may_write
 from dangjian.lib import bulk
 
 MAX_NAMED = 10
@@ -90,10 +90,14 @@ def access_batch(*, user: User, pk: int) -> ImportBatch:
 
 
 def may_see_batch(user: User, batch: ImportBatch) -> bool:
-    if not may_import(user):
+    """A writer of the batch's kind (writers.py) who made it or sees everything, or an area
+    officer whose jurisdiction holds every record it touched."""
+    if not may_write(user, batch.kind):
         return False
     if Jurisdiction(user).everything or (batch.user_id is not None and batch.user_id == user.pk):
         return True
+    if user.role not in AREA_WRITERS:
+        return False  # the registry and secretaries undo their own saves only
     for model, pks in touched(batch).items():
         existing = _existing(model, pks)
         if not existing:

@@ -41,6 +41,7 @@ from dangjian.imports.export import write_template
 from dangjian.imports.models import BUSY, QUEUED, ImportBatch, PendingUpload, UploadState
 from dangjian.imports.registry import KINDS
 from dangjian.imports.selectors import may_import
+from dangjian.imports.writers import writable_kinds
 from dangjian.web.frame import crumbs
 from dangjian.web.tables import XLSX
 
@@ -389,14 +390,30 @@ def _batch_page(
     return render(request, "imports/batch.html", context, status=status)
 
 
-@importer_required
+def writer_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Anyone who writes some kind (a form's save is a batch of its own: its writer may
+    open and undo it); whose batch it is, `undo.access_batch` decides (404 otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not writable_kinds(request.user):
+            return forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@writer_required
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     """What an import did — kind, file, who, when, the counts — and its undo."""
     found = undo.access_batch(user=request.user, pk=pk)  # type: ignore[arg-type]
     return _batch_page(request, found)
 
 
-@importer_required
+@writer_required
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
     found = undo.access_batch(user=request.user, pk=pk)  # type: ignore[arg-type]
     if request.method != "POST":

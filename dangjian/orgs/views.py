@@ -19,14 +19,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import (
     QuerySet,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance.managing import ManagingBody, managing_body
-from dangjian.imports.record_views import record_page
-from dangjian.imports.selectors import may_import
+from dangjian.imports.record_views import Target, as_detail, list_page, record_page, to
+from dangjian.imports.writers import may_write
 from dangjian.orgs import selectors
 from dangjian.orgs.models import (
     Industry,
@@ -188,7 +189,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=filtered or f["party_org"] is not None,
         rows=_org_table_rows(gate, list(page.object_list), day),
-        may_write=may_import(request.user),
+        may_write=may_write(request.user, "orgs"),
         kinds=OrgKind.choices,
         statuses=OrgStatus.choices,
         coverage_states=COVERAGE_STATES,
@@ -343,6 +344,7 @@ def _instructors(org: SocialOrganization, today: dt.date) -> list[dict[str, Any]
             "started_on": a.started_on,
             "ended_on": a.ended_on,
             "current": a.is_current(today),
+            "pk": a.pk,
         }
         for a in InstructorAssignment.objects.filter(org=org)
         .select_related("instructor__person")
@@ -361,7 +363,8 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     instructors = _instructors(org, today)
     context = {
         **details.frame(org.name, "社会组织", "web:orgs", today),
-        "may_write": may_import(request.user),
+        "may_write": may_write(request.user, "orgs"),
+        "may_write_instructors": may_write(request.user, "instructors"),
         "org": org,
         "active": org.is_active(today),
         "party_management": PartyManagement(org.party_management).label,
@@ -388,16 +391,54 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
                 or "无"
             },
         ),
-        "history": details.history(org),
+        "history": details.history(org, request.user),
     }
     return render(request, "orgs/org_detail.html", context)
 
 
 @login_required
 def org_new(request: HttpRequest) -> HttpResponse:
-    return record_page(request, "orgs")
+    trail = [list_page("社会组织", "web:orgs")]
+    return record_page(
+        request,
+        Target("orgs", None, trail, reverse("web:orgs"), as_detail("web:org", "uscc", "uscc"),
+               "新增社会组织"),
+    )  # fmt: skip
 
 
 @login_required
 def org_edit(request: HttpRequest, uscc: str) -> HttpResponse:
-    return record_page(request, "orgs", uscc)
+    org = Jurisdiction(request.user).access_org(uscc[:40])  # type: ignore[arg-type]
+    here = reverse("web:org", kwargs={"uscc": org.uscc})
+    trail = [list_page("社会组织", "web:orgs"), (org.name, here)]
+    return record_page(request, Target("orgs", org, trail, here, to(here), "修改社会组织"))
+
+
+@login_required
+def org_instructor_new(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Send an instructor to this organization (an `instructors` row)."""
+    org = Jurisdiction(request.user).access_org(uscc[:40])  # type: ignore[arg-type]
+    here = reverse("web:org", kwargs={"uscc": org.uscc})
+    trail = [list_page("社会组织", "web:orgs"), (org.name, here)]
+    target = Target(
+        "instructors", None, trail, here, to(here), "派驻党建工作指导员",
+        preset={"org_uscc": org.uscc}, locked=("org_uscc",),
+    )  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def instructor_assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or end one instructor's assignment (found through its organization)."""
+    assignment = (
+        InstructorAssignment.objects.select_related("org", "instructor__person")
+        .filter(pk=pk, org__in=Jurisdiction(request.user).orgs().values("pk"))  # type: ignore[arg-type]
+        .first()
+    )
+    if assignment is None:
+        raise Http404("派驻记录不存在")
+    org = assignment.org
+    here = reverse("web:org", kwargs={"uscc": org.uscc})
+    trail = [list_page("社会组织", "web:orgs"), (org.name, here)]
+    target = Target("instructors", assignment, trail, here, to(here), "修改党建工作指导员派驻")
+    return record_page(request, target)

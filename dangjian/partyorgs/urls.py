@@ -10,4 +10,6 @@ urlpatterns = [
     path("party-orgs/new/", views.party_org_new, name="party_org_new"),
     path("party-orgs/<str:code>/", views.party_org_detail, name="party_org"),
     path("party-orgs/<str:code>/edit/", views.party_org_edit, name="party_org_edit"),
+    path("party-orgs/<str:code>/offices/new/", views.office_new, name="office_new"),
+    path("offices/<int:pk>/edit/", views.office_edit, name="office_edit"),
 ]

@@ -17,15 +17,16 @@ from django.db.models import (
     Count,
     QuerySet,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.rules.backbone import current_term
-from dangjian.imports.record_views import record_page
-from dangjian.imports.selectors import may_import
+from dangjian.imports.record_views import Target, as_detail, list_page, record_page, to
+from dangjian.imports.writers import may_write
 from dangjian.orgs.models import (
     OrgKind,
     SocialOrganization,
@@ -193,7 +194,7 @@ def party_org_list(request: HttpRequest) -> HttpResponse:
         words,
         filtered=any(f.values()),
         rows=_hide_outside(gate, _party_org_rows(list(page.object_list), day)),
-        may_write=may_import(request.user),
+        may_write=may_write(request.user, "party-orgs"),
         levels=PartyOrgLevel.choices,
         forms=selectors.FORMS,
         statuses=PartyOrgStatus.choices,
@@ -272,6 +273,7 @@ def _committee(party_org: PartyOrganization, today: dt.date) -> dict[str, list[d
             "ended_on": o.ended_on,
             "full_time": o.full_time,
             "rank": rank.get(o.role, 9),
+            "pk": o.pk,
         }
         (current if o.is_current(today) else past).append(row)
     current.sort(key=lambda r: (r["rank"], r["started_on"]))
@@ -357,7 +359,8 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
     covered = _covered(gate, party_org, today)
     context = {
         **details.frame(party_org.name, "党组织", "web:party_orgs", today),
-        "may_write": may_import(request.user),
+        "may_write": may_write(request.user, "party-orgs"),
+        "may_write_offices": may_write(request.user, "committees"),
         "p": party_org,
         "active": party_org.is_active(today),
         "parent_visible": parent_visible,
@@ -370,16 +373,56 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "findings": details.subject_findings(
             request, party_org.code, "party_org", party_org.pk, today
         ),
-        "history": details.history(party_org),
+        "history": details.history(party_org, request.user),
     }
     return render(request, "partyorgs/party_org_detail.html", context)
 
 
 @login_required
 def party_org_new(request: HttpRequest) -> HttpResponse:
-    return record_page(request, "party-orgs")
+    trail = [list_page("党组织", "web:party_orgs")]
+    done = as_detail("web:party_org", "code", "code")
+    return record_page(
+        request, Target("party-orgs", None, trail, reverse("web:party_orgs"), done, "新增党组织")
+    )
 
 
 @login_required
 def party_org_edit(request: HttpRequest, code: str) -> HttpResponse:
-    return record_page(request, "party-orgs", code)
+    party_org = Jurisdiction(request.user).access_party_org(code[:40])  # type: ignore[arg-type]
+    here = reverse("web:party_org", kwargs={"code": party_org.code})
+    trail = [list_page("党组织", "web:party_orgs"), (party_org.name, here)]
+    return record_page(
+        request, Target("party-orgs", party_org, trail, here, to(here), "修改党组织")
+    )
+
+
+@login_required
+def office_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Appoint someone to an office of this Party organization (a `committees` row)."""
+    party_org = Jurisdiction(request.user).access_party_org(code[:40])  # type: ignore[arg-type]
+    here = reverse("web:party_org", kwargs={"code": party_org.code})
+    trail = [list_page("党组织", "web:party_orgs"), (party_org.name, here)]
+    target = Target(
+        "committees", None, trail, here, to(here), "新增班子成员",
+        preset={"party_org": party_org.code}, locked=("party_org",),
+    )  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def office_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or end one office (found through its Party organization)."""
+    office = (
+        CommitteeMembership.objects.select_related("party_org", "person")
+        .filter(pk=pk, party_org__in=Jurisdiction(request.user).party_orgs().values("pk"))  # type: ignore[arg-type]
+        .first()
+    )
+    if office is None:
+        raise Http404("任职记录不存在")
+    party_org = office.party_org
+    here = reverse("web:party_org", kwargs={"code": party_org.code})
+    trail = [list_page("党组织", "web:party_orgs"), (party_org.name, here)]
+    return record_page(
+        request, Target("committees", office, trail, here, to(here), "修改班子成员任职")
+    )

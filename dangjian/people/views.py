@@ -15,13 +15,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction, findings_for
 from dangjian.compliance.rules.base import RULES
+from dangjian.imports.record_views import EMPLOYMENT, Target, record_page, to
+from dangjian.imports.writers import may_write
 from dangjian.orgs.models import OrgKind, SocialOrganization
 from dangjian.partyorgs.models import CommitteeMembership, PartyOrganization
 from dangjian.people import selectors
@@ -143,6 +145,7 @@ def people(request: HttpRequest) -> HttpResponse:
         rows=_rows(shown.gate, list(page.object_list), shown.day),
         members=MEMBER_CHOICES,
         kinds=OrgKind.choices,
+        may_write=may_write(request.user, "people"),
     )
 
 
@@ -185,6 +188,7 @@ def _employments(gate: Jurisdiction, person: Person, today: dt.date) -> list[dic
             "started_on": e.started_on,
             "ended_on": e.ended_on,
             "current": e.is_current(today),
+            "pk": e.pk,
         }
         for e in rows
     ]
@@ -259,6 +263,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         **details.frame(person.name, "党员与人员", "web:people", today),
         "person": person,
+        "may_write": may_write(request.user, "people"),
         "membership": membership,
         "member_state": details.member_state(membership, today),
         "relation": relation,
@@ -268,6 +273,71 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "employments": _employments(gate, person, today),
         "offices": offices,
         "findings": _open_findings(request, person),
-        "history": details.history(person),
+        "history": details.history(person, request.user),
     }
     return render(request, "people/person_detail.html", context)
+
+
+# --- writing (one-row imports of the `people` kind: imports/record_views.py) ------------------
+
+
+def _to_person(values: dict[str, str]) -> str:
+    from dangjian.imports.fields import id_code
+    from dangjian.lib import crypto
+
+    pk = (
+        Person.objects.filter(id_hash=crypto.lookup_hash(id_code(values["id_number"])))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return reverse("web:person", kwargs={"pk": pk}) if pk else reverse("web:people")
+
+
+@login_required
+def person_new(request: HttpRequest) -> HttpResponse:
+    """A new person, with their membership and (optionally) one employment."""
+    user: Any = request.user
+    preset = {}
+    if user.role == "org" and user.party_org_id is not None:  # a secretary's own members
+        preset = {"political_status": "中共党员", "relation_party_org": user.party_org.code}
+    trail = [("党员与人员", reverse("web:people"))]
+    target = Target(
+        "people", None, trail, reverse("web:people"), _to_person, "新增人员", preset=preset
+    )
+    return record_page(request, target)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's own fields and membership (their employments have forms of their own)."""
+    person = Jurisdiction(request.user).access_person(pk)  # type: ignore[arg-type]
+    here = reverse("web:person", kwargs={"pk": person.pk})
+    trail = [("党员与人员", reverse("web:people")), (person.name, here)]
+    target = Target("people", person, trail, here, to(here), "修改人员信息", omit=EMPLOYMENT)
+    return record_page(request, target)
+
+
+@login_required
+def employment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new employment of the person (their own fields shown as they are)."""
+    person = Jurisdiction(request.user).access_person(pk)  # type: ignore[arg-type]
+    here = reverse("web:person", kwargs={"pk": person.pk})
+    trail = [("党员与人员", reverse("web:people")), (person.name, here)]
+    target = Target("people", person, trail, here, to(here), "新增工作经历")
+    return record_page(request, target)
+
+
+@login_required
+def employment_edit(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """Correct or end one employment of the person (its organization and start name it)."""
+    person = Jurisdiction(request.user).access_person(pk)  # type: ignore[arg-type]
+    employment = Employment.objects.select_related("org").filter(pk=job, person=person).first()
+    if employment is None:
+        raise Http404("工作经历不存在")
+    here = reverse("web:person", kwargs={"pk": person.pk})
+    trail = [("党员与人员", reverse("web:people")), (person.name, here)]
+    target = Target(
+        "people", person, trail, here, to(here), "修改工作经历", part=employment,
+        locked=("employer_uscc", "employed_on"),
+    )  # fmt: skip
+    return record_page(request, target)

@@ -5,6 +5,7 @@ lists paged beyond LIST_CAP rows, the rules that apply to it, and its change his
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -138,8 +139,11 @@ def _fact_text(value: Any) -> str:
     return str(value)
 
 
-def history(instance: Model) -> list[dict[str, Any]]:
-    """The last changes of `instance`: when, who, why, and which fields changed.
+def history(instance: Model, viewer: Any = None) -> list[dict[str, Any]]:
+    """The last changes of `instance`: when, who, why, and which fields changed — and, for
+    `viewer`, the page that undoes a change (`undo`): a change written by an import or a form
+    (each save of a form is a one-row import) is undone as its batch, by those who may
+    (imports/undo.py: the writers of its kind whose jurisdiction holds what it wrote).
 
     Each record is compared with the one before it *in the same fetch* (the fetch takes one
     more than is shown), instead of `prev_record`, which would query once per record.
@@ -187,9 +191,40 @@ def history(instance: Model) -> list[dict[str, Any]]:
                 "user": (user.get_full_name() or user.username) if user else "",
                 "reason": record.history_change_reason or "",
                 "fields": fields,
+                "undo": "",
             }
         )
+    if viewer is not None:
+        _undo_links(out, [record for record, _ in changes], viewer)
     return out
+
+
+BATCH_REASON = re.compile(r"^导入#(\d+) ")
+
+
+def _undo_links(out: list[dict[str, Any]], records: list[Any], user: Any) -> None:
+    """Each change written by an import batch the user may undo gets the batch's page (its
+    undo asks for a confirmation there, and is refused when later writes depend on it)."""
+    from dangjian.imports.models import ImportBatch
+    from dangjian.imports.undo import may_see_batch
+
+    numbers = {
+        i: int(m.group(1))
+        for i, record in enumerate(records)
+        if (m := BATCH_REASON.match(record.history_change_reason or ""))
+    }
+    if not numbers:
+        return
+    batches = ImportBatch.objects.in_bulk(set(numbers.values()))
+    allowed: dict[int, bool] = {}
+    for i, pk in numbers.items():
+        batch = batches.get(pk)
+        if batch is None or batch.undone_at is not None or batch.finished_at is None:
+            continue
+        if pk not in allowed:
+            allowed[pk] = may_see_batch(user, batch)
+        if allowed[pk]:
+            out[i]["undo"] = reverse("web:import_batch", kwargs={"pk": pk}) + "?undo=1"
 
 
 def _history_value(field: Any, value: Any, names: dict[Any, dict[Any, str]]) -> str:

@@ -45,6 +45,7 @@ class CommitteesKind(Kind):
             )
         }
         self.seen: dict[tuple[Any, ...], int] = {}
+        self.visible: set[str] | None = None  # the writer's Party organizations named
         self.masked: dict[int, str] = {}
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
@@ -60,6 +61,12 @@ class CommitteesKind(Kind):
                 Person.objects.filter(id_hash__in=wanted[start : start + 900]).values_list(
                     "id_hash", "pk"
                 )
+            )
+        gate = self.ctx.gate
+        if gate is not None and not gate.everything:  # the writer's Party organizations
+            named = sorted({row.values["party_org"] for row in rows if row.values["party_org"]})
+            self.visible = set(
+                gate.party_orgs().filter(code__in=named).values_list("code", flat=True)
             )
         return [self._check(row, hashes, people) for row in rows]
 
@@ -77,6 +84,8 @@ class CommitteesKind(Kind):
             fail("party_org", "党组织编码不存在（请先导入党组织）")
         elif self.ctx.area is not None and not party_org[1].startswith(self.ctx.area.path):
             fail("party_org", f"该党组织不在您的管辖范围（{self.ctx.area}）内")
+        elif self.visible is not None and v["party_org"] not in self.visible:
+            fail("party_org", "该党组织不在您的管辖范围内")
         number = v["id_number"]
         person = None
         problem = id_number_problem(number, self.ctx.today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from dangjian.accounts.models import Role
 from dangjian.areas.models import AreaLevel
 from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import CellError, RowError
@@ -18,6 +19,7 @@ from dangjian.imports.fields import (
     uscc_code,
 )
 from dangjian.imports.lookups import Places, Units
+from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib.codes import social_org_uscc_problem
 from dangjian.orgs.models import (
     Industry,
@@ -148,6 +150,64 @@ class OrgsKind(Kind):
             community.id if community is not None else None,
             tuple(later),
         )
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        """`check`, then the writer's bounds over the batch: a USCC of a stored organization
+        outside the writer's jurisdiction is refused (writers.py); the registry writes only
+        organizations it registers directly, and not their Party-building management."""
+        results = [self.check(row) for row in rows]
+        gate = self.ctx.gate
+        if gate is None or gate.everything:
+            return results
+        keys = [
+            row.values["uscc"] for row, (record, _) in zip(rows, results, strict=True) if record
+        ]
+        hidden = outside(gate, gate.orgs(), SocialOrganization, "uscc", keys)
+        registry = self.ctx.role == Role.REGISTRY
+        management = (
+            dict(
+                SocialOrganization.objects.filter(uscc__in=keys).values_list(
+                    "uscc", "party_management"
+                )
+            )
+            if registry and keys
+            else {}
+        )
+        out = []
+        for row, (record, errors) in zip(rows, results, strict=True):
+            if record is not None:
+                errors = self._bounds(row, record, hidden, registry, management)
+                record = None if errors else record
+            out.append((record, errors))
+        return out
+
+    def _bounds(
+        self, row: Row, record: Keyed, hidden: set[str], registry: bool, management: dict[str, str]
+    ) -> list[RowError]:
+        col, v = self.column, row.values
+        if record.key in hidden:
+            return [row.error(col("uscc"), OUTSIDE)]
+        if not registry:
+            return []
+        errors = []
+        user = self.ctx.gate.user
+        if record.values[2] != user.unit_id:
+            errors.append(row.error(col("registry"), f"只能填写本机关（{user.unit}）"))
+        if v["registration_mode"] != RegistrationMode.DIRECT:
+            errors.append(
+                row.error(
+                    col("registration_mode"),
+                    "登记管理机关只能登记、修改本机关直接登记的社会组织",
+                )
+            )
+        if (v["party_management"] or "") != management.get(record.key, ""):
+            errors.append(
+                row.error(
+                    col("party_management"),
+                    "党建管理方式由党建工作部门确定，登记管理机关不能修改",
+                )
+            )
+        return errors
 
     def check(self, row: Row) -> tuple[Any, list[RowError]]:
         v = row.values

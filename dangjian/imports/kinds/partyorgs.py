@@ -15,6 +15,7 @@ from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, up
 from dangjian.imports.errors import CellError, RowError
 from dangjian.imports.fields import Column, choice_column, date_column, labels_of, text
 from dangjian.imports.lookups import Places
+from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib import bulk
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
@@ -110,9 +111,19 @@ class PartyOrgsKind(Kind):
                 "uscc", "pk"
             )
         )
+        gate = self.ctx.gate
+        hidden = (
+            outside(gate, gate.party_orgs(), PartyOrganization, "code",
+                    [row.values["code"] for row in rows if row.values["code"]])
+            if gate is not None
+            else set()
+        )  # fmt: skip
         out = []
         for row in rows:
-            record, errors = self._check(row, org_pk)
+            if row.values["code"] in hidden:
+                record, errors = None, [row.error(self.column("code"), OUTSIDE)]
+            else:
+                record, errors = self._check(row, org_pk)
             if errors and row.values["code"]:
                 self.rejected_codes.setdefault(row.values["code"], row.number)
             out.append((record, errors))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dangjian.accounts.models import Role
 from dangjian.areas.models import Area
 from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import RowError
@@ -22,6 +23,7 @@ from dangjian.imports.fields import (
     text,
     uscc_code,
 )
+from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib import bulk, crypto
 from dangjian.lib.codes import id_birth_date, id_gender, id_number_problem, mask_id_number
 from dangjian.orgs.models import SocialOrganization
@@ -132,7 +134,59 @@ class PeopleKind(Kind):
             uscc: (pk, paths[township][1] if self.area_path else "")
             for uscc, (pk, township) in found.items()
         }
-        return [self._check(row, org_pk) for row in rows]
+        results = [self._check(row, org_pk) for row in rows]
+        gate = self.ctx.gate
+        if gate is None or gate.everything:
+            return results
+        return self._bounds(gate, rows, results, employers)
+
+    def _bounds(
+        self,
+        gate: Any,
+        rows: list[Row],
+        results: list[tuple[Any, list[RowError]]],
+        employers: list[str],
+    ) -> list[tuple[Any, list[RowError]]]:
+        """The writer's bounds (writers.py): a stored person outside the jurisdiction is
+        refused, a relation may only be given to a Party organization inside it, and a
+        secretary writes only members of its own Party organizations, employed (if at all) by
+        organizations they cover."""
+        kept = [(row, record) for row, (record, _) in zip(rows, results, strict=True) if record]
+        hidden = outside(gate, gate.people(), Person, "id_hash", [r.hash for _, r in kept])
+        relations = sorted({r for row, _ in kept if (r := row.values["relation_party_org"])})
+        own_codes = set(gate.party_orgs().filter(code__in=relations).values_list("code", flat=True))
+        secretary = self.ctx.role == Role.ORG
+        own_orgs = (
+            set(gate.orgs().filter(uscc__in=employers).values_list("uscc", flat=True))
+            if secretary and employers
+            else set()
+        )
+        out = []
+        for row, (record, errors) in zip(rows, results, strict=True):
+            if record is not None:
+                errors = []
+                v = row.values
+
+                def fail(
+                    key: str, message: str, row: Row = row, errors: list[RowError] = errors
+                ) -> None:
+                    errors.append(row.error(self.column(key), message))
+
+                relation = v["relation_party_org"]
+                if record.hash in hidden:
+                    fail("id_number", OUTSIDE)
+                if relation and relation not in own_codes:
+                    fail("relation_party_org", "该党组织不在您的管辖范围内")
+                if secretary and not relation:
+                    fail(
+                        "relation_party_org",
+                        "党组织书记只能登记组织关系在本党组织的党员：请填写本党组织编码",
+                    )
+                if secretary and v["employer_uscc"] and v["employer_uscc"] not in own_orgs:
+                    fail("employer_uscc", "该社会组织不在您的管辖范围内")
+                record = None if errors else record
+            out.append((record, errors))
+        return out
 
     def _check(self, row: Row, org_pk: dict[str, tuple[int, str]]) -> tuple[Any, list[RowError]]:
         v = row.values

@@ -1,0 +1,72 @@
+"""Who may write which kind of record, and the rows they may not write.
+
+The area officers (city, district, township) write every kind inside their area; the
+registry writes the registration facts of the organizations it registers directly (the
+`orgs` kind: its own name as 登记管理机关, 直接登记, 党建管理方式 unchanged); a Party
+organization's secretary writes its own members (`people` rows whose relation is the Party
+organization or one under it) and offices (`committees` rows of those Party organizations);
+the system operator writes everything. Every write — form, API, import — goes through the
+import kinds, and every kind refuses a row about a stored record its writer may not see
+(`outside`), so a key outside the writer's jurisdiction can never be created over or
+changed (docs/permissions.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from dangjian.accounts.models import Role
+
+AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
+ALL_KINDS = ("orgs", "party-orgs", "people", "committees", "instructors")
+# The kinds each role that is no area officer may write, by role.
+ROLE_KINDS: dict[str, tuple[str, ...]] = {
+    Role.REGISTRY: ("orgs",),
+    Role.ORG: ("people", "committees"),
+}
+# Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
+# created (the key is taken) nor changed (it is not theirs), and nothing more is told of it.
+OUTSIDE = "已在您的管辖范围以外登记，不能在此新增或修改（请由其所在地区的管理员办理）"
+
+
+def writable_kinds(user: Any) -> tuple[str, ...]:
+    """The kinds `user` may write (in forms; through the API and the import pages only the
+    area officers and the system operator)."""
+    if user is None:
+        return ALL_KINDS
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    if user.is_superuser and not user.role:
+        return ALL_KINDS
+    if user.role in AREA_WRITERS:
+        return ALL_KINDS if user.area_id is not None else ()
+    if user.role == Role.REGISTRY and user.unit_id is not None:
+        return ROLE_KINDS[Role.REGISTRY]
+    if user.role == Role.ORG and user.party_org_id is not None:
+        return ROLE_KINDS[Role.ORG]
+    return ()
+
+
+def may_write(user: Any, kind: str) -> bool:
+    return kind in writable_kinds(user)
+
+
+def outside(gate: Any, visible: QuerySet[Any], model: type[Model], field: str,
+            keys: Iterable[Any]) -> set[Any]:  # fmt: skip
+    """Of `keys` (values of `field`), those of stored records of `model` that are not in
+    `visible` (the gate's selector of the model): two indexed reads per 900 keys, none when
+    the gate sees everything."""
+    if gate is None or gate.everything:
+        return set()
+    wanted = sorted(set(keys), key=repr)
+    stored: set[Any] = set()
+    seen: set[Any] = set()
+    for start in range(0, len(wanted), 900):
+        part = wanted[start : start + 900]
+        lookup = {f"{field}__in": part}
+        stored.update(model._default_manager.filter(**lookup).values_list(field, flat=True))
+        seen.update(visible.filter(**lookup).values_list(field, flat=True))
+    return stored - seen
