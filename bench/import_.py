@@ -9,6 +9,8 @@ validation, the upsert and the change history included), each on an empty set of
     import.orgs.csv.25k          the first 25,000 organizations: peak memory at a quarter of
                                  the file size, to compare with import.orgs.csv
     import.*.csv.unchanged       the same file imported again: nothing changes
+    import.*.csv.unchanged.officer  the same, imported by a city officer: every row is also
+                                 checked against the writer's jurisdiction (writers.py)
     import.orgs.csv.serial       the organizations CSV without, and with, the worker process
     import.orgs.csv.parallel     that reads and parses while this one writes (the figures
                                  above leave that choice to the import: a large file, a free
@@ -610,8 +612,27 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
+def _officer() -> Any:
+    """A city officer of Changsha (every generated row is in the city): the import checks
+    each row against the writer's jurisdiction (imports/writers.py), which the system's own
+    imports (user None) skip."""
+    from dangjian.accounts.models import Role, User
+    from dangjian.areas.models import Area
+
+    user, _ = User.objects.get_or_create(
+        username="bench-city-officer",
+        defaults={"role": Role.CITY, "area": Area.objects.get(code="430100")},
+    )
+    return user
+
+
 def _import(
-    kind: str, path: Path, *, expect: str = "created", parallel: bool | None = None
+    kind: str,
+    path: Path,
+    *,
+    expect: str = "created",
+    parallel: bool | None = None,
+    user: Any = None,
 ) -> Measured:
     from dangjian.imports import service
 
@@ -621,7 +642,7 @@ def _import(
     with Memory() as memory, timed() as elapsed:
         service.PARALLEL = parallel
         try:
-            result = service.import_file(kind, path)
+            result = service.import_file(kind, path, user=user)
         finally:
             service.PARALLEL = None
         cpu_after, children_after = _cpu()  # the worker reaped, not yet the sampler
@@ -705,6 +726,9 @@ def run(ctx: BenchContext) -> list[Result]:
     orgs_csv = _import("orgs", data.orgs.with_suffix(".csv"))
     snapshot = Snapshot.take(orgs)
     again = _import("orgs", data.orgs.with_suffix(".csv"), expect="unchanged")
+    again_officer = _import(
+        "orgs", data.orgs.with_suffix(".csv"), expect="unchanged", user=_officer()
+    )
     _empty(orgs)
     orgs_baseline = orgs_csv.rows / snapshot.insert()
     del snapshot
@@ -720,6 +744,7 @@ def run(ctx: BenchContext) -> list[Result]:
         result("import.orgs.csv", orgs_csv, orgs_baseline),
         result("import.orgs.xlsx", orgs_xlsx, orgs_baseline),
         result("import.orgs.csv.unchanged", again, orgs_baseline),
+        result("import.orgs.csv.unchanged.officer", again_officer, orgs_baseline),
         result(f"import.orgs.csv.{small.rows // 1000}k", small, small_baseline),
         result("import.orgs.csv.serial", forced[False], orgs_baseline),
         result("import.orgs.csv.parallel", forced[True], orgs_baseline),
@@ -729,6 +754,9 @@ def run(ctx: BenchContext) -> list[Result]:
     people_csv = _import("people", data.people.with_suffix(".csv"))
     snapshot = Snapshot.take(people)
     people_again = _import("people", data.people.with_suffix(".csv"), expect="unchanged")
+    people_officer = _import(
+        "people", data.people.with_suffix(".csv"), expect="unchanged", user=_officer()
+    )
     _empty(people)
     people_baseline = people_csv.rows / snapshot.insert()
     del snapshot
@@ -738,6 +766,7 @@ def run(ctx: BenchContext) -> list[Result]:
         result("import.people.csv", people_csv, people_baseline),
         result("import.people.xlsx", people_xlsx, people_baseline),
         result("import.people.csv.unchanged", people_again, people_baseline),
+        result("import.people.csv.unchanged.officer", people_officer, people_baseline),
     ]
     print(
         f"   peak memory growth, orgs CSV: {small.peak_mib} MiB at {small.rows:,} rows, "
