@@ -325,3 +325,42 @@ def test_a_change_is_undone_from_the_history_of_the_record(world):
     # Someone who may not write organizations sees the history without the undo.
     supervisor_view = client_for(world.users["secretary"]).get(f"/orgs/{org.uscc}/")
     assert not any(h["undo"] for h in supervisor_view.context["history"])
+
+
+@pytest.mark.django_db
+def test_a_person_who_belongs_to_no_jurisdiction_may_be_completed_by_any_officer(world, tmp_path):
+    """A name and a number only (no employment, relation, office or assignment) is nobody's:
+    another district's officer may give them an employer in their own area."""
+    number = factories.id_number_for(906)
+    path = tmp_path / "people.csv"
+    sheets.write_csv(
+        path, headers("people"), [["无单位者", number, "", "", "", "", "群众", "", "", ""]]
+    )
+    assert import_file("people", path, user=world.users["outsider"]).ok
+    sheets.write_csv(
+        path,
+        headers("people"),
+        [
+            [
+                "无单位者",
+                number,
+                world.orgs["fr_assoc"].uscc,
+                "",
+                "2026-01-01",
+                "",
+                "群众",
+                "",
+                "",
+                "",
+            ]
+        ],
+    )
+    result = import_file("people", path, user=world.users["furong"])
+    assert result.ok and result.created == 1, result.errors
+    # Now they are 芙蓉区's: the other district's officer may no longer write them.
+    sheets.write_csv(
+        path, headers("people"), [["改名者", number, "", "", "", "", "群众", "", "", ""]]
+    )
+    result = import_file("people", path, user=world.users["outsider"])
+    assert [e.message for e in result.errors] == [OUTSIDE]
+    assert person_by(number).name == "无单位者"

@@ -55,18 +55,20 @@ def may_write(user: Any, kind: str) -> bool:
 
 
 def outside(gate: Any, visible: QuerySet[Any], model: type[Model], field: str,
-            keys: Iterable[Any]) -> set[Any]:  # fmt: skip
-    """Of `keys` (values of `field`), those of stored records of `model` that are not in
-    `visible` (the gate's selector of the model): two indexed reads per 900 keys, none when
-    the gate sees everything."""
+            keys: Iterable[Any], stored_in: QuerySet[Any] | None = None) -> set[Any]:  # fmt: skip
+    """Of `keys` (values of `field`), those of stored records of `model` (of `stored_in`,
+    when given: the records that belong to some jurisdiction) that are not in `visible`
+    (the gate's selector of the model): two indexed reads per 900 keys, none when the gate
+    sees everything."""
     if gate is None or gate.everything:
         return set()
+    stored_qs = stored_in if stored_in is not None else model._default_manager.all()
     wanted = sorted(set(keys), key=repr)
     stored: set[Any] = set()
     seen: set[Any] = set()
     for start in range(0, len(wanted), 900):
         part = wanted[start : start + 900]
         lookup = {f"{field}__in": part}
-        stored.update(model._default_manager.filter(**lookup).values_list(field, flat=True))
+        stored.update(stored_qs.filter(**lookup).values_list(field, flat=True))
         seen.update(visible.filter(**lookup).values_list(field, flat=True))
     return stored - seen

@@ -90,6 +90,24 @@ class PreparedNumber(NamedTuple):
         return (tuple.__new__, (type(self), tuple(self)))
 
 
+def linked_people() -> Any:
+    """The people who belong to some jurisdiction: employed by an organization, related to a
+    Party organization, holding an office or an instructor's assignment. A person with none
+    of these (a name and a number, nothing more) is nobody's, and any writer of people may
+    complete them; everyone else is written only by those who see them."""
+    from django.db.models import Exists, OuterRef
+
+    from dangjian.partyorgs.models import CommitteeMembership, InstructorAssignment
+
+    person = OuterRef("pk")
+    return Person.objects.filter(
+        Exists(Employment.objects.filter(person=person))
+        | Exists(Membership.objects.filter(person=person, relation_party_org__isnull=False))
+        | Exists(CommitteeMembership.objects.filter(person=person))
+        | Exists(InstructorAssignment.objects.filter(instructor__person=person))
+    )
+
+
 class PeopleKind(Kind):
     name = "people"
     label = "人员"
@@ -152,7 +170,9 @@ class PeopleKind(Kind):
         secretary writes only members of its own Party organizations, employed (if at all) by
         organizations they cover."""
         kept = [(row, record) for row, (record, _) in zip(rows, results, strict=True) if record]
-        hidden = outside(gate, gate.people(), Person, "id_hash", [r.hash for _, r in kept])
+        hidden = outside(
+            gate, gate.people(), Person, "id_hash", [r.hash for _, r in kept], linked_people()
+        )
         relations = sorted({r for row, _ in kept if (r := row.values["relation_party_org"])})
         own_codes = set(gate.party_orgs().filter(code__in=relations).values_list("code", flat=True))
         secretary = self.ctx.role == Role.ORG
