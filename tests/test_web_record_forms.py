@@ -364,3 +364,28 @@ def test_a_person_who_belongs_to_no_jurisdiction_may_be_completed_by_any_officer
     result = import_file("people", path, user=world.users["outsider"])
     assert [e.message for e in result.errors] == [OUTSIDE]
     assert person_by(number).name == "无单位者"
+
+
+@pytest.mark.django_db
+def test_a_relation_held_elsewhere_may_be_kept_but_not_given(world, tmp_path):
+    """A member working in 芙蓉区 whose relation 天心区's branch holds: 芙蓉区's officer
+    records that they left the job, keeping the relation; giving another member a relation
+    to that branch is refused."""
+    org = world.orgs["fr_assoc"]
+    member = factories.member(org, relation=world.party_orgs["tx"])
+    job = Employment.objects.get(person=member)
+    path = tmp_path / "people.csv"
+    row = [member.name, member.id_number, org.uscc, "", job.started_on.isoformat(),
+           "2026-10-31", "中共党员", "2010-07-01", "2011-07-01", "D-TX-1"]  # fmt: skip
+    sheets.write_csv(path, headers("people"), [row])
+    result = import_file("people", path, user=world.users["furong"])
+    assert result.ok, [str(e) for e in result.errors]
+    job.refresh_from_db()
+    assert job.ended_on == dt.date(2026, 10, 31)
+    other = factories.member(org, relation=world.party_orgs["fr"])
+    row = [other.name, other.id_number, "", "", "", "", "中共党员", "2010-07-01", "2011-07-01",
+           "D-TX-1"]  # fmt: skip
+    sheets.write_csv(path, headers("people"), [row])
+    result = import_file("people", path, user=world.users["furong"])
+    assert [e.message for e in result.errors] == ["该党组织不在您的管辖范围内"]
+    assert Membership.objects.get(person=other).relation_party_org.code == "D-FR-1"

@@ -175,6 +175,17 @@ class PeopleKind(Kind):
         )
         relations = sorted({r for row, _ in kept if (r := row.values["relation_party_org"])})
         own_codes = set(gate.party_orgs().filter(code__in=relations).values_list("code", flat=True))
+        # The relations stored now: one kept as it is may be held outside the jurisdiction
+        # (a member working here whose relation another area's Party organization holds).
+        held: dict[str, str] = {}
+        hashes = sorted({r.hash for _, r in kept})
+        for start in range(0, len(hashes), 900):
+            held.update(
+                Membership.objects.filter(
+                    person__id_hash__in=hashes[start : start + 900],
+                    relation_party_org__isnull=False,
+                ).values_list("person__id_hash", "relation_party_org__code")
+            )
         secretary = self.ctx.role == Role.ORG
         own_orgs = (
             set(gate.orgs().filter(uscc__in=employers).values_list("uscc", flat=True))
@@ -195,7 +206,8 @@ class PeopleKind(Kind):
                 relation = v["relation_party_org"]
                 if record.hash in hidden:
                     fail("id_number", OUTSIDE)
-                if relation and relation not in own_codes:
+                moved = relation != held.get(record.hash) or secretary
+                if relation and moved and relation not in own_codes:
                     fail("relation_party_org", "该党组织不在您的管辖范围内")
                 if secretary and not relation:
                     fail(
