@@ -96,6 +96,10 @@ def test_an_officer_records_a_person_their_membership_and_employments(world):
     job.refresh_from_db()
     assert job.ended_on == dt.date(2026, 10, 31)
     assert Employment.objects.filter(person=person).count() == 1
+    # The person's page shows the change of their employment, undoable from there.
+    history = client.get(f"/people/{person.pk}/").context["history"]
+    assert history[0]["type"] == f"修改（从业情况：{org.name}）" and history[0]["undo"]
+    assert any(h["type"] == "修改（党员信息）" for h in history)
 
     # A second employment, from the person's page.
     url = f"/people/{person.pk}/employments/new/"

@@ -391,7 +391,18 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
                 or "无"
             },
         ),
-        "history": details.history(org, request.user),
+        "history": details.histories(
+            [
+                ("", org),
+                *(
+                    (f"党建工作指导员：{a.instructor.person.name}", a)
+                    for a in InstructorAssignment.objects.filter(org=org)
+                    .select_related("instructor__person")
+                    .order_by("pk")
+                ),
+            ],
+            request.user,
+        ),
     }
     return render(request, "orgs/org_detail.html", context)
 

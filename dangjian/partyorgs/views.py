@@ -373,7 +373,18 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "findings": details.subject_findings(
             request, party_org.code, "party_org", party_org.pk, today
         ),
-        "history": details.history(party_org, request.user),
+        "history": details.histories(
+            [
+                ("", party_org),
+                *(
+                    (f"班子成员：{office.person.name}", office)
+                    for office in CommitteeMembership.objects.filter(party_org=party_org)
+                    .select_related("person")
+                    .order_by("pk")
+                ),
+            ],
+            request.user,
+        ),
     }
     return render(request, "partyorgs/party_org_detail.html", context)
 

@@ -273,7 +273,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "employments": _employments(gate, person, today),
         "offices": offices,
         "findings": _open_findings(request, person),
-        "history": details.history(person, request.user),
+        "history": details.histories(
+            [
+                ("", person),
+                *([("党员信息", membership)] if membership is not None else []),
+                *(
+                    (f"从业情况：{job.org.name}", job)
+                    for job in person.employments.select_related("org").order_by("pk")
+                ),
+            ],
+            request.user,
+        ),
     }
     return render(request, "people/person_detail.html", context)
 

@@ -143,36 +143,50 @@ def history(instance: Model, viewer: Any = None) -> list[dict[str, Any]]:
     """The last changes of `instance`: when, who, why, and which fields changed — and, for
     `viewer`, the page that undoes a change (`undo`): a change written by an import or a form
     (each save of a form is a one-row import) is undone as its batch, by those who may
-    (imports/undo.py: the writers of its kind whose jurisdiction holds what it wrote).
+    (imports/undo.py: the writers of its kind whose jurisdiction holds what it wrote)."""
+    return histories([("", instance)], viewer)
 
-    Each record is compared with the one before it *in the same fetch* (the fetch takes one
-    more than is shown), instead of `prev_record`, which would query once per record.
-    """
-    model = type(instance)
-    records = list(
-        instance.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
-            "-history_date", "-history_id"
-        )[: HISTORY_SHOWN + 1]
-    )
-    changes: list[tuple[Any, list[Any]]] = []
+
+def histories(parts: list[tuple[str, Model]], viewer: Any = None) -> list[dict[str, Any]]:
+    """The last changes of a record and the records that belong to it (a person's membership
+    and employments, a Party organization's offices, an organization's instructors), newest
+    first, each change's type naming the part it changed ("修改（从业情况：…）") — as for
+    `history`.
+
+    One read of the history table per model (not per record), and each history row is
+    compared with the one before it of the same record *in the same read*, instead of
+    `prev_record`, which would query once per row."""
+    by_model: dict[type[Model], dict[Any, str]] = defaultdict(dict)
+    for label, part in parts:
+        by_model[type(part)][part.pk] = label
+    changes: list[tuple[Any, str, list[Any], type[Model]]] = []
     fk_values: dict[type[Model], set[Any]] = defaultdict(set)
-    for i, record in enumerate(records[:HISTORY_SHOWN]):
-        older = records[i + 1] if i + 1 < len(records) else None
-        delta = record.diff_against(older).changes if older is not None else []
-        changes.append((record, list(delta)))
-        for change in delta:
-            field = model._meta.get_field(change.field)
-            if isinstance(field, ForeignKey):
-                fk_values[field.related_model].update(
-                    v for v in (change.old, change.new) if v is not None
-                )
+    for model, labels in by_model.items():
+        rows = model.history.filter(id__in=list(labels)).select_related("history_user")  # type: ignore[attr-defined]
+        per: dict[Any, list[Any]] = defaultdict(list)
+        for row in rows.order_by("-history_date", "-history_id"):
+            per[row.id].append(row)
+        for pk, records in per.items():
+            records = records[: HISTORY_SHOWN + 1]
+            for i, record in enumerate(records[:HISTORY_SHOWN]):
+                older = records[i + 1] if i + 1 < len(records) else None
+                delta = list(record.diff_against(older).changes) if older is not None else []
+                changes.append((record, labels[pk], delta, model))
+                for change in delta:
+                    field = model._meta.get_field(change.field)
+                    if isinstance(field, ForeignKey):
+                        fk_values[field.related_model].update(
+                            v for v in (change.old, change.new) if v is not None
+                        )
+    changes.sort(key=lambda c: (c[0].history_date, c[0].history_id), reverse=True)
+    changes = changes[:HISTORY_SHOWN]
     names = {
         related: dict(related._default_manager.filter(pk__in=pks).values_list("pk", "name"))
         for related, pks in fk_values.items()
         if related in (Area, Unit, PartyOrganization)
     }
     out = []
-    for record, delta in changes:
+    for record, label, delta, model in changes:
         fields = []
         for change in delta:
             field = model._meta.get_field(change.field)
@@ -184,10 +198,11 @@ def history(instance: Model, viewer: Any = None) -> list[dict[str, Any]]:
                 }
             )
         user = record.history_user
+        kind = {"+": "新建", "~": "修改", "-": "删除"}.get(record.history_type, "")
         out.append(
             {
                 "date": record.history_date,
-                "type": {"+": "新建", "~": "修改", "-": "删除"}.get(record.history_type, ""),
+                "type": f"{kind}（{label}）" if label else kind,
                 "user": (user.get_full_name() or user.username) if user else "",
                 "reason": record.history_change_reason or "",
                 "fields": fields,
@@ -195,7 +210,7 @@ def history(instance: Model, viewer: Any = None) -> list[dict[str, Any]]:
             }
         )
     if viewer is not None:
-        _undo_links(out, [record for record, _ in changes], viewer)
+        _undo_links(out, [record for record, *_ in changes], viewer)
     return out
 
 
