@@ -12,6 +12,7 @@ they return what `values_list` would, without compiling a query per batch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -47,7 +48,7 @@ def _identity(value: Any) -> Any:
 def adapters(model: type[models.Model], fields: Sequence[str]) -> list[Adapter]:
     """Per-field converters from Python values to what the database driver takes.
 
-    Only date-times need one: dates go to the driver as they are (psycopg takes `date`, and
+    Only date-times and JSON need one: dates go to the driver as they are (psycopg takes `date`, and
     Django registers the ISO-text adapter for `date` with sqlite3, which is what
     `adapt_datefield_value` would give)."""
     ops = connection.ops
@@ -56,6 +57,8 @@ def adapters(model: type[models.Model], fields: Sequence[str]) -> list[Adapter]:
         field = model._meta.get_field(name)
         if isinstance(field, models.DateTimeField):
             out.append(ops.adapt_datetimefield_value)
+        elif isinstance(field, models.JSONField):
+            out.append(functools.partial(field.get_db_prep_save, connection=connection))
         else:
             out.append(_identity)
     return out
@@ -167,6 +170,31 @@ def insert(
     if last - before < len(params):  # cannot happen while the transaction holds the lock
         raise RuntimeError(f"{model._meta.db_table}: fewer new keys than rows inserted")
     return (before, last)
+
+
+def insert_objects(model: type[models.Model], objs: list[Any]) -> None:
+    """`bulk_create` of unsaved objects, each given its key: on SQLite inside a transaction
+    one prepared INSERT for all (the keys from `insert`'s range, in order), which skips the
+    per-row SQL Django builds; elsewhere Django's `bulk_create` (PostgreSQL returns the
+    keys)."""
+    if not objs:
+        return
+    if connection.vendor != "sqlite" or not connection.in_atomic_block:
+        model._default_manager.bulk_create(objs, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [tuple(f.pre_save(o, True) for f in fields) for o in objs]  # defaults, auto_now
+    got = insert(model, [f.name for f in fields], rows)
+    assert got is not None
+    # The transaction holds the only write lock and one statement took consecutive keys:
+    # the last ones (AUTOINCREMENT may have skipped past keys of deleted rows before them).
+    last = got[1]
+    pk = model._meta.pk
+    assert pk is not None
+    for key, obj in zip(range(last - len(objs) + 1, last + 1), objs, strict=True):
+        setattr(obj, pk.attname, key)
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def update(

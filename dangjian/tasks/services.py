@@ -522,7 +522,8 @@ def _follow(
     # a check that opens or resolves thousands of findings writes a few statements.
     if fresh:
         words = _assign_defaults(fresh)
-        created = Task.objects.bulk_create([task for task, _ in fresh], batch_size=2000)
+        created = [task for task, _ in fresh]
+        bulk.insert_objects(Task, created)
         _history([t.pk for t in created], "+", "问题出现，生成待办", now)
         for task, text in zip(created, words, strict=True):
             system_event(task, TaskAction.CREATE, "", text)
@@ -541,16 +542,31 @@ def _follow(
         rows = list(changed.values())
         for task in rows:
             task.updated_at = now
-        Task.objects.bulk_update(rows, ["state", "finding", "due", "updated_at"], batch_size=500)
+        bulk.update(
+            Task,
+            ["state", "finding", "due", "updated_at"],
+            [(t.pk, (t.state, t.finding_id, t.due, t.updated_at)) for t in rows],
+        )
         by_reason: dict[str, list[int]] = {}
         for task in rows:
             reason = getattr(task, "_change_reason", "") or "问题记录更新"
             by_reason.setdefault(reason, []).append(task.pk)
         for reason, pks in by_reason.items():
             _history(pks, "~", reason, now)
-    TaskEvent.objects.bulk_create(events, batch_size=2000)
+    bulk.insert(
+        TaskEvent,
+        EVENT_FIELDS,
+        [
+            (e.task.pk, e.at, e.user_id, e.action, e.from_state, e.to_state, e.text, e.as_of)
+            for e in events
+        ],
+    )
     bump()
     return done
+
+
+# The columns of a system's task event.
+EVENT_FIELDS = ["task", "at", "user", "action", "from_state", "to_state", "text", "as_of"]
 
 
 def _history(pks: list[int], kind: str, reason: str, when: dt.datetime) -> None:
