@@ -426,16 +426,23 @@ def _people_models() -> list[Any]:
 
 
 def _empty(models: Sequence[Any], *, units: bool = False) -> None:
-    """Delete the rows of `models` and their history (and the supervisory units the import
-    created on first sight, and the import batches), so that the next import inserts again
+    """Delete the rows of `models` and their history, the findings and tasks derived from
+    them (and the supervisory units the import created on first sight, and the import
+    batches), so that the next import inserts again
     into tables as they were after `init`."""
     from django.db import connection, transaction
 
     from dangjian.areas.models import Unit, UnitKind
+    from dangjian.compliance.models import FindingRecord
     from dangjian.imports.models import ImportBatch
+    from dangjian.tasks.models import Notification, Task, TaskEvent
 
     tables = [m._meta.db_table for m in reversed(models)]
     tables += [m.history.model._meta.db_table for m in models]
+    # What the live re-evaluation derived from those rows (each import's figure includes
+    # it: a commit re-evaluates what it touched), so that the next import starts as bare.
+    derived = [Notification, TaskEvent, Task, FindingRecord]
+    tables += [m._meta.db_table for m in derived] + [Task.history.model._meta.db_table]
     q = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
