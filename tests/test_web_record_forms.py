@@ -393,3 +393,20 @@ def test_a_relation_held_elsewhere_may_be_kept_but_not_given(world, tmp_path):
     result = import_file("people", path, user=world.users["furong"])
     assert [e.message for e in result.errors] == ["该党组织不在您的管辖范围内"]
     assert Membership.objects.get(person=other).relation_party_org.code == "D-FR-1"
+
+
+@pytest.mark.django_db
+def test_the_import_service_refuses_a_kind_its_user_may_not_write(world, tmp_path):
+    """Whatever calls it (a page, the API, the command), the service writes nothing of a
+    kind the user may not write: the registry no people, a supervisory unit nothing."""
+    path = tmp_path / "people.csv"
+    number = factories.id_number_for(907)
+    sheets.write_csv(
+        path, headers("people"), [["某人", number, "", "", "", "", "群众", "", "", ""]]
+    )
+    for actor, kind in (("registry", "people"), ("supervisor", "people"), ("instructor", "orgs")):
+        result = import_file(kind, path, user=world.users[actor])
+        assert not result.ok and [e.message for e in result.errors] == [
+            f"您无权写入「{'人员' if kind == 'people' else '社会组织'}」数据"
+        ], actor
+    assert person_by(number) is None and not ImportBatch.objects.exists()

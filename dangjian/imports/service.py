@@ -49,6 +49,7 @@ from dangjian.imports.models import ImportBatch
 from dangjian.imports.readers import open_table
 from dangjian.imports.registry import KINDS
 from dangjian.imports.table import Table
+from dangjian.imports.writers import may_write
 from dangjian.lib import bulk, sheets
 from dangjian.lib.codes import mask_id_number, mask_id_numbers_in
 
@@ -505,6 +506,10 @@ def import_file(
     kind_cls = KINDS[kind_name]
     file_name = file_name or path.name
     run = _Run(kind_cls, ImportResult(kind_name, file_name, dry_run, skip_invalid), progress)
+    if user is not None and not may_write(user, kind_name):
+        # The pages and the API refuse first; this holds for every other caller too.
+        run.reject(RowError(0, "", "", f"您无权写入「{kind_cls.label}」数据"))
+        return run.result
     try:
         table = open_table(path, file_name)
     except FileError as exc:

@@ -8,7 +8,8 @@ organization or one under it) and offices (`committees` rows of those Party orga
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
-changed (docs/permissions.md).
+changed (docs/permissions.md); the import service refuses a whole file of a kind its user
+may not write, whoever calls it.
 """
 
 from __future__ import annotations
