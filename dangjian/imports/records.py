@@ -1,15 +1,19 @@
 """One record written in a page: a one-row import of its kind (CONTRACT.md's columns).
 
-A form of organizations or Party organizations shows the kind's columns; what the user
+A form of any kind with an import (organizations, Party organizations, people, committee
+offices, instructors' assignments) shows the kind's columns; what the user
 typed becomes the one row of an import file and goes through `import_file` — the same
 parsing, checks, Chinese messages, all-or-nothing write and change history as a file of a
 thousand rows, so that a form and an import can never disagree ("one validation path").
 Each save is an import batch of its own (`ImportBatch`, its file named 「页面表单：原因」):
 it is in the history of every record it wrote, re-evaluated at once (compliance/live.py),
-and can be undone from its batch page (imports/undo.py).
+and can be undone from its batch page or the record's history (imports/undo.py).
 
-A form opened on a record carries the record's version (its last history row); a save
-from a form older than the record is refused, naming who changed it and when.
+A form opened on a record carries the record's version (the last history row of it and of
+what the form writes with it, e.g. a person's membership and employment); a save from a
+form older than the record is refused, naming who changed it and when. The columns that
+name the record (`FORM_KINDS`) are locked when it is edited: the record's own values are
+written, an identity number in full though the page shows it masked.
 """
 
 from __future__ import annotations
