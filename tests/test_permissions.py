@@ -31,10 +31,13 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 OUTCOMES = {"允许", "403", "404", "字段错误", "登录", "—"}
 
 
-def table() -> tuple[list[str], list[tuple[list[str], str, dict[str, str]]]]:
-    """The actors (columns) and the rows: (URL names, object, actor → outcome)."""
+def read_table(
+    marker: str, outcomes: set[str]
+) -> tuple[list[str], list[tuple[list[str], str, dict[str, str]]]]:
+    """docs/permissions.md's table between `<!-- marker -->` and `<!-- /marker -->`: the
+    actors (columns) and the rows: (URL names, object, actor → outcome)."""
     text = DOC.read_text(encoding="utf-8")
-    block = text.split("<!-- permissions-table -->")[1].split("<!-- /permissions-table -->")[0]
+    block = text.split(f"<!-- {marker} -->")[1].split(f"<!-- /{marker} -->")[0]
     lines = [line.strip() for line in block.strip().splitlines()]
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
     header, _rule, *body = cells
@@ -43,10 +46,15 @@ def table() -> tuple[list[str], list[tuple[list[str], str, dict[str, str]]]]:
     for row in body:
         names = re.findall(r"`(web:\w+)`", row[0])
         target = row[1].strip("`")
-        outcomes = dict(zip(actors, row[2:], strict=True))
-        assert names and set(outcomes.values()) <= OUTCOMES, row
-        rows.append((names, target, outcomes))
+        said = dict(zip(actors, row[2:], strict=True))
+        assert names and set(said.values()) <= outcomes, row
+        rows.append((names, target, said))
     return actors, rows
+
+
+def table() -> tuple[list[str], list[tuple[list[str], str, dict[str, str]]]]:
+    """The user-management table."""
+    return read_table("permissions-table", OUTCOMES)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ the markdown file, so the test and the document cannot drift apart."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from dangjian.partyorgs.models import (
 )
 from dangjian.people.models import Employment, Membership, Person
 from tests import factories
-from tests.test_permissions import DOC, client_for
+from tests.test_permissions import client_for, read_table
 from tests.test_permissions import world as world
 
 pytestmark = pytest.mark.django_db
@@ -44,19 +43,11 @@ MODELS = (
 
 
 def table() -> tuple[list[str], list[tuple[str, str, dict[str, str]]]]:
-    text = DOC.read_text(encoding="utf-8")
-    block = text.split("<!-- records-table -->")[1].split("<!-- /records-table -->")[0]
-    lines = [line.strip() for line in block.strip().splitlines()]
-    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
-    header, _rule, *body = cells
-    actors = header[2:]
-    rows = []
-    for row in body:
-        (name,) = re.findall(r"`(web:\w+)`", row[0])
-        outcomes = dict(zip(actors, row[2:], strict=True))
-        assert set(outcomes.values()) <= OUTCOMES, row
-        rows.append((name, row[1].strip("`"), outcomes))
-    return actors, rows
+    """The records table: (the form's URL name, object, actor → outcome) per row."""
+    actors, rows = read_table("records-table", OUTCOMES)
+    for names, _target, _said in rows:
+        assert len(names) == 1, names
+    return actors, [(names[0], target, said) for names, target, said in rows]
 
 
 def written() -> list[int]:
