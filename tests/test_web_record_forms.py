@@ -21,18 +21,8 @@ from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import CommitteeMembership, InstructorAssignment, PartyOrganization
 from dangjian.people.models import Employment, Membership, Person
 from tests import factories
-from tests.actors import build_world
-
-
-@pytest.fixture
-def world(areas):
-    return build_world(areas)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.test_web_records import client_for
+from tests.test_web_records import world as world
 
 
 def form_data(client: Client, url: str) -> dict[str, str]:
@@ -410,3 +400,36 @@ def test_the_import_service_refuses_a_kind_its_user_may_not_write(world, tmp_pat
             f"您无权写入「{'人员' if kind == 'people' else '社会组织'}」数据"
         ], actor
     assert person_by(number) is None and not ImportBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_officer_above_may_undo_each_change_and_the_page_reads_them_at_once(world):
+    """文艺路街道's saves, seen by 芙蓉区's officer: each undoable (every record they wrote is
+    in the district), found in as many queries for three saves as for one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = world.orgs["fr_assoc"]
+    township, district = client_for(world.users["wenyilu"]), client_for(world.users["furong"])
+    url = f"/orgs/{org.uscc}/edit/"
+
+    def save(count: str) -> None:
+        data = form_data(township, url)
+        data.update(staff_count=count, reason=f"人数{count}")
+        assert township.post(url, data).status_code == 302
+
+    def read() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            history = district.get(f"/orgs/{org.uscc}/").context["history"]
+        return len(queries), [h["undo"] for h in history if h["reason"].startswith("导入#")]
+
+    save("11")
+    one, links = read()
+    assert len(links) == 1 and all(links)
+    save("12")
+    save("13")
+    three, links = read()
+    assert len(links) == 3 and all(links)
+    assert three == one
+    # The outsider's page does not exist; the secretary may not write organizations.
+    assert client_for(world.users["outsider"]).get(f"/orgs/{org.uscc}/").status_code == 404

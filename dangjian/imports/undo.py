@@ -92,36 +92,64 @@ def access_batch(*, user: User, pk: int) -> ImportBatch:
 def may_see_batch(user: User, batch: ImportBatch) -> bool:
     """A writer of the batch's kind (writers.py) who made it or sees everything, or an area
     officer whose jurisdiction holds every record it touched."""
-    if not may_write(user, batch.kind):
-        return False
-    if Jurisdiction(user).everything or (batch.user_id is not None and batch.user_id == user.pk):
-        return True
-    if user.role not in AREA_WRITERS:
-        return False  # the registry and secretaries undo their own saves only
-    for model, pks in touched(batch).items():
+    return may_see_batches(user, [batch])[batch.pk]
+
+
+def may_see_batches(user: User, batches: Sequence[ImportBatch]) -> dict[int, bool]:
+    """`may_see_batch` for several batches (a record's history names a few): what they
+    touched read in one query per history table for all of them."""
+    out: dict[int, bool] = {}
+    doubtful = []
+    everything = Jurisdiction(user).everything
+    for batch in batches:
+        if not may_write(user, batch.kind):
+            out[batch.pk] = False
+        elif everything or (batch.user_id is not None and batch.user_id == user.pk):
+            out[batch.pk] = True
+        elif user.role not in AREA_WRITERS:
+            out[batch.pk] = False  # the registry and secretaries undo their own saves only
+        else:
+            doubtful.append(batch)
+    wrote = touched_by(doubtful)
+    # Per model, over all the batches at once: which of the rows they wrote still exist,
+    # and which of those the user sees.
+    named: dict[type[models.Model], set[int]] = {}
+    for objects in wrote.values():
+        for model, pks in objects.items():
+            named.setdefault(model, set()).update(pks)
+    hidden: dict[type[models.Model], set[int]] = {}
+    for model, pks in named.items():
         existing = _existing(model, pks)
-        if not existing:
-            continue
-        seen = 0
+        seen: set[int] = set()
         for chunk in bulk.key_batches(sorted(existing)):
-            seen += scoped(model._default_manager.filter(pk__in=chunk), user).count()
-        if seen < len(existing):
-            return False
-    return True
+            rows = scoped(model._default_manager.filter(pk__in=chunk), user)
+            seen.update(rows.values_list("pk", flat=True))
+        hidden[model] = existing - seen
+    for batch in doubtful:
+        out[batch.pk] = not any(pks & hidden[model] for model, pks in wrote[batch.pk].items())
+    return out
 
 
 def touched(batch: ImportBatch) -> dict[type[models.Model], set[int]]:
     """The objects the batch wrote, by model (from the history tables)."""
-    out: dict[type[models.Model], set[int]] = {}
+    return touched_by([batch])[batch.pk]
+
+
+def touched_by(batches: Sequence[ImportBatch]) -> dict[int, dict[type[models.Model], set[int]]]:
+    """`touched` of each batch, one query per history table for all of them."""
+    out: dict[int, dict[type[models.Model], set[int]]] = {b.pk: {} for b in batches}
+    if not batches:
+        return out
+    by_reason = {b.history_reason: b.pk for b in batches}
     for model in history_models():
         pk_name = _pk_attname(model)
-        pks = set(
+        rows = (
             _history(model)
-            .objects.filter(history_change_reason=batch.history_reason)
-            .values_list(pk_name, flat=True)
+            .objects.filter(history_change_reason__in=list(by_reason))
+            .values_list("history_change_reason", pk_name)
         )
-        if pks:
-            out[model] = pks
+        for reason, pk in rows:
+            out[by_reason[reason]].setdefault(model, set()).add(pk)
     return out
 
 

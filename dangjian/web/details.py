@@ -221,7 +221,7 @@ def _undo_links(out: list[dict[str, Any]], records: list[Any], user: Any) -> Non
     """Each change written by an import batch the user may undo gets the batch's page (its
     undo asks for a confirmation there, and is refused when later writes depend on it)."""
     from dangjian.imports.models import ImportBatch
-    from dangjian.imports.undo import may_see_batch
+    from dangjian.imports.undo import may_see_batches
 
     numbers = {
         i: int(m.group(1))
@@ -231,14 +231,10 @@ def _undo_links(out: list[dict[str, Any]], records: list[Any], user: Any) -> Non
     if not numbers:
         return
     batches = ImportBatch.objects.in_bulk(set(numbers.values()))
-    allowed: dict[int, bool] = {}
+    undoable = [b for b in batches.values() if b.undone_at is None and b.finished_at is not None]
+    allowed = may_see_batches(user, undoable)
     for i, pk in numbers.items():
-        batch = batches.get(pk)
-        if batch is None or batch.undone_at is not None or batch.finished_at is None:
-            continue
-        if pk not in allowed:
-            allowed[pk] = may_see_batch(user, batch)
-        if allowed[pk]:
+        if allowed.get(pk):
             out[i]["undo"] = reverse("web:import_batch", kwargs={"pk": pk}) + "?undo=1"
 
 
