@@ -60,13 +60,14 @@ chromium:
 # an officer would, and counts the pages: Debian's headless Calc, installed with apt where
 # it is missing.
 libreoffice:
-	@if ! command -v soffice >/dev/null; then \
+	@# Calc converts the official table, Writer the minutes and letters (.docx): both print-tested.
+	@if ! command -v soffice >/dev/null || [ ! -e /usr/lib/libreoffice/program/libswlo.so ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "安装 LibreOffice Calc（打印测试用）/ installing LibreOffice Calc for the print test"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null \
-	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }; \
+	    echo "安装 LibreOffice Calc 与 Writer（打印测试用）/ installing LibreOffice Calc and Writer for the print tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui >/dev/null \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui libreoffice-writer-nogui >/dev/null; }; \
 	  else \
-	    echo "错误：打印测试需要 LibreOffice（apt-get install libreoffice-calc-nogui）/ Error: install LibreOffice Calc (apt-get install libreoffice-calc-nogui)" >&2; exit 1; \
+	    echo "错误：打印测试需要 LibreOffice（apt-get install libreoffice-calc-nogui libreoffice-writer-nogui）/ Error: install LibreOffice Calc and Writer (apt-get install libreoffice-calc-nogui libreoffice-writer-nogui)" >&2; exit 1; \
 	  fi; \
 	fi
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dangjian.compliance",
     "dangjian.reports",
     "dangjian.tasks",
+    "dangjian.life",
     "dangjian.web",
 ]
 

@@ -101,11 +101,22 @@ def test_it_refuses_a_setting_without_its_source():
         parse(text, TYPES)
 
 
-def test_the_shipped_file_declares_every_setting_as_an_integer_today():
+def test_the_shipped_file_gives_every_setting_its_declared_type():
     policy = load(str(DEFAULT_FILE))
     assert set(policy.settings) == set(DECLARED)
-    assert all(type(s.value) is int for s in policy.settings.values())
+    assert all(type(s.value) is DECLARED[s.name] for s in policy.settings.values())
     assert all(s.source for s in policy.settings.values())
+    # The meeting frequencies of POLICY.md ("Policy settings"), as shipped.
+    periods = {n: s.value.unit for n, s in policy.settings.items() if DECLARED[n] is Period}
+    assert periods == {
+        "life_assembly_period": "quarter",
+        "life_committee_period": "month",
+        "life_group_period": "month",
+        "life_lecture_period": "quarter",
+        "life_theme_day_period": "month",
+        "life_review_period": "year",
+        "life_appraisal_period": "year",
+    }
 
 
 def test_an_integer_reading_of_another_type_is_a_bug():

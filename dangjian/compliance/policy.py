@@ -169,6 +169,14 @@ DECLARED: dict[str, type] = {
     "dues_lapse_months": int,
     "setup_within_days": int,
     "fix_within_days": int,
+    "life_lookback_months": int,
+    "life_assembly_period": Period,
+    "life_committee_period": Period,
+    "life_group_period": Period,
+    "life_lecture_period": Period,
+    "life_theme_day_period": Period,
+    "life_review_period": Period,
+    "life_appraisal_period": Period,
 }
 
 
