@@ -805,7 +805,7 @@ def test_the_console_script_on_every_file(process_database, tmp_path):
     for the bad files (run first, so that they all meet the same database) the exact
     messages on stderr."""
     url = process_database
-    runs = [{"id": "usage: kind", "argv": ["import", "meetings", "x.csv"]}]
+    runs = [{"id": "usage: kind", "argv": ["import", "no-such-kind", "x.csv"]}]
     runs.append(
         {
             "id": "usage: --skip-invalid",

@@ -167,13 +167,105 @@ def datasets(draw):
             draw(st.sampled_from(["党政机关", "离退休干部", "其他"])), draw(st.sampled_from(usccs)),
             assigned.isoformat(), ended.isoformat() if ended else "",
         ])  # fmt: skip
+    groups, meetings = draw(organization_life(po_rows, people_rows, persons))
     return {
         "orgs": org_rows,
         "party-orgs": po_rows,
         "people": people_rows,
         "committees": committees,
         "instructors": instructors,
+        "party-groups": groups,
+        "meetings": meetings,
     }
+
+
+TYPES = [
+    "支部党员大会",
+    "支部委员会会议",
+    "党小组会",
+    "党课",
+    "组织生活会",
+    "民主评议党员",
+    "主题党日",
+]
+DUTIES = [
+    "保证政治方向",
+    "团结凝聚群众",
+    "服务人才成长",
+    "推动事业发展",
+    "建设先进文化",
+    "加强自身建设",
+]
+
+
+@st.composite
+def organization_life(draw, po_rows, people_rows, persons):
+    """Party groups of the branches, and meetings with attendance of their members."""
+    last = dt.date(2025, 12, 31)
+    groups, meetings = [], []
+    members: dict[str, list[tuple[str, dt.date]]] = {}
+    for row in people_rows:
+        number, joined, relation = row[1], row[-3], row[-1]
+        if (
+            relation
+            and joined
+            and (number, dt.date.fromisoformat(joined)) not in members.get(relation, [])
+        ):
+            members.setdefault(relation, []).append((number, dt.date.fromisoformat(joined)))
+    for code, _name, level, _form, *_rest in po_rows:
+        founded = dt.date.fromisoformat(_rest[-4])
+        dissolved = dt.date.fromisoformat(_rest[-1]) if _rest[-1] else None
+        end = min(last, (dissolved - dt.timedelta(days=1)) if dissolved else last)
+        if end < founded:
+            continue
+        mine = []
+        if level == "党支部":
+            for g in range(draw(st.integers(0, 2))):
+                start = draw(st.dates(founded, end))
+                stop = draw(st.one_of(st.none(), st.dates(start, last)))
+                leader = draw(st.sampled_from(["", *(n for _name, n in persons)]))
+                groups.append([
+                    code, f"第{g + 1}党小组", leader, start.isoformat(),
+                    stop.isoformat() if stop else "",
+                ])  # fmt: skip
+                mine.append((f"第{g + 1}党小组", start, stop))
+        seen = set()
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(TYPES))
+            held = draw(st.dates(founded, end))
+            group = ""
+            if kind == "党小组会":
+                alive = [g for g in mine if g[1] <= held and (g[2] is None or g[2] > held)]
+                if not alive:
+                    continue
+                group = draw(st.sampled_from(alive))[0]
+            if (kind, held, group) in seen:
+                continue
+            seen.add((kind, held, group))
+            here = [n for n, joined in members.get(code, []) if joined <= held]
+            chosen = draw(st.lists(st.sampled_from(here), unique=True)) if here else []
+            attended, leave, absent = [], [], []
+            for number in chosen:
+                status = draw(st.sampled_from(["出席", "出席", "请假", "缺席"]))
+                if status == "出席":
+                    attended.append(number)
+                elif status == "请假":
+                    leave.append(number + draw(st.sampled_from(["", "（出差）"])))
+                else:
+                    absent.append(number)
+            counts = (
+                [str(len(chosen)), str(len(attended))]
+                if chosen or draw(st.booleans())
+                else ["", ""]
+            )
+            meetings.append([
+                code, kind, group, held.isoformat(), draw(names), *counts,
+                "、".join(draw(st.lists(st.sampled_from(DUTIES), unique=True, max_size=3))),
+                draw(st.sampled_from(["", "会议室"])), draw(st.sampled_from(["", "张书记"])), "",
+                draw(st.sampled_from(["", "一、学习\n二、讨论"])),
+                ";".join(attended), ";".join(leave), ";".join(absent),
+            ])  # fmt: skip
+    return groups, meetings
 
 
 def _export(kind: str) -> str:

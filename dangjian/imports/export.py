@@ -248,12 +248,80 @@ def _instructors(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterato
         ]
 
 
+def _party_groups(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.life.models import PartyGroup
+
+    qs = PartyGroup.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    for code, name, encrypted, masked, founded, dissolved in qs.order_by(
+        "party_org__code", "name"
+    ).values_list(
+        "party_org__code", "name", "leader__id_encrypted", "leader__id_masked", "founded_on",
+        "dissolved_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        leader = _id_number(encrypted, masked, unmask) if encrypted else ""
+        yield [code, name, leader, _date(founded), _date(dissolved)]
+
+
+def _meetings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.life.models import Attendance, AttendanceStatus, Meeting, MeetingType, duties_text
+
+    qs = Meeting.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    qs = qs.order_by("party_org__code", "held_on", "type", "party_group__name", "pk").values_list(
+        "pk", "party_org__code", "type", "party_group__name", "held_on", "topic", "expected",
+        "present", "duties", "place", "host", "recorder", "minutes",
+    )  # fmt: skip
+    for chunk in _chunks(qs):
+        lists: dict[int, dict[str, list[str]]] = {}
+        for meeting, status, reason, encrypted, masked in (
+            Attendance.objects.filter(meeting_id__in=[row[0] for row in chunk])
+            .order_by("meeting_id", "person__id_masked", "pk")
+            .values_list(
+                "meeting_id", "status", "reason", "person__id_encrypted", "person__id_masked"
+            )
+        ):
+            number = _id_number(encrypted, masked, unmask)
+            if status == AttendanceStatus.LEAVE and reason:
+                number += f"（{reason}）"
+            lists.setdefault(meeting, {}).setdefault(status, []).append(number)
+        for pk, code, type_, group, held, topic, expected, present, duties, *rest in chunk:
+            people = lists.get(pk, {})
+            yield [
+                code,
+                _label(MeetingType, type_),
+                group or "",
+                _date(held),
+                topic,
+                "" if expected is None else str(expected),
+                "" if present is None else str(present),
+                duties_text(duties),
+                *rest,
+                *(
+                    ";".join(people.get(status, []))
+                    for status in (
+                        AttendanceStatus.PRESENT,
+                        AttendanceStatus.LEAVE,
+                        AttendanceStatus.ABSENT,
+                    )
+                ),
+            ]
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
     "people": _people,
     "committees": _committees,
     "instructors": _instructors,
+    "party-groups": _party_groups,
+    "meetings": _meetings,
 }
 
 

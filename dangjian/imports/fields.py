@@ -90,6 +90,24 @@ def text(max_length: int) -> Parser:
     return parse
 
 
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def long_text(max_length: int) -> Parser:
+    """Text of several lines (minutes): line breaks are kept (a CSV's CR LF as LF), other
+    control characters refused."""
+
+    def parse(raw: Any) -> str:
+        value = as_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+        if len(value) > max_length:
+            raise CellError(f"超过{max_length}个字（实为{len(value)}个字）")
+        if _CONTROL_BUT_LINES.search(value):
+            raise CellError("含有控制字符，请删除")
+        return value
+
+    return parse
+
+
 def code(what: str, *, length: int | None = None) -> Parser:
     """A code (USCC, identity number): text, and a clear word about Excel's damage to it."""
 

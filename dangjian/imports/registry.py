@@ -5,11 +5,20 @@ from __future__ import annotations
 from dangjian.imports.base import Kind
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.instructors import InstructorsKind
+from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
 from dangjian.imports.kinds.orgs import OrgsKind
 from dangjian.imports.kinds.partyorgs import PartyOrgsKind
 from dangjian.imports.kinds.people import PeopleKind
 
 KINDS: dict[str, type[Kind]] = {
     kind.name: kind
-    for kind in (OrgsKind, PartyOrgsKind, PeopleKind, CommitteesKind, InstructorsKind)
+    for kind in (
+        OrgsKind,
+        PartyOrgsKind,
+        PeopleKind,
+        CommitteesKind,
+        InstructorsKind,
+        PartyGroupsKind,
+        MeetingsKind,
+    )
 }

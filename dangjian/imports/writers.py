@@ -22,11 +22,13 @@ from django.db.models import Model, QuerySet
 from dangjian.accounts.models import Role
 
 AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
-ALL_KINDS = ("orgs", "party-orgs", "people", "committees", "instructors")
+ALL_KINDS = (
+    "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
+)  # fmt: skip
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees"),
+    Role.ORG: ("people", "committees", "party-groups", "meetings"),
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
 # created (the key is taken) nor changed (it is not theirs), and nothing more is told of it.

@@ -125,11 +125,11 @@ class Meeting(models.Model):
     topic = models.CharField("主题", max_length=200)
     expected = models.PositiveIntegerField("应到人数", null=True, blank=True)
     present = models.PositiveIntegerField("实到人数", null=True, blank=True)
-    duties = models.CharField("职责分类", max_length=100, blank=True, default="")
-    place = models.CharField("会议地点", max_length=100, blank=True, default="")
-    host = models.CharField("主持人", max_length=40, blank=True, default="")
-    recorder = models.CharField("记录人", max_length=40, blank=True, default="")
-    minutes = models.TextField("会议记录", blank=True, default="")
+    duties = models.CharField("职责分类", max_length=100, blank=True, default="", db_default="")
+    place = models.CharField("会议地点", max_length=100, blank=True, default="", db_default="")
+    host = models.CharField("主持人", max_length=40, blank=True, default="", db_default="")
+    recorder = models.CharField("记录人", max_length=40, blank=True, default="", db_default="")
+    minutes = models.TextField("会议记录", blank=True, default="", db_default="")
     state = models.CharField(
         "审核状态", max_length=16, choices=ReviewState.choices, default=ReviewState.APPROVED
     )
@@ -143,7 +143,7 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="reviewed_meetings",
     )
-    opinion = models.CharField("审核意见", max_length=500, blank=True, default="")
+    opinion = models.CharField("审核意见", max_length=500, blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -191,7 +191,7 @@ class Attendance(models.Model):
         "people.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField("参会情况", max_length=16, choices=AttendanceStatus.choices)
-    reason = models.CharField("请假事由", max_length=100, blank=True, default="")
+    reason = models.CharField("请假事由", max_length=100, blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -269,7 +269,7 @@ class Activity(models.Model):
     held_on = models.DateField("开展日期")
     title = models.CharField("活动名称", max_length=200)
     participants = models.PositiveIntegerField("参加人数", null=True, blank=True)
-    duties = models.CharField("职责分类", max_length=100, blank=True, default="")
+    duties = models.CharField("职责分类", max_length=100, blank=True, default="", db_default="")
     partner = models.ForeignKey(
         "partyorgs.PartyOrganization",
         verbose_name="共建党组织",
@@ -286,8 +286,8 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="activities",
     )
-    occasion = models.CharField("活动契机", max_length=40, blank=True, default="")
-    description = models.TextField("活动内容", blank=True, default="")
+    occasion = models.CharField("活动契机", max_length=40, blank=True, default="", db_default="")
+    description = models.TextField("活动内容", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -324,10 +324,12 @@ class Pairing(DatedRelation):
         on_delete=models.PROTECT,
         related_name="partner_pairings",
     )
-    partner_name = models.CharField("共建单位党组织名称", max_length=200, blank=True, default="")
+    partner_name = models.CharField(
+        "共建单位党组织名称", max_length=200, blank=True, default="", db_default=""
+    )
     started_on = models.DateField("结对日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
-    content = models.CharField("共建内容", max_length=500, blank=True, default="")
+    content = models.CharField("共建内容", max_length=500, blank=True, default="", db_default="")
 
     history = HistoricalRecords()
     objects = DatedQuerySet["Pairing"].as_manager()
@@ -356,7 +358,7 @@ class DemonstrationSite(models.Model):
     )
     level = models.CharField("示范点级别", max_length=16, choices=SiteLevel.choices)
     year = models.PositiveSmallIntegerField("命名年度")
-    named_by = models.CharField("命名单位", max_length=100, blank=True, default="")
+    named_by = models.CharField("命名单位", max_length=100, blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
