@@ -16,7 +16,7 @@ import pydantic
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError, ValidationErrorContext
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
@@ -25,6 +25,7 @@ from dangjian.accounts.jurisdiction import NotFound
 from dangjian.accounts.tokens import token_user
 from dangjian.compliance.api import router as findings
 from dangjian.imports.api import router as imports
+from dangjian.life.api import router as life
 from dangjian.orgs.api import router as orgs
 from dangjian.partyorgs.api import router as party_orgs
 from dangjian.reports.api import router as reports
@@ -42,6 +43,16 @@ FIELD_LABELS: dict[str | tuple[str, str], str] = {
     "rule": "规则编号",
     "uscc": "统一社会信用代码",
     "code": "党组织编码",
+    "party_org": "党组织编码",
+    "type": "会议类型",
+    "state": "审核状态",
+    "held_from": "召开日期起",
+    "held_to": "召开日期止",
+    "meeting_id": "会议编号",
+    "opinion": "审核意见",
+    "topic": "主题",
+    "held_on": "召开日期",
+    "name": "名称",
     "file": "文件",
     "dry_run": "只检查（dry_run）",
     "skip_invalid": "跳过错误行（skip_invalid）",
@@ -228,6 +239,17 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own 400 (a body it cannot parse: not JSON) is bad input, 422, said in
+    Chinese; every other HttpError keeps its status and message."""
+    if exc.status_code == 400:
+        return api.create_response(
+            request, {"detail": "请求内容无法解析：应为有效的 JSON"}, status=422
+        )
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.errors}, status=422)
@@ -239,6 +261,7 @@ def register_routers() -> None:
     api.add_router("/findings", findings)
     api.add_router("/reports", reports)
     api.add_router("/imports", imports)
+    api.add_router("", life)
 
 
 register_routers()

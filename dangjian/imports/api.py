@@ -14,6 +14,7 @@ from ninja.responses import Status
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
+from dangjian.imports.registry import KINDS
 from dangjian.imports.service import import_file
 from dangjian.lib.api import Message
 
@@ -43,7 +44,7 @@ class ImportOut(Schema):
     batch: int | None
 
 
-Kind = Literal["orgs", "party-orgs", "people", "committees", "instructors"]
+Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]  # every import kind, in order
 
 
 @router.post(
@@ -60,7 +61,7 @@ Kind = Literal["orgs", "party-orgs", "people", "committees", "instructors"]
 )
 def import_(
     request: HttpRequest,
-    kind: Kind,
+    kind: Kind,  # type: ignore[valid-type]
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
     skip_invalid: Form[bool] = False,
