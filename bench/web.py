@@ -20,6 +20,8 @@ with the officer's cookie:
     web.dashboard.<officer>   GET /           the dashboard of the officer's jurisdiction
     web.orgs.<officer>        GET /orgs/      the first page of the organization list
     web.findings.<officer>    GET /findings/  the first page of the task list (待办)
+    web.life.<officer>        GET /life/      组织生活: the year's grid of every branch of the
+                                              area, per requirement and quarter (issue 15)
 
 and, as the baseline, GET /healthz (no log-in, no database: the trivial view) under the same
 load. Every request must answer 200. A "phase" is one of these seven targets, each of the
@@ -65,7 +67,12 @@ OFFICERS = [
     ("city", "bench_web_city", "city", CITY),
     ("district", "bench_web_district", "district", DISTRICT),
 ]
-PAGES = [("dashboard", "/"), ("orgs", "/orgs/"), ("findings", "/findings/")]
+PAGES = [
+    ("dashboard", "/"),
+    ("orgs", "/orgs/"),
+    ("findings", "/findings/"),
+    ("life", "/life/"),  # issue 15: the 组织生活 of every branch of the area, 12 months
+]
 TRIVIAL = "/healthz"
 CLIENTS = 10
 # Requests per client and phase in each round; ROUNDS timed rounds after one warm-up round.

@@ -20,6 +20,16 @@ from django.db import models
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area, Unit
 from dangjian.lib import crypto
+from dangjian.life.models import (
+    Activity,
+    Attendance,
+    DemonstrationSite,
+    JointGroup,
+    JointGroupMember,
+    Meeting,
+    Pairing,
+    PartyGroup,
+)
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -170,6 +180,110 @@ TABLES: dict[str, tuple[type[models.Model], list[Column]]] = {
             ("unit_id", Unit),
             ("party_org_id", PartyOrganization),
             ("instructor_id", Instructor),
+        ],
+    ),
+    # organization life (added after the split: the tables above keep their fingerprints)
+    "party_group": (
+        PartyGroup,
+        [
+            ("id", PartyGroup),
+            ("party_org_id", PartyOrganization),
+            ("name", None),
+            ("leader_id", Person),
+            ("founded_on", None),
+            ("dissolved_on", None),
+        ],
+    ),
+    "joint_group": (
+        JointGroup,
+        [
+            ("id", JointGroup),
+            ("name", None),
+            ("lead_id", PartyOrganization),
+            ("township_id", Area),
+            ("founded_on", None),
+            ("dissolved_on", None),
+        ],
+    ),
+    "joint_group_member": (
+        JointGroupMember,
+        [
+            ("id", JointGroupMember),
+            ("group_id", JointGroup),
+            ("party_org_id", PartyOrganization),
+            ("started_on", None),
+            ("ended_on", None),
+        ],
+    ),
+    "meeting": (
+        Meeting,
+        [
+            ("id", Meeting),
+            ("party_org_id", PartyOrganization),
+            ("type", None),
+            ("party_group_id", PartyGroup),
+            ("held_on", None),
+            ("topic", None),
+            ("expected", None),
+            ("present", None),
+            ("duties", None),
+            ("place", None),
+            ("host", None),
+            ("recorder", None),
+            ("minutes", None),
+            ("state", None),
+            ("submitted_at", None),
+            ("reviewed_at", None),
+            ("reviewed_by_id", User),
+            ("opinion", None),
+        ],
+    ),
+    "attendance": (
+        Attendance,
+        [
+            ("id", Attendance),
+            ("meeting_id", Meeting),
+            ("person_id", Person),
+            ("status", None),
+            ("reason", None),
+        ],
+    ),
+    "activity": (
+        Activity,
+        [
+            ("id", Activity),
+            ("party_org_id", PartyOrganization),
+            ("kind", None),
+            ("held_on", None),
+            ("title", None),
+            ("participants", None),
+            ("duties", None),
+            ("partner_id", PartyOrganization),
+            ("joint_group_id", JointGroup),
+            ("occasion", None),
+            ("description", None),
+        ],
+    ),
+    "pairing": (
+        Pairing,
+        [
+            ("id", Pairing),
+            ("party_org_id", PartyOrganization),
+            ("partner_id", PartyOrganization),
+            ("partner_name", None),
+            ("started_on", None),
+            ("ended_on", None),
+            ("content", None),
+        ],
+    ),
+    "demonstration_site": (
+        DemonstrationSite,
+        [
+            ("id", DemonstrationSite),
+            ("party_org_id", PartyOrganization),
+            ("level", None),
+            ("year", None),
+            ("named_by", None),
         ],
     ),
 }

@@ -259,3 +259,27 @@ def org_with_members(
     for _ in range(probationary):
         member(obj, confirmed_on=None, relation=relation)
     return obj
+
+
+# Organization life kept: for the tests of other rules (LIFE-MEETINGS, LIFE-REVIEW find nothing).
+
+
+def life_kept(of: PartyOrganization, until: dt.date, months: int = 24) -> None:
+    """Approved meetings of every type (党小组会 for each of its Party groups) in each of
+    the `months` months before `until`'s: a branch the rules of organization life find
+    nothing about on `until`, whatever the meeting frequencies (for tests of other rules)."""
+    from dangjian.life.models import Meeting, MeetingType, PartyGroup
+
+    groups = list(PartyGroup.objects.filter(party_org=of))
+    rows = []
+    month = dt.date(until.year, until.month, 1)
+    for _ in range(months):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        for i, kind in enumerate(MeetingType):
+            held_on = month + dt.timedelta(days=i)
+            owners: list[PartyGroup | None] = [*groups] if kind == MeetingType.GROUP else [None]
+            rows += [
+                Meeting(party_org=of, type=kind, held_on=held_on, party_group=g, topic="按期召开")
+                for g in owners
+            ]
+    Meeting.objects.bulk_create(rows)

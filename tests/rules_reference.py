@@ -19,11 +19,23 @@ from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import PartyOrganization
 from dangjian.people.models import Membership
 
-Demand = tuple[str, str, str]  # (rule, subject type, subject key)
+# (rule, subject type, subject key); a rule that finds one subject once per period adds
+# what tells its findings apart: (…, facts.period, facts.type, facts.party_group or "").
+Demand = tuple[str, ...]
 
 # Spelled out here on purpose rather than imported from the code under test.
 OF_SOCIAL_ORGS = {"standalone", "joint", "functional", "industry"}  # POLICY.md, the rules' scope
 COVERING = {"standalone", "joint", "functional"}  # CONTRACT.md, "covered"
+# 四.4: each meeting type, the setting of its period, the rule that asks for it.
+LIFE_TYPES = [
+    ("assembly", "支部党员大会", "life_assembly_period", "LIFE-MEETINGS"),
+    ("committee", "支部委员会会议", "life_committee_period", "LIFE-MEETINGS"),
+    ("group", "党小组会", "life_group_period", "LIFE-MEETINGS"),
+    ("lecture", "党课", "life_lecture_period", "LIFE-MEETINGS"),
+    ("theme_day", "主题党日", "life_theme_day_period", "LIFE-MEETINGS"),
+    ("life", "组织生活会", "life_review_period", "LIFE-REVIEW"),
+    ("appraisal", "民主评议党员", "life_appraisal_period", "LIFE-REVIEW"),
+]
 ADOPTING = {"industry", "township", "community"}  # POLICY 3.1, 纳入管理
 TERM_YEARS = {
     "branch": "branch_term_years",
@@ -41,6 +53,67 @@ def anniversary(start: dt.date, years: int) -> dt.date:
     """The same day `years` later; the month's last day when that day does not exist."""
     year = start.year + years
     return dt.date(year, start.month, min(start.day, calendar.monthrange(year, start.month)[1]))
+
+
+def months_later(day: dt.date, n: int) -> dt.date:
+    """CONTRACT.md's "X + n months": the same day n months later (n may be negative), or
+    that month's last day."""
+    year, month = day.year + (day.month - 1 + n) // 12, (day.month - 1 + n) % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def calendar_periods(unit: str, around: dt.date) -> list[tuple[dt.date, dt.date, str]]:
+    """(first day, last day, label) of every month, quarter or year from two years before
+    `around` to a year after it."""
+    out = []
+    for year in range(around.year - 2, around.year + 2):
+        if unit == "year":
+            out.append((dt.date(year, 1, 1), dt.date(year, 12, 31), str(year)))
+        for month in range(1, 13):
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+            if unit == "month":
+                out.append((dt.date(year, month, 1), last, f"{year}-{month:02d}"))
+            elif unit == "quarter" and month % 3 == 0:
+                out.append((dt.date(year, month - 2, 1), last, f"{year}-Q{month // 3}"))
+    return out
+
+
+def life_demanded(party_org: PartyOrganization, on: dt.date, policy: Policy) -> set[Demand]:
+    """LIFE-MEETINGS and LIFE-REVIEW of one branch (CONTRACT.md): each checked period of a
+    type with no approved meeting of it (of each Party group that existed throughout, for
+    党小组会; 支部委员会会议 only with 3 people in office on the period's first day)."""
+    from dangjian.life.models import Meeting, PartyGroup
+
+    limit = months_later(on, -policy["life_lookback_months"])
+    meetings = [m for m in Meeting.objects.filter(party_org=party_org) if m.counts]
+    groups = list(PartyGroup.objects.filter(party_org=party_org))
+    offices = list(party_org.committee.all())
+    out: set[Demand] = set()
+    for type_, label, setting, rule in LIFE_TYPES:
+        for first, last, period in calendar_periods(policy.period(setting).unit, on):
+            checked = (
+                limit < last < on
+                and first >= policy.effective_on
+                and party_org.founded_on <= first
+                and (party_org.dissolved_on is None or party_org.dissolved_on > last)
+            )
+            if not checked:
+                continue
+            held = [m for m in meetings if m.type == type_ and first <= m.held_on <= last]
+            if type_ == "committee":
+                people = {o.person_id for o in offices if o.is_current(first)}
+                if len(people) < 3:
+                    continue
+            if type_ == "group":
+                for group in groups:
+                    whole = group.founded_on <= first and (
+                        group.dissolved_on is None or group.dissolved_on > last
+                    )
+                    if whole and not any(m.party_group_id == group.pk for m in held):
+                        out.add((rule, "party_org", party_org.code, period, label, group.name))
+            elif not held:
+                out.add((rule, "party_org", party_org.code, period, label, ""))
+    return out
 
 
 def inside(area: Area | None, place: Area) -> bool:
@@ -175,6 +248,8 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
         large = len(relations) >= policy["fulltime_worker_min_members"]
         if large and not any(o.full_time for o in offices):
             out.add(("CAD-FULLTIME", *subject))
+        if party_org.level == "branch" and party_org.form in COVERING:
+            out |= life_demanded(party_org, on, policy)
 
     # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
     for membership in Membership.objects.select_related(

@@ -381,7 +381,15 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
         demo.generate("4000", seed=1)
     for day in month_ends(TODAY):
         record(evaluate(as_of=day))
-    findings = evaluate(as_of=TODAY).findings
+    found = evaluate(as_of=TODAY).findings
+    # Organization life's findings (a meeting not held) fall due when their period ends,
+    # before they can be found: a few branches lapse or never record (dangjian/life/demo.py).
+    life = {f.subject.pk for f in found if f.rule.startswith("LIFE-")}
+    branches = PartyOrganization.objects.filter(
+        level="branch", form__in=["standalone", "joint", "functional"], status="active"
+    )
+    assert 0 < len(life) <= 0.2 * branches.count()
+    findings = [f for f in found if not f.rule.startswith("LIFE-")]
     assert len(findings) > 15
     overdue = [f for f in findings if f.due is not None and f.due < TODAY]
     assert 0.10 <= len(overdue) / len(findings) <= 0.30, (len(overdue), len(findings))

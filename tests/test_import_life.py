@@ -10,8 +10,8 @@ import pytest
 
 from dangjian.accounts.models import Role
 from dangjian.imports.service import import_file
-from dangjian.life.models import Attendance, AttendanceStatus, Meeting, PartyGroup, ReviewState
 from dangjian.lib.codes import mask_id_number
+from dangjian.life.models import Attendance, AttendanceStatus, Meeting, PartyGroup, ReviewState
 from tests import factories
 from tests.importing import table_counts, write_csv
 
@@ -93,7 +93,7 @@ def test_a_meeting_is_recorded_and_counts_as_approved(tmp_path, branch, members)
                 attended=f"{a.id_number};{c.id_number}",
                 minutes="一、学习\n二、讨论",
             )
-        ],  # fmt: skip
+        ],
     )
     assert (changed.created, changed.updated) == (0, 1)
     assert {(x.person_id, x.status) for x in Attendance.objects.all()} == {

@@ -30,6 +30,7 @@ NEIGHBOUR = {"wenyilu": "chaoyang", "chaoyang": "wenyilu", "pozi": "wenyilu"}
 ALL_RULES = {
     "COV-STANDALONE", "COV-JOINT", "COV-INSTRUCTOR", "DYN-DISSOLVE", "DYN-TRANSFER",
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
+    "LIFE-MEETINGS", "LIFE-REVIEW",
 }  # fmt: skip
 
 
@@ -65,7 +66,7 @@ def world(areas, township: str) -> None:
     dissolved = factories.party_org(at, status="dissolved", dissolved_on=dt.date(2024, 1, 1))
     factories.member(None, relation=dissolved)  # DYN-TRANSFER (dissolved)
     # ORG-SECRETARY, ORG-COMMITTEE, ORG-TERM, CAD-FULLTIME: no office, 8 formal members,
-    # founded long ago.
+    # founded long ago; LIFE-MEETINGS, LIFE-REVIEW: no meeting recorded (as the others).
     covered = factories.org(at)
     big = factories.party_org(at, covers=[covered], founded_on=LONG_AGO)
     for _ in range(8):
@@ -80,6 +81,7 @@ def world(areas, township: str) -> None:
     kept = factories.org(at)
     kept_party_org = factories.party_org(at, covers=[kept], term_started_on=dt.date(2023, 1, 1))
     factories.office(kept_party_org)
+    factories.life_kept(kept_party_org, D)
     for _ in range(3):
         factories.member(kept, relation=kept_party_org)
     factories.instructor_assignment(factories.org(at))

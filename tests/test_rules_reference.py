@@ -2,7 +2,8 @@
 random datasets: organizations of every status over the sample townships, members with and
 without confirmation and relation, employments starting and ending on the date of the check,
 Party organizations of every form with coverage, dissolution, terms and committees,
-instructors and supervisory units — checked on random dates over random jurisdictions.
+instructors and supervisory units, Party groups and meetings (approved or not) on the days
+periods begin and end — checked on random dates over random jurisdictions.
 
 Every date is drawn from one small pool, and the day of the check is mostly one of the days
 the dataset itself names: facts start and end *on* the checked day, and terms run out on
@@ -30,6 +31,7 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES, evaluate
 from dangjian.compliance.explain import explain
 from dangjian.compliance.policy import Policy, Setting
+from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -60,6 +62,8 @@ COVERING_FORMS = ["standalone", "joint", "functional"]
 STATUSES = ["active", "active", "active", "deregistered", "revoked", "inactive"]
 MANAGEMENT = ["", "", "", "delegated_township", "township", "community"]
 ROLES = ["secretary", "deputy", "member"]
+MEETING_TYPES = ["assembly", "committee", "group", "lecture", "life", "appraisal", "theme_day"]
+STATES = ["approved", "approved", "approved", "draft", "submitted", "returned"]  # of meetings
 
 dates = st.sampled_from(POOL)
 # Beginnings lean early and checks late, so that much has started by the checked day.
@@ -84,6 +88,13 @@ def spans(draw: st.DrawFn, index: int) -> tuple[int, dt.date, dt.date | None]:
     """(index into a list, start, end) of a dated fact."""
     start = draw(starts)
     return (draw(st.integers(0, index - 1) | st.just(0)), start, draw(maybe_end(start)))
+
+
+@st.composite
+def group_spans(draw: st.DrawFn) -> tuple[dt.date, dt.date | None]:
+    """A Party group's founding and dissolution."""
+    founded = draw(starts)
+    return founded, draw(maybe_end(founded))
 
 
 @st.composite
@@ -149,6 +160,19 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
                 if units and form == "industry" and draw(st.sampled_from([True, True, False]))
                 else None,
                 "covers": draw(st.lists(spans(n_orgs), min_size=1, max_size=3) | st.just([])),
+                "groups": draw(st.lists(group_spans(), max_size=2)),
+                # (type, day, which group, state): on the days periods begin and end.
+                "meetings": draw(
+                    st.lists(
+                        st.tuples(
+                            st.sampled_from(MEETING_TYPES),
+                            dates,
+                            st.integers(0, 1),
+                            st.sampled_from(STATES),
+                        ),
+                        max_size=8,
+                    )
+                ),
             }
         )
     # Members nobody employs: their relation alone matters.
@@ -271,6 +295,82 @@ def supervision(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+# Days around the ends of months, quarters and years (a leap February among them): what
+# organization life turns on.
+LIFE_DAYS = sorted(
+    {
+        a + dt.timedelta(days=k)
+        for a in (
+            dt.date(2019, 12, 31), dt.date(2020, 2, 29), dt.date(2020, 6, 30),
+            dt.date(2020, 9, 30), dt.date(2021, 2, 28), dt.date(2021, 3, 31),
+        )
+        for k in (0, 1)
+    }
+)  # fmt: skip
+
+
+@st.composite
+def organization_life(draw: st.DrawFn) -> dict[str, Any]:
+    """Datasets around organization life (LIFE-MEETINGS, LIFE-REVIEW): branches with
+    committees of two to four people coming and going, Party groups and meetings of every
+    type and state on the days periods begin and end — too rare a mix in `datasets`."""
+    days = st.sampled_from(LIFE_DAYS)
+    early = st.sampled_from([dt.date(2016, 1, 1)] * len(LIFE_DAYS) + LIFE_DAYS)  # half early
+    party_orgs, offices = [], []
+    n_people = draw(st.integers(3, 5))
+    for _ in range(draw(st.integers(1, 3))):
+        founded = draw(early)
+        party_orgs.append(
+            {
+                "form": draw(st.sampled_from(COVERING_FORMS) | st.sampled_from(FORMS)),
+                "level": draw(st.just("branch") | st.sampled_from(LEVELS)),
+                "township": draw(st.sampled_from(TOWNSHIPS)),
+                "founded_on": founded,
+                "term_started_on": None,
+                "dissolved_on": draw(st.none() | st.none() | on_or_after_life(founded)),
+                "unit": None,
+                "covers": [],
+                "groups": [
+                    (f, draw(st.none() | on_or_after_life(f)))
+                    for f in draw(st.lists(early, max_size=2))
+                ],
+                "meetings": draw(
+                    st.lists(
+                        st.tuples(
+                            st.sampled_from(MEETING_TYPES), days, st.integers(0, 1),
+                            st.sampled_from(STATES),
+                        ),
+                        max_size=16,
+                    )
+                ),
+            }
+        )  # fmt: skip
+        for person in draw(st.lists(st.integers(0, n_people - 1), min_size=3, max_size=6)):
+            start = draw(early)
+            offices.append(
+                {
+                    "party_org": len(party_orgs) - 1,
+                    "person": person,
+                    "role": draw(st.sampled_from(ROLES)),
+                    "started_on": start,
+                    "ended_on": draw(st.none() | on_or_after_life(start)),
+                    "full_time": False,
+                }
+            )
+    return {
+        "units": [],
+        "orgs": [],
+        "party_orgs": party_orgs,
+        "loose": [{"member": False, "left_on": None, "elsewhere": None}] * n_people,
+        "offices": offices,
+        "assignments": [],
+    }
+
+
+def on_or_after_life(start: dt.date) -> st.SearchStrategy[dt.date]:
+    return st.sampled_from([d for d in LIFE_DAYS if d >= start])
+
+
 policies = st.fixed_dictionaries(
     {
         "standalone_min_formal_members": st.sampled_from([2, 3, 3]),
@@ -280,6 +380,7 @@ policies = st.fixed_dictionaries(
         "branch_term_years": st.sampled_from([2, 3]),
         "general_branch_term_years": st.sampled_from([3]),
         "committee_term_years": st.sampled_from([3, 5]),
+        "life_lookback_months": st.sampled_from([12, 12, 4]),
     }
 )
 
@@ -333,6 +434,21 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
             Coverage(party_org=party_org, org=orgs[i], started_on=start, ended_on=end)
             for (i, start), end in covers.items()
         )
+        groups = PartyGroup.objects.bulk_create(
+            PartyGroup(party_org=party_org, name=f"第{n + 1}党小组", founded_on=f, dissolved_on=d)
+            for n, (f, d) in enumerate(spec.get("groups", []))
+        )
+        meetings: dict[tuple[str, dt.date, int | None], str] = {}  # one per key (constraints)
+        for type_, held_on, which, state in spec.get("meetings", []):
+            group = groups[which % len(groups)].pk if type_ == "group" and groups else None
+            meetings[(type_, held_on, group)] = state
+        Meeting.objects.bulk_create(
+            Meeting(
+                party_org=party_org, type=type_, held_on=held_on, party_group_id=group,
+                topic="测试", state=state,
+            )
+            for (type_, held_on, group), state in meetings.items()
+        )  # fmt: skip
         party_orgs.append(party_org)
     # The rest in bulk, past validation: the strategies only make valid rows.
     staff = [(i, spec) for i, org in enumerate(data["orgs"]) for spec in org["staff"]]
@@ -417,9 +533,18 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
     return ends - {None}
 
 
-def engine_demands(as_of: dt.date, area: Area | None, policy: Policy) -> set[tuple[str, str, str]]:
+def demand(f: Any) -> tuple[str, ...]:
+    """A finding as the reference demands it: a rule finding a subject once per period
+    tells its findings apart by their facts."""
+    key = (f.rule, f.subject.type, f.subject.key)
+    if "period" in f.facts:
+        return (*key, f.facts["period"], f.facts["type"], f.facts.get("party_group", ""))
+    return key
+
+
+def engine_demands(as_of: dt.date, area: Area | None, policy: Policy) -> set[tuple[str, ...]]:
     result = evaluate(as_of=as_of, area=area, policy=policy)
-    found = Counter((f.rule, f.subject.type, f.subject.key) for f in result.findings)
+    found = Counter(demand(f) for f in result.findings)
     assert max(found.values(), default=1) == 1, f"the same finding twice: {found}"
     assert result.findings == sorted(result.findings, key=lambda f: (f.rule, f.subject.key))
     if area is not None:
@@ -486,4 +611,14 @@ def test_it_finds_what_the_reference_finds(areas, data, values, draw):
 @given(data=supervision(), threshold=st.integers(1, 3), draw=st.data())
 def test_it_finds_what_the_reference_finds_around_supervisory_units(areas, data, threshold, draw):
     policy = policy_with({"industry_committee_min_party_orgs": threshold})
+    compare(areas, data, policy, draw)
+
+
+@pytest.mark.slow
+@settings(SLOW_EXAMPLES, max_examples=150)
+@given(data=organization_life(), lookback=st.sampled_from([12, 12, 4, 1]), draw=st.data())
+def test_it_finds_what_the_reference_finds_in_organization_life(areas, data, lookback, draw):
+    policy = policy_with({"life_lookback_months": lookback})
+    if draw.draw(st.booleans(), label="effective later"):
+        policy = replace(policy, effective_on=dt.date(2020, 3, 1))
     compare(areas, data, policy, draw)

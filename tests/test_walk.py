@@ -3,6 +3,7 @@ nothing of the first jurisdiction ever appears (404 or a redirect, never the dat
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -162,7 +163,13 @@ def test_no_api_operation_shows_anything_of_another_jurisdiction(world):
     client = Client(headers={"Authorization": f"Bearer {token}"})
     schema = Client().get("/api/v1/openapi.json").json()
     fr = world.orgs["fr_assoc"]
-    params = {"uscc": fr.uscc, "code": "D-FR-1", "kind": "orgs"}
+    from dangjian.life.models import Meeting
+
+    meeting = Meeting.objects.create(
+        party_org=world.party_orgs["fr"], type="assembly", held_on=dt.date(2024, 3, 1),
+        topic="芙蓉区支部党员大会的主题",
+    )  # fmt: skip
+    params = {"uscc": fr.uscc, "code": "D-FR-1", "kind": "orgs", "meeting_id": str(meeting.pk)}
     for path, operations in schema["paths"].items():
         url = re.sub(r"\{(\w+)\}", lambda m: params[m.group(1)], path)
         for method in operations:
@@ -171,7 +178,7 @@ def test_no_api_operation_shows_anything_of_another_jurisdiction(world):
             for query in ({}, {"area": "430102"}):
                 response = client.get(url, query)
                 body = response.content.decode()
-                for secret in secrets_of(world):
+                for secret in [*secrets_of(world), meeting.topic]:
                     assert secret not in body, f"GET {url} {query} shows {secret!r}"
                 if "{" in path or query:
                     assert response.status_code == 404, (url, query, response.status_code)

@@ -38,6 +38,8 @@ def world(areas):
     townships), organizations with no member at all (more than a page of 待办), and one
     small organization in 天心区."""
     w = build_world(areas)
+    for party_org in w.party_orgs.values():  # no finding of LIFE-MEETINGS, LIFE-REVIEW
+        factories.life_kept(party_org, TODAY)
     jiucaiyuan = factories.area("430102003", "韭菜园街道", AreaLevel.TOWNSHIP, areas["furong"])
     w.areas["jiucaiyuan"] = jiucaiyuan
     small: dict[str, Any] = {}

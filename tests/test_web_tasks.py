@@ -44,6 +44,8 @@ def world(areas, settings, tmp_path):
     finding about a social organization, assigned to the township officer)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     w = build_world(areas)
+    for party_org in w.party_orgs.values():  # no finding of LIFE-MEETINGS, LIFE-REVIEW
+        factories.life_kept(party_org, TODAY)
     for key, last, first in (
         ("secretary", "张", "书记"),
         ("wenyilu", "李", "专干"),

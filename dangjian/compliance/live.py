@@ -19,6 +19,7 @@ history holds, so that what a row related to *before* the change is looked at to
 - an employment, a membership, a person: the person; every organization that ever
   employed them; every Party organization that ever held their relation;
 - a committee office: its Party organization;
+- a meeting, a Party group: its Party organization (rules LIFE-MEETINGS, LIFE-REVIEW);
 - a unit: it; the organizations it registers or supervises;
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
@@ -45,6 +46,7 @@ from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.rules.base import RULES
 from dangjian.lib import changes
+from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -64,6 +66,8 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     CommitteeMembership,
     Person,
     Unit,
+    Meeting,
+    PartyGroup,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit")
@@ -126,9 +130,8 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(rows)
     rows = _ever(Membership, "id", written.get(Membership, set()), "person_id")
     people |= _ids(rows)
-    s.party_orgs |= _ids(
-        _ever(CommitteeMembership, "id", written.get(CommitteeMembership, set()), "party_org_id")
-    )
+    for model in (CommitteeMembership, Meeting, PartyGroup):
+        s.party_orgs |= _ids(_ever(model, "id", written.get(model, set()), "party_org_id"))
     # One step along the relations from what was written.
     rows = _ever(Coverage, "org_id", direct_orgs, "party_org_id")
     s.party_orgs |= _ids(rows)

@@ -15,7 +15,7 @@ from django.db.models import F
 from dangjian.core.models import DataVersion
 
 # Apps whose rows are the data (not logs and sessions).
-DATA_APPS = {"areas", "orgs", "people", "partyorgs", "compliance", "accounts"}
+DATA_APPS = {"areas", "orgs", "people", "partyorgs", "compliance", "accounts", "life"}
 
 
 def data_version() -> int:

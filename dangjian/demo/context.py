@@ -16,6 +16,16 @@ from dangjian.areas.models import Unit
 from dangjian.compliance.policy import load as load_policy
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale
+from dangjian.life.models import (
+    Activity,
+    Attendance,
+    DemonstrationSite,
+    JointGroup,
+    JointGroupMember,
+    Meeting,
+    Pairing,
+    PartyGroup,
+)
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -142,6 +152,15 @@ class Rows:
     committee: list[CommitteeMembership] = field(default_factory=list)
     instructors: list[Instructor] = field(default_factory=list)
     assignments: list[InstructorAssignment] = field(default_factory=list)
+    # organization life (`dangjian.life.demo`)
+    party_groups: list[PartyGroup] = field(default_factory=list)
+    joint_groups: list[JointGroup] = field(default_factory=list)
+    joint_group_members: list[JointGroupMember] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    attendance: list[Attendance] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    pairings: list[Pairing] = field(default_factory=list)
+    demonstration_sites: list[DemonstrationSite] = field(default_factory=list)
 
 
 # --- the run and the city ------------------------------------------------------------------
@@ -159,6 +178,14 @@ COUNTS = (
     "assignments",
     "units",
     "users",
+    "party_groups",
+    "joint_groups",
+    "joint_group_members",
+    "meetings",
+    "attendance",
+    "activities",
+    "pairings",
+    "demonstration_sites",
 )
 
 

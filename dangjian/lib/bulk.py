@@ -261,10 +261,11 @@ def record_history(
         else:
             assert keys is not None
             by_column = _q(_column(model, by))
+            pk = _q(_pk_column(model))  # the history in the rows' order, as `id_range`'s
             for start in range(0, len(keys), _MAX_PARAMS):
                 chunk = list(keys[start : start + _MAX_PARAMS])
                 marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"{head}{by_column} IN ({marks})", [*stamped, *chunk])
+                cursor.execute(f"{head}{by_column} IN ({marks}) ORDER BY {pk}", [*stamped, *chunk])
         # The rows just recorded are what changed (dangjian/lib/changes.py); on PostgreSQL
         # another session's may be among them, which only adds keys to look at again.
         if changes.wanted(model):

@@ -19,7 +19,7 @@ from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.imports.records import record_save
 from dangjian.imports.writers import may_write
 from dangjian.lib.api import ERRORS, Message, unprocessable
-from dangjian.lib.pages import PageQuery, page_of
+from dangjian.lib.pages import AREA_CODE, PageQuery, page_of
 from dangjian.life import services
 from dangjian.life.models import Meeting, MeetingType, PartyGroup, ReviewState, duties_text
 from dangjian.life.selectors import meeting_get, meetings_for
@@ -54,6 +54,7 @@ class MeetingPage(Schema):
 
 
 class MeetingFilters(PageQuery):
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
     party_org: str | None = Field(None, max_length=32, description="党组织编码")
     type: TypeKey | None = Field(None, description="会议类型")  # type: ignore[valid-type]
     state: StateKey | None = Field(None, description="审核状态")  # type: ignore[valid-type]
@@ -110,6 +111,9 @@ def _meeting(m: Meeting) -> dict[str, Any]:
 @router.get("/meetings", response={200: MeetingPage, **ERRORS}, summary="组织生活会议列表")
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[str, Any]:
     qs = meetings_for(request.user)
+    if filters.area:  # outside the jurisdiction: 404
+        area = Jurisdiction(request.user).access_area(filters.area)  # type: ignore[arg-type]
+        qs = qs.filter(party_org__township__path__startswith=area.path)
     if filters.party_org:
         qs = qs.filter(party_org=Jurisdiction(request.user).access_party_org(filters.party_org))  # type: ignore[arg-type]
     if filters.type:
@@ -208,6 +212,7 @@ class GroupIn(Schema):
 
 
 class GroupFilters(PageQuery):
+    area: str | None = Field(None, pattern=AREA_CODE, description="区划代码（6、9或12位）")
     party_org: str | None = Field(None, max_length=32, description="党组织编码")
 
 
@@ -215,6 +220,8 @@ class GroupFilters(PageQuery):
 def group_list(request: HttpRequest, filters: Query[GroupFilters]) -> dict[str, Any]:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     qs = PartyGroup.objects.filter(party_org__in=gate.party_orgs().values("pk"))
+    if filters.area:
+        qs = qs.filter(party_org__township__path__startswith=gate.access_area(filters.area).path)
     if filters.party_org:
         qs = qs.filter(party_org=gate.access_party_org(filters.party_org))
     qs = qs.select_related("party_org", "leader").order_by("party_org__code", "name")

@@ -15,7 +15,9 @@ before (`Facts` is them all):
 - `backbone.py` (五): Party organizations, their members, offices and coverage;
 - `coverage.py` (三): organizations, their members, coverage and instructors;
 - `counts.py`: the same facts as SQL (`org_table`), which the reports count;
-- `people.py`: facts per person (`people`, `per_person`).
+- `people.py`: facts per person (`people`, `per_person`);
+- `life.py` (四.4): the periods of organization life in which a branch held no meeting it
+  had to (`life_missing`; the grid of `dangjian.life.grid` is decided by the same code).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from __future__ import annotations
 from dangjian.compliance.facts.backbone import PartyOrgFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
-from dangjian.compliance.facts.people import PeopleFacts, PersonFacts
+from dangjian.compliance.facts.life import LifeFacts
+from dangjian.compliance.facts.people import PersonFacts
 
 __all__ = [
     "ADOPTING_FORMS",
@@ -38,7 +41,7 @@ __all__ = [
 ]
 
 
-class Facts(PeopleFacts):
+class Facts(LifeFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for

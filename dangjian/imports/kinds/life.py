@@ -356,32 +356,34 @@ class MeetingsKind(Kind):
                 f"不是党组织的六项职责之一：{'、'.join(unknown)}（应为{'、'.join(DUTY_BY_LABEL)}）",
             )
         attendance: dict[int, tuple[str, str]] | None = None
-        if any(v[key] for key in ATTENDANCE_COLUMNS):
+        if any(v[name] for name in ATTENDANCE_COLUMNS):
             attendance = {}
             held_members = members.get(found[0], {}) if found is not None else {}
-            for key, status in ATTENDANCE_COLUMNS.items():
-                for item in split_list(v[key]):
+            for column_key, status in ATTENDANCE_COLUMNS.items():
+                for item in split_list(v[column_key]):
                     match = _LEAVE.match(item)
                     number = match[1].upper() if match else item
                     reason = (match[2] or "") if match else ""
                     if status != AttendanceStatus.LEAVE and reason:
-                        fail_item(key, item, "只有请假人员填写事由")
+                        fail_item(column_key, item, "只有请假人员填写事由")
                         continue
                     issue = id_number_problem(number, self.ctx.today)
                     if issue:
-                        fail_item(key, item, issue)
+                        fail_item(column_key, item, issue)
                         continue
                     person = people.get(hashes.get(number, ""))
                     if person is None:
-                        fail_item(key, item, "不是已登记的人员")
+                        fail_item(column_key, item, "不是已登记的人员")
                         continue
                     if found is not None and held:
                         joined = held_members.get(person)
                         if joined is None or joined > held:
-                            fail_item(key, item, f"不是该党组织在 {held} 的党员")
+                            fail_item(column_key, item, f"不是该党组织在 {held} 的党员")
                             continue
                     if person in attendance:
-                        fail_item(key, item, f"{mask_id_number(number)} 在参会名单中重复出现")
+                        fail_item(
+                            column_key, item, f"{mask_id_number(number)} 在参会名单中重复出现"
+                        )
                         continue
                     attendance[person] = (status, reason[:100])
         expected, present = v["expected"], v["present"]

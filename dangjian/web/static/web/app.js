@@ -62,9 +62,12 @@
     if (!spec) { return; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option(spec));
-    if (spec.links) {
+    if (spec.links || spec.cell_links) {
+      // `links`: one page per category; `cell_links`: one per series and category (a bar).
       chart.on("click", function (params) {
-        var href = spec.links[params.dataIndex];
+        var href = spec.cell_links
+          ? (spec.cell_links[params.seriesIndex] || [])[params.dataIndex]
+          : spec.links[params.dataIndex];
         if (href) { window.location.href = href; }
       });
       el.style.cursor = "pointer";

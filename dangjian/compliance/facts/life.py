@@ -1,0 +1,436 @@
+"""四.4 严格党内政治生活 — the facts of organization life (组织生活): for each Party branch,
+each period of each meeting type (and Party group), whether the meeting was required, and
+how many were held.
+
+One reading serves the rules (LIFE-MEETINGS, LIFE-REVIEW: `LifeFacts.life_missing`) and the
+pages and statistics (`dangjian.life.grid`), so that they cannot disagree: `life_records`
+reads what the branches' records say over a window of days (three queries, whatever the
+number of branches: the meetings grouped by Party organization, type and Party group, with
+the day of each; the Party groups; the committee offices), and `slots` decides each period
+from them.
+
+A period of a meeting type is *required* of a branch (CONTRACT.md, "The rules of Party
+work, exactly") when its first day is on or after the policy's `effective_on`, the branch
+was active on every day of it (founded on or before its first day, not dissolved on or
+before its last), and for 支部委员会会议 the branch had a committee (at least 3 people
+holding 书记/副书记/委员 on the period's first day), for 党小组会 (one requirement per Party
+group) the group existed on every day of it. Only approved meetings count (`held`); the
+others recorded are `pending`. The rules check a required period once it has ended before
+the date and within `life_lookback_months` of it; the grid shows every period of a year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Func, Q, StringAgg, Value
+
+from dangjian.compliance.facts.backbone import PartyOrgFacts
+from dangjian.compliance.facts.base import _rows
+from dangjian.compliance.facts.people import PeopleFacts
+from dangjian.compliance.policy import Period, Policy
+from dangjian.lib.dated import holds_on
+from dangjian.life.models import Meeting, MeetingType, PartyGroup, ReviewState
+from dangjian.partyorgs.models import (
+    COVERING_FORMS,
+    CommitteeMembership,
+    CommitteeRole,
+    PartyOrgLevel,
+)
+
+# Each meeting type and the setting of its period, in the order of MeetingType.
+PERIOD_SETTING: dict[str, str] = {
+    MeetingType.ASSEMBLY: "life_assembly_period",
+    MeetingType.COMMITTEE: "life_committee_period",
+    MeetingType.GROUP: "life_group_period",
+    MeetingType.LECTURE: "life_lecture_period",
+    MeetingType.LIFE: "life_review_period",
+    MeetingType.APPRAISAL: "life_appraisal_period",
+    MeetingType.THEME_DAY: "life_theme_day_period",
+}
+assert list(PERIOD_SETTING) == [t.value for t in MeetingType], "every type, in order"
+# The types each rule checks (三会一课 and 主题党日; 组织生活会 and 民主评议党员).
+MEETING_TYPES = (
+    MeetingType.ASSEMBLY,
+    MeetingType.COMMITTEE,
+    MeetingType.GROUP,
+    MeetingType.LECTURE,
+    MeetingType.THEME_DAY,
+)
+REVIEW_TYPES = (MeetingType.LIFE, MeetingType.APPRAISAL)
+# A branch has a committee (支部委员会) when at least this many people hold 书记, 副书记 or
+# 委员 (CONTRACT.md; the size ORG-COMMITTEE asks for).
+COMMITTEE_MIN_PEOPLE = 3
+COMMITTEE_ROLES = (CommitteeRole.SECRETARY, CommitteeRole.DEPUTY, CommitteeRole.MEMBER)
+
+_WHOLE = {"month": "整月", "quarter": "整季度", "year": "整年"}
+_SAME = {"month": "当月", "quarter": "当季度", "year": "当年"}
+_FIRST_DAY = {"month": "当月1日", "quarter": "当季度首日", "year": "当年1月1日"}
+
+
+def add_months(day: dt.date, n: int) -> dt.date:
+    """`day` + n months (n may be negative): the same day n months later, or that month's
+    last day where it has none (2026-01-31 + 1 month = 2026-02-28)."""
+    months = day.year * 12 + day.month - 1 + n
+    year, month = divmod(months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_index(day: dt.date) -> int:
+    """The month of a day as one integer (year × 12 + month − 1)."""
+    return day.year * 12 + day.month - 1
+
+
+class IsoDate(Func):
+    """A date column as its ISO text (YYYY-MM-DD), to be listed in one text per group
+    (`StringAgg`): SQLite keeps it so; PostgreSQL writes it whatever its DateStyle."""
+
+    output_field = CharField()
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)
+
+
+def period_last(period: Period, first: dt.date) -> dt.date:
+    """The last day of the period starting on `first`."""
+    return add_months(first, period.months) - dt.timedelta(days=1)
+
+
+def periods(period: Period, start: dt.date, end: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
+    """(first day, last day) of every period that has a day in [start, end], in order."""
+    first = period.first_day(start)
+    while first <= end:
+        yield first, period_last(period, first)
+        first = add_months(first, period.months)
+
+
+def period_name(period: Period, first: dt.date) -> str:
+    """The period in Chinese: 2026年7月, 2026年第3季度, 2026年度."""
+    if period.unit == "month":
+        return f"{first.year}年{first.month}月"
+    if period.unit == "quarter":
+        return f"{first.year}年第{(first.month - 1) // 3 + 1}季度"
+    return f"{first.year}年度"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A calendar period: its days, its months, and its names."""
+
+    first: dt.date
+    last: dt.date
+    months: tuple[int, ...]  # its months (`month_index`)
+    index: int  # its place among the periods of its kind: `month_index` // its months
+    label: str  # 2026-07, 2026-Q3, 2026
+    name: str  # 2026年7月, 2026年第3季度, 2026年度
+
+
+@functools.lru_cache(maxsize=512)
+def spans(period: Period, start: dt.date, end: dt.date) -> tuple[Span, ...]:
+    """Every period that has a day in [start, end], in order (computed once: the same for
+    every branch)."""
+    return tuple(
+        Span(
+            first,
+            last,
+            tuple(month_index(first) + i for i in range(period.months)),
+            month_index(first) // period.months,
+            period.label(first),
+            period_name(period, first),
+        )
+        for first, last in periods(period, start, end)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSpan:
+    """A Party group, and when it existed."""
+
+    pk: int
+    name: str
+    founded_on: dt.date
+    dissolved_on: dt.date | None
+
+    def whole(self, first: dt.date, last: dt.date) -> bool:
+        """Whether it existed on every day from `first` to `last`."""
+        return holds_on(self.founded_on, self.dissolved_on, first) and holds_on(
+            self.founded_on, self.dissolved_on, last
+        )
+
+
+# (Party organization, type, Party group or None) -> {month (`month_index`): meetings}
+Counts = dict[tuple[int, str, int | None], dict[int, int]]
+_NONE: dict[int, int] = {}
+
+
+@dataclass(slots=True)
+class LifeRecords:
+    """What the records of some branches say over a window of days: meetings by month,
+    Party groups, committee offices."""
+
+    held: Counts = field(default_factory=dict)  # approved meetings
+    pending: Counts = field(default_factory=dict)  # recorded, not (yet) approved
+    groups: dict[int, list[GroupSpan]] = field(default_factory=dict)  # by name
+    # Party organization -> (person, started, ended) of each office
+    offices: dict[int, list[tuple[int, dt.date, dt.date | None]]] = field(default_factory=dict)
+
+    def committee_on(self, party_org: int, day: dt.date) -> int:
+        """How many people hold an office of the committee on `day` (lib/dated semantics:
+        an office ending on the day no longer holds on it)."""
+        offices = self.offices.get(party_org, ())
+        return len({person for person, started, ended in offices if holds_on(started, ended, day)})
+
+
+def _add(
+    counts: Counts, key: tuple[int, str, int | None], days: str | None, months: dict[str, int]
+) -> None:
+    """Count the meetings held on `days` ("2026-07-01,2026-07-15": the day of each) by
+    month (`months`: the month of each day of the window, by its text)."""
+    if not days:
+        return
+    found = counts.setdefault(key, {})  # a type other than 党小组会 may come with groups
+    for month in map(months.__getitem__, days.split(",")):
+        found[month] = found.get(month, 0) + 1
+
+
+def life_records(
+    party_orgs: Iterable[int], start: dt.date, end: dt.date, *, pending: bool = True
+) -> LifeRecords:
+    """The records of the Party organizations `party_orgs` (keys) from `start` to `end`:
+    meetings held in it (approved, and with `pending` the others), the Party groups that
+    existed on one of its days, the offices held on one of its days. Three queries."""
+    keys = frozenset(party_orgs)
+    out = LifeRecords()
+    if not keys:
+        return out
+    meetings = Meeting.objects.filter(
+        party_org_id__in_ids=keys, held_on__gte=start, held_on__lte=end
+    ).order_by()
+    if not pending:
+        meetings = meetings.filter(state=ReviewState.APPROVED)
+    # One row per Party organization, type and group, with the day of each meeting (a
+    # list as text): a few rows per branch, where one per month cost more to read than the
+    # rules then spent on them.
+    approved = Q(state=ReviewState.APPROVED)
+    held_on = IsoDate("held_on")
+    if pending:
+        aggregates = {
+            "held": StringAgg(held_on, Value(","), filter=approved),
+            "pending": StringAgg(held_on, Value(","), filter=~approved),
+        }
+    else:
+        aggregates = {"held": StringAgg(held_on, Value(","))}
+    rows = meetings.values_list("party_org_id", "type", "party_group_id").annotate(**aggregates)
+    days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    months = {d.isoformat(): month_index(d) for d in days}
+    for party_org, type_, group, held, *others in _rows(rows):
+        # 党小组会 count per group; the other types per Party organization.
+        key = (party_org, type_, group if type_ == MeetingType.GROUP else None)
+        _add(out.held, key, held, months)
+        if others:
+            _add(out.pending, key, others[0], months)
+    groups: dict[int, list[GroupSpan]] = defaultdict(list)
+    for party_org, pk, name, founded, dissolved in (
+        PartyGroup.objects.filter(
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start),
+            party_org_id__in_ids=keys,
+            founded_on__lte=end,
+        )
+        .order_by("party_org_id", "name", "pk")
+        .values_list("party_org_id", "pk", "name", "founded_on", "dissolved_on")
+    ):
+        groups[party_org].append(GroupSpan(pk, name, founded, dissolved))
+    out.groups = dict(groups)
+    offices: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    for party_org, person, started, ended in (
+        CommitteeMembership.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=start),
+            party_org_id__in_ids=keys,
+            role__in=COMMITTEE_ROLES,
+            started_on__lte=end,
+        )
+        .order_by()
+        .values_list("party_org_id", "person_id", "started_on", "ended_on")
+    ):
+        offices[party_org].append((person, started, ended))
+    out.offices = dict(offices)
+    return out
+
+
+@dataclass(slots=True)
+class Slot:
+    """One period of one meeting type (and Party group) of one branch."""
+
+    type: str  # a MeetingType value
+    group: GroupSpan | None  # for 党小组会
+    first: dt.date
+    last: dt.date
+    period: str  # 2026-07, 2026-Q3, 2026
+    name: str  # 2026年7月, 2026年第3季度, 2026年度
+    why: str  # why the meeting was not required ("" when it was)
+    held: int  # approved meetings
+    pending: int  # recorded meetings not approved (draft, submitted, returned)
+
+    @property
+    def required(self) -> bool:
+        return not self.why
+
+    @property
+    def label(self) -> str:
+        return str(MeetingType(self.type).label)
+
+
+def _why(
+    unit: str,
+    first: dt.date,
+    last: dt.date,
+    founded_on: dt.date,
+    dissolved_on: dt.date | None,
+    effective_on: dt.date,
+) -> str:
+    """Why no meeting of any type was required of a branch in a period ("": it was) —
+    the branch not active on every day of it (`lib.dated.holds_on` on its first and last
+    day), told apart as the grid says it, or the period beginning before the policy."""
+    if founded_on > last:
+        return "支部成立前"
+    if founded_on > first:
+        return f"支部{_SAME[unit]}成立"
+    if dissolved_on is not None and dissolved_on <= first:
+        return "支部已撤销"
+    if dissolved_on is not None and dissolved_on <= last:
+        return f"支部{_SAME[unit]}撤销"
+    if first < effective_on:
+        return "规则生效前"
+    return ""
+
+
+def slots(
+    records: LifeRecords,
+    party_org: int,
+    founded_on: dt.date,
+    dissolved_on: dt.date | None,
+    policy: Policy,
+    start: dt.date,
+    end: dt.date,
+    types: Sequence[str] = tuple(PERIOD_SETTING),
+    *,
+    missing_only: bool = False,
+) -> Iterator[Slot]:
+    """Every period with a day in [start, end] of each of `types` (in that order; 党小组会
+    for each Party group of the branch that existed on one of those days, by name) of the
+    branch `party_org`, decided from `records` (which must cover [start, end]).
+
+    `missing_only`: only the periods that required a meeting and had no approved one (what
+    the rules find; decided alike, without building the others)."""
+    effective_on = policy.effective_on
+    for type_ in types:
+        period = policy.period(PERIOD_SETTING[type_])
+        unit, n = period.unit, period.months
+        owners: list[GroupSpan | None] = [None]
+        if type_ == MeetingType.GROUP:
+            owners = [
+                g
+                for g in records.groups.get(party_org, ())
+                if g.founded_on <= end and (g.dissolved_on is None or g.dissolved_on > start)
+            ]
+        every = spans(period, start, end)
+        for group in owners:
+            key = (party_org, type_, group.pk if group is not None else None)
+            held_in = records.held.get(key, _NONE)
+            pending_in = records.pending.get(key, _NONE)
+            chosen: Iterable[Span] = every
+            if missing_only:  # only the periods without a meeting (set operations)
+                held = held_in.keys() if n == 1 else {month // n for month in held_in}
+                chosen = [span for span in every if span.index not in held]
+            for span in chosen:
+                first, last = span.first, span.last
+                why = _why(unit, first, last, founded_on, dissolved_on, effective_on)
+                if (
+                    not why
+                    and type_ == MeetingType.COMMITTEE
+                    and records.committee_on(party_org, first) < COMMITTEE_MIN_PEOPLE
+                ):
+                    why = f"未设支部委员会（{_FIRST_DAY[unit]}在任不足{COMMITTEE_MIN_PEOPLE}人）"
+                if not why and group is not None and not group.whole(first, last):
+                    why = f"党小组未存续{_WHOLE[unit]}"
+                if missing_only and why:
+                    continue
+                yield Slot(
+                    type_,
+                    group,
+                    first,
+                    last,
+                    span.label,
+                    span.name,
+                    why,
+                    sum(held_in.get(month, 0) for month in span.months) if held_in else 0,
+                    sum(pending_in.get(month, 0) for month in span.months) if pending_in else 0,
+                )
+
+
+def lookback(as_of: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
+    """The days whose periods the rules check on `as_of`: a period is checked when its
+    last day is after `as_of` − `life_lookback_months` months and before `as_of`
+    (CONTRACT.md). Returns (the day after that limit, the day before `as_of`)."""
+    limit = add_months(as_of, -policy["life_lookback_months"])
+    return limit + dt.timedelta(days=1), as_of - dt.timedelta(days=1)
+
+
+def window(policy: Policy, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the records must cover for `slots` over [start, end]: from the first day of
+    the earliest period of any type that has a day in it."""
+    firsts = [policy.period(name).first_day(start) for name in PERIOD_SETTING.values()]
+    return min(firsts), end
+
+
+def checks(level: str, form: str) -> bool:
+    """Whether the rules of organization life check a Party organization of that level and
+    form (CONTRACT.md): branches of social organizations (单独组建, 联合组建, 功能型)."""
+    return level == PartyOrgLevel.BRANCH and form in COVERING_FORMS
+
+
+class LifeFacts(PeopleFacts):
+    """The checked periods of organization life of the branches of the jurisdiction."""
+
+    def restrict(self, orgs: Any, party_orgs: Any) -> None:
+        super().restrict(orgs, party_orgs)
+        self.__dict__.pop("_life", None)
+
+    @functools.cached_property
+    def _life(self) -> dict[tuple[Any, ...], list[tuple[PartyOrgFacts, Slot]]]:
+        return {}
+
+    def life_missing(self, policy: Policy) -> list[tuple[PartyOrgFacts, Slot]]:
+        """Every period the rules check on the date that required a meeting of a type (of a
+        Party group) and had no approved one, of every branch they check (active on the
+        date, of a form of social organizations): in order of branch, type, group and
+        period. Three queries (the first call for a policy)."""
+        key = (
+            policy.effective_on,
+            policy["life_lookback_months"],
+            *(policy.period(name) for name in PERIOD_SETTING.values()),
+        )
+        known = self._life.get(key)
+        if known is not None:
+            return known
+        d = self.as_of
+        start, end = lookback(d, policy)
+        branches = [p for p in self.party_orgs.values() if p.active and checks(p.level, p.form)]
+        records = life_records((p.pk for p in branches), *window(policy, start, end), pending=False)
+        out = []
+        for b in branches:
+            found = slots(
+                records, b.pk, b.founded_on, b.dissolved_on, policy, start, end, missing_only=True
+            )
+            # A period running on the date is not checked yet.
+            out += [(b, slot) for slot in found if slot.last < d]
+        self._life[key] = out
+        return out

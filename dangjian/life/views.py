@@ -1,0 +1,504 @@
+"""The pages of organization life (组织生活): a branch's year grid, its meetings and the
+form that records one, the review of meetings (报送 / 审核 / 退回), the overview of an area
+(the share of branches meeting each requirement per quarter, drill-down to those missing
+it), and the documents (minutes .docx, statistics .xlsx).
+
+Every page finds its Party organization or meeting through the gate first (outside it:
+404). A meeting is written as a one-row import of the `meetings` kind (records.py), so its
+form and a file share the checks and messages; the review steps are `life.services`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.jurisdiction import AREA_ROLES, Jurisdiction
+from dangjian.accounts.models import Role
+from dangjian.compliance import policy as policy_module
+from dangjian.imports.kinds.life import DUTY_BY_LABEL
+from dangjian.imports.records import record_save, stale, version_of
+from dangjian.imports.writers import may_write
+from dangjian.life import services
+from dangjian.life.models import (
+    Attendance,
+    AttendanceStatus,
+    Duty,
+    Meeting,
+    MeetingType,
+    ReviewState,
+    duties_text,
+)
+from dangjian.life.selectors import (
+    attachment_get,
+    may_review,
+    may_submit,
+    meeting_get,
+    meetings_for,
+    party_groups_of,
+    review_queue,
+)
+from dangjian.partyorgs.models import (
+    COVERING_FORMS,
+    SOCIAL_ORG_FORMS,
+    PartyOrganization,
+    PartyOrgLevel,
+)
+from dangjian.people.models import Membership
+from dangjian.web import details
+from dangjian.web.frame import crumbs
+
+STATE_CLASS = {
+    ReviewState.DRAFT: "text-bg-secondary",
+    ReviewState.SUBMITTED: "text-bg-primary",
+    ReviewState.RETURNED: "text-bg-warning",
+    ReviewState.APPROVED: "text-bg-success",
+}
+
+
+def _year(request: HttpRequest, today: dt.date) -> int:
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year else today.year
+
+
+def checked_branches(party_orgs: Any) -> Any:
+    """The branches rules LIFE-MEETINGS and LIFE-REVIEW check, of a queryset."""
+    return party_orgs.filter(level=PartyOrgLevel.BRANCH, form__in=COVERING_FORMS)
+
+
+# --- a branch ---------------------------------------------------------------------------------
+
+
+@login_required
+def party_org_life(request: HttpRequest, code: str) -> HttpResponse:
+    """A Party organization's 组织生活: the year's grid by meeting type, what is still to hold
+    this period, its meetings with their review state, its Party groups."""
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    party_org = gate.access_party_org(code[:40])
+    year = _year(request, today)
+    policy = policy_module.load()
+    from dangjian.life.grid import life_grid
+
+    rows = life_grid(PartyOrganization.objects.filter(pk=party_org.pk), year, today, policy)
+    row = rows[0] if rows else None
+    meetings = meetings_for(request.user, party_org).order_by("-held_on", "type")
+    here = reverse("web:party_org", kwargs={"code": party_org.code})
+    context = {
+        "title": f"{party_org.name} · 组织生活",
+        "breadcrumbs": crumbs(
+            ("党组织", reverse("web:party_orgs")), (party_org.name, here), ("组织生活", None)
+        ),
+        "today": today,
+        "p": party_org,
+        "year": year,
+        "years": list(range(today.year, max(today.year - 5, 2000) - 1, -1)),
+        "row": row,
+        "months": list(range(1, 13)),
+        "due": row.still_to_hold(today) if row is not None and year == today.year else [],
+        "meetings": meetings[:200],
+        "meeting_count": meetings.count(),
+        "groups": party_groups_of(party_org),
+        "may_write": may_write(request.user, "meetings"),
+        "state_class": STATE_CLASS,
+    }
+    return render(request, "life/party_org_life.html", context)
+
+
+# --- a meeting --------------------------------------------------------------------------------
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_get(request.user, pk)
+    party_org = meeting.party_org
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting).select_related("person").order_by("status", "pk")
+    )
+    life = reverse("web:party_org_life", kwargs={"code": party_org.code})
+    context = {
+        "title": f"{meeting.held_on:%Y-%m-%d} {meeting.get_type_display()}",
+        "breadcrumbs": crumbs(
+            ("党组织", reverse("web:party_orgs")),
+            (party_org.name, reverse("web:party_org", kwargs={"code": party_org.code})),
+            ("组织生活", life),
+            (f"{meeting.held_on:%Y-%m-%d} {meeting.get_type_display()}", None),
+        ),
+        "m": meeting,
+        "duties": duties_text(meeting.duties),
+        "attendance": {
+            status.label: [a for a in attendance if a.status == status]
+            for status in AttendanceStatus
+        },
+        "attachments": meeting.attachments.select_related("uploaded_by"),
+        "may_edit": may_write(request.user, "meetings")
+        and not (request.user.role == Role.ORG and meeting.state == ReviewState.SUBMITTED),  # type: ignore[union-attr]
+        "may_submit": may_submit(request.user, meeting)
+        and meeting.state in (ReviewState.DRAFT, ReviewState.RETURNED),
+        "may_review": meeting.state == ReviewState.SUBMITTED and may_review(request.user, meeting),
+        "may_attach": may_write(request.user, "meetings"),
+        "state_class": STATE_CLASS,
+        "history": details.histories([("", meeting)], request.user),
+    }
+    return render(request, "life/meeting_detail.html", context)
+
+
+def _step(request: HttpRequest, pk: int, step: Any, done: str, **kwargs: Any) -> HttpResponse:
+    try:
+        step(user=request.user, meeting=pk, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("web:meeting", pk=pk)
+
+
+@login_required
+@require_POST
+def meeting_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, services.meeting_submit, "已报送，等待上级审核")
+
+
+@login_required
+@require_POST
+def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, services.meeting_approve, "已审核通过",
+                 opinion=request.POST.get("opinion", ""))  # fmt: skip
+
+
+@login_required
+@require_POST
+def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, services.meeting_return, "已退回，等待修改后重新报送",
+                 opinion=request.POST.get("opinion", ""))  # fmt: skip
+
+
+@login_required
+@require_POST
+def meeting_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件")
+        return redirect("web:meeting", pk=pk)
+    return _step(request, pk, services.meeting_attach, f"已上传附件「{upload.name}」", file=upload)
+
+
+@login_required
+def meeting_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    attachment = attachment_get(request.user, pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachment.original_name)  # fmt: skip
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    from dangjian.life.documents import minutes_docx
+
+    meeting = meeting_get(request.user, pk)
+    body = minutes_docx(meeting)
+    name = (
+        f"{meeting.party_org.name}{meeting.get_type_display()}会议记录{meeting.held_on:%Y%m%d}.docx"
+    )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+# --- the meeting form -----------------------------------------------------------------------
+
+
+def _members(party_org: PartyOrganization) -> list[Membership]:
+    """Who may attend: the members whose relation the Party organization holds."""
+    return list(
+        Membership.objects.filter(relation_party_org=party_org)
+        .select_related("person")
+        .order_by("person__name", "pk")
+    )
+
+
+def _form_values(request: HttpRequest, party_org: PartyOrganization,
+                 members: list[Membership]) -> tuple[dict[str, str], dict[int, tuple[str, str]]]:  # fmt: skip
+    """The `meetings` row the form posted ({column key: text}), and the attendance as posted."""
+    post = request.POST
+    values = {key: post.get(key, "").strip() for key in (
+        "type", "party_group", "held_on", "topic", "place", "host", "recorder",
+    )}  # fmt: skip
+    values["minutes"] = post.get("minutes", "").strip()
+    values["party_org"] = party_org.code
+    values["duties"] = "、".join(
+        label for label in DUTY_BY_LABEL if post.get(f"duty_{DUTY_BY_LABEL[label]}")
+    )
+    chosen: dict[int, tuple[str, str]] = {}
+    lists: dict[str, list[str]] = {"attended": [], "on_leave": [], "absent": []}
+    column = {"present": "attended", "leave": "on_leave", "absent": "absent"}
+    for membership in members:
+        status = post.get(f"att_{membership.person_id}", "")
+        if status not in column:
+            continue
+        reason = (
+            post.get(f"reason_{membership.person_id}", "")
+            .strip()
+            .replace("（", "(")
+            .replace("）", ")")
+        )
+        chosen[membership.person_id] = (status, reason)
+        number = membership.person.id_number
+        lists[column[status]].append(
+            f"{number}（{reason}）" if status == "leave" and reason else number
+        )
+    for key, items in lists.items():
+        values[key] = ";".join(items)
+    if not chosen:  # no list: the counts typed
+        values["expected"] = post.get("expected", "").strip()
+        values["present"] = post.get("present", "").strip()
+    return values, chosen
+
+
+@login_required
+def meeting_new(request: HttpRequest, code: str) -> HttpResponse:
+    party_org = Jurisdiction(request.user).access_party_org(code[:40])  # type: ignore[arg-type]
+    return _meeting_form(request, party_org, None)
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_get(request.user, pk)
+    return _meeting_form(request, meeting.party_org, meeting)
+
+
+def _meeting_form(request: HttpRequest, party_org: PartyOrganization,
+                  meeting: Meeting | None) -> HttpResponse:  # fmt: skip
+    user: Any = request.user
+    life = reverse("web:party_org_life", kwargs={"code": party_org.code})
+    trail = crumbs(
+        ("党组织", reverse("web:party_orgs")),
+        (party_org.name, reverse("web:party_org", kwargs={"code": party_org.code})),
+        ("组织生活", life),
+        ("修改会议记录" if meeting else "记一次会议", None),
+    )
+    if not may_write(user, "meetings"):
+        return render(request, "imports/forbidden.html",
+                      {"title": "无权修改数据", "breadcrumbs": trail}, status=403)  # fmt: skip
+    members = _members(party_org)
+    groups = list(party_groups_of(party_org))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values, chosen = _form_values(request, party_org, members)
+        if meeting is not None:  # the columns naming the record are its own
+            values.update(type=MeetingType(meeting.type).label, held_on=meeting.held_on.isoformat(),
+                          party_group=meeting.party_group.name if meeting.party_group else "")  # fmt: skip
+        why = stale(request.POST.get("version", ""), meeting) if meeting is not None else ""
+        if why:
+            errors[""] = [why]
+        else:
+            saved = record_save(kind="meetings", values=values, user=user,
+                                reason=request.POST.get("reason", ""), new=meeting is None)  # fmt: skip
+            if saved.ok:
+                found = _find(party_org, values, groups)
+                messages.success(request, "会议记录已保存" + (
+                    "（待报送：请在会议页面报送上级审核）" if found and found.state == ReviewState.DRAFT else ""
+                ))  # fmt: skip
+                return redirect("web:meeting", pk=found.pk) if found else redirect(life)
+            errors = saved.errors
+        shown = {
+            **values,
+            "duty_codes": [DUTY_BY_LABEL[d] for d in values["duties"].split("、") if d],
+        }
+    else:
+        chosen = {}
+        if meeting is not None:
+            shown = {
+                "type": MeetingType(meeting.type).label, "held_on": meeting.held_on.isoformat(),
+                "party_group": meeting.party_group.name if meeting.party_group else "",
+                "topic": meeting.topic, "place": meeting.place, "host": meeting.host,
+                "recorder": meeting.recorder, "minutes": meeting.minutes,
+                "expected": "" if meeting.expected is None else str(meeting.expected),
+                "present": "" if meeting.present is None else str(meeting.present),
+                "duty_codes": [c for c in meeting.duties.split(",") if c],
+            }  # fmt: skip
+            status = {"present": "present", "leave": "leave", "absent": "absent"}
+            for a in Attendance.objects.filter(meeting=meeting):
+                chosen[a.person_id] = (status[a.status], a.reason)
+        else:
+            shown = {"held_on": timezone.localdate().isoformat(), "duty_codes": [],
+                     "type": request.GET.get("type", "")}  # fmt: skip
+            day = timezone.localdate()
+            for membership in members:  # prefilled: every member on the day, present
+                if membership.joined_on <= day:
+                    chosen[membership.person_id] = ("present", "")
+    context = {
+        "title": "修改会议记录" if meeting else "记一次会议",
+        "breadcrumbs": trail,
+        "p": party_org,
+        "m": meeting,
+        "v": shown,
+        "errors": errors,
+        "attendance_errors": [
+            e for key in ("attended", "on_leave", "absent") for e in errors.get(key, [])
+        ],
+        "types": [t.label for t in MeetingType],
+        "groups": groups,
+        "duties": [(d.value, d.label) for d in Duty],
+        "members": [
+            {
+                "m": ms,
+                "status": chosen.get(ms.person_id, ("", ""))[0],
+                "reason": chosen.get(ms.person_id, ("", ""))[1],
+            }
+            for ms in members
+        ],
+        "version": version_of(meeting) if meeting is not None else "",
+        "cancel": reverse("web:meeting", kwargs={"pk": meeting.pk}) if meeting else life,
+    }
+    return render(request, "life/meeting_form.html", context)
+
+
+def _find(
+    party_org: PartyOrganization, values: dict[str, str], groups: list[Any]
+) -> Meeting | None:
+    labels = {t.label: t.value for t in MeetingType}
+    group = next((g for g in groups if g.name == values.get("party_group")), None)
+    try:
+        held = dt.date.fromisoformat(values["held_on"])
+    except ValueError:
+        return None
+    return Meeting.objects.filter(
+        party_org=party_org, type=labels.get(values["type"], ""), held_on=held,
+        party_group=group if labels.get(values["type"]) == MeetingType.GROUP else None,
+    ).first()  # fmt: skip
+
+
+# --- review and overview ----------------------------------------------------------------------
+
+
+@login_required
+def life_review(request: HttpRequest) -> HttpResponse:
+    queue = review_queue(request.user)
+    returned = (
+        meetings_for(request.user).filter(state=ReviewState.RETURNED).order_by("-reviewed_at")
+    )
+    context = {
+        "title": "会议记录审核",
+        "breadcrumbs": crumbs(("组织生活", reverse("web:life")), ("会议记录审核", None)),
+        "queue": queue[:200],
+        "count": queue.count(),
+        "returned": returned[:50],
+        "state_class": STATE_CLASS,
+    }
+    return render(request, "life/review.html", context)
+
+
+@login_required
+def life_overview(request: HttpRequest) -> HttpResponse:
+    """An officer's 组织生活: how many branches meet each requirement per quarter by area
+    (chart, drill-down), the review queue, the statistics; a secretary goes to their own."""
+    user: Any = request.user
+    gate = Jurisdiction(user)
+    today = timezone.localdate()
+    if user.role == Role.ORG and user.party_org_id is not None:
+        return redirect("web:party_org_life", code=user.party_org.code)
+    year = _year(request, today)
+    from dangjian.life.overview import overview
+    from dangjian.web.stats import per_version
+
+    area_code = request.GET.get("area", "")[:12]
+    # Once per change of the data (an approval, an import) and jurisdiction, not per request.
+    data = per_version(
+        f"life-overview:{year}:{today}:{area_code}",
+        user,
+        lambda: overview(gate, year, today, area_code=area_code),
+    )
+    context = {
+        "title": "组织生活",
+        "breadcrumbs": crumbs(("组织生活", None)),
+        "today": today,
+        "year": year,
+        "years": list(range(today.year, max(today.year - 5, 2000) - 1, -1)),
+        "o": data,
+        "queue_count": review_queue(user).count(),
+        "officer": user.role in AREA_ROLES or user.is_superuser,
+    }
+    return render(request, "life/overview.html", context)
+
+
+@login_required
+def life_branches(request: HttpRequest) -> HttpResponse:
+    """The branches missing a requirement in a period (the chart's drill-down), or all the
+    branches with their year's gaps."""
+    from dangjian.life.overview import missing_branches
+
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    year = _year(request, today)
+    rows = missing_branches(gate, year, today, area_code=request.GET.get("area", ""),
+                            type_label=request.GET.get("type", ""), period=request.GET.get("period", ""))  # fmt: skip
+    context = {
+        "title": "未按要求开展组织生活的党支部",
+        "breadcrumbs": crumbs(("组织生活", reverse("web:life")), ("党支部名单", None)),
+        "year": year,
+        "rows": rows[:500],
+        "count": len(rows),
+        "type": request.GET.get("type", ""),
+        "period": request.GET.get("period", ""),
+    }
+    return render(request, "life/branches.html", context)
+
+
+@login_required
+def life_statistics(request: HttpRequest) -> HttpResponse:
+    from dangjian.life.documents import life_statistics_xlsx
+
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    year = _year(request, today)
+    party_orgs = checked_branches(gate.party_orgs())
+    code = request.GET.get("party_org", "")
+    if code:
+        party_orgs = party_orgs.filter(pk=gate.access_party_org(code[:40]).pk)
+    from dangjian.life.grid import life_grid
+
+    rows = life_grid(party_orgs, year, today)
+    body = life_statistics_xlsx(rows, year, gate.scope(), as_of=today)
+    return _xlsx(body, f"组织生活开展情况统计{year}.xlsx")
+
+
+@login_required
+def life_duties(request: HttpRequest) -> HttpResponse:
+    from dangjian.life.documents import duties_xlsx
+
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    year = _year(request, today)
+    body = duties_xlsx(
+        gate.party_orgs().filter(form__in=SOCIAL_ORG_FORMS),
+        dt.date(year, 1, 1),
+        dt.date(year, 12, 31),
+        gate.scope(),
+    )
+    return _xlsx(body, f"党组织职责履行分布{year}.xlsx")
+
+
+def _xlsx(body: bytes, name: str) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
