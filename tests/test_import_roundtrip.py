@@ -168,6 +168,7 @@ def datasets(draw):
             assigned.isoformat(), ended.isoformat() if ended else "",
         ])  # fmt: skip
     groups, meetings = draw(organization_life(po_rows, people_rows, persons))
+    life = draw(life_records(po_rows))
     return {
         "orgs": org_rows,
         "party-orgs": po_rows,
@@ -176,6 +177,7 @@ def datasets(draw):
         "instructors": instructors,
         "party-groups": groups,
         "meetings": meetings,
+        **life,
     }
 
 
@@ -266,6 +268,135 @@ def organization_life(draw, po_rows, people_rows, persons):
                 ";".join(attended), ";".join(leave), ";".join(absent),
             ])  # fmt: skip
     return groups, meetings
+
+
+ACTIVITY_KINDS = [
+    "党员示范岗", "党员责任区", "党员承诺", "设岗定责", "建言献策", "志愿服务", "在职党员到社区报到",
+    "主题活动", "结对共建", "网络平台活动", "联组活动",
+]  # fmt: skip
+
+
+def _overlap(a: tuple[dt.date, dt.date | None], b: tuple[dt.date, dt.date | None]) -> bool:
+    return (b[1] is None or a[0] < b[1]) and (a[1] is None or b[0] < a[1])
+
+
+def _holds(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
+    return start <= day and (end is None or end > day)
+
+
+@st.composite
+def life_records(draw, po_rows):
+    """Pairings, demonstration sites, 联组 with their members and activities (of 结对共建
+    with another Party organization, of a 联组 the Party organization leads or belongs to on
+    the day) inside the lives of the Party organizations."""
+    last = dt.date(2025, 12, 31)
+    codes = [row[0] for row in po_rows]
+    alive: dict[str, tuple[dt.date, dt.date, dt.date | None]] = {}
+    for row in po_rows:
+        founded = dt.date.fromisoformat(row[7])
+        dissolved = dt.date.fromisoformat(row[10]) if row[10] else None
+        end = min(last, dissolved - dt.timedelta(days=1)) if dissolved else last
+        if end >= founded:
+            alive[row[0]] = (founded, end, dissolved)
+    pairings: list[list[str]] = []
+    periods: dict[tuple[str, str, str], list[tuple[dt.date, dt.date | None]]] = {}
+    sites: dict[tuple[str, str, int], list[str]] = {}
+    for code, (founded, end, dissolved) in alive.items():
+        for _ in range(draw(st.integers(0, 2))):
+            started = draw(st.dates(founded, end))
+            stop = draw(st.one_of(st.none(), st.dates(started, dt.date(2027, 6, 30))))
+            partner = draw(st.sampled_from(["", *(c for c in codes if c != code)]))
+            name = (
+                ""
+                if partner
+                else draw(st.sampled_from(["中共长沙市教育局机关委员会", "中共某社区委员会"]))
+            )
+            mine = periods.setdefault((code, partner, name), [])
+            if any(_overlap((started, stop), other) for other in mine):
+                continue
+            mine.append((started, stop))
+            pairings.append([
+                code, partner, name, started.isoformat(), stop.isoformat() if stop else "",
+                draw(st.sampled_from(["", "联学联建，共享阵地"])),
+            ])  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):
+            year = draw(st.integers(max(2000, founded.year), 2025))
+            if dissolved is not None and dissolved <= dt.date(year, 1, 1):
+                continue
+            level = draw(st.sampled_from(["市级", "区（县、市）级", "乡镇（街道）级"]))
+            sites[(code, level, year)] = [
+                code, level, str(year), draw(st.sampled_from(["", "中共长沙市委社会工作部"])),
+            ]  # fmt: skip
+    joint: list[list[str]] = []
+    groups = []  # (name, lead, founded, dissolved, {member: (start, end)})
+    joint_activities: list[list[str]] = []
+    for number in range(draw(st.integers(0, 2)) if alive else 0):
+        lead = draw(st.sampled_from(sorted(alive)))
+        founded = draw(st.dates(alive[lead][0], alive[lead][1]))
+        dissolved = draw(st.one_of(st.none(), st.dates(founded + dt.timedelta(days=1), last)))
+        township = draw(st.sampled_from(["", "文艺路街道", "坡子街街道"]))
+        name = f"第{number + 1}联组"
+        members: dict[str, tuple[dt.date, dt.date | None]] = {}
+        others = draw(st.lists(st.sampled_from(sorted(alive)), unique=True, max_size=3))
+        for member in [lead, *(m for m in others if m != lead)]:
+            first = max(founded, alive[member][0])
+            final = alive[member][1]
+            if dissolved is not None:
+                final = min(final, dissolved - dt.timedelta(days=1))
+            if first > final:
+                continue
+            started = draw(st.dates(first, final))
+            stop = draw(st.one_of(st.none(), st.dates(started, dissolved or last)))
+            members[member] = (started, stop)
+            joint.append([
+                name, lead, township, founded.isoformat(),
+                dissolved.isoformat() if dissolved else "", member, started.isoformat(),
+                stop.isoformat() if stop else "",
+            ])  # fmt: skip
+        groups.append((name, lead, founded, dissolved, members))
+        final = (
+            alive[lead][1]
+            if dissolved is None
+            else min(alive[lead][1], dissolved - dt.timedelta(days=1))
+        )
+        for _ in range(draw(st.integers(0, 2))):  # the lead's joint activities
+            held = draw(st.dates(founded, final))
+            joint_activities.append([
+                lead, "联组活动", held.isoformat(), draw(names), "", "", "", name, "", "",
+            ])  # fmt: skip
+    activities = {(r[0], r[1], dt.date.fromisoformat(r[2]), r[3]): r for r in joint_activities}
+    for code, (founded, end, _dissolved) in alive.items():
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(ACTIVITY_KINDS))
+            held = draw(st.dates(founded, end))
+            partner = group = ""
+            if kind == "结对共建":
+                others = [c for c in codes if c != code]
+                if not others:
+                    continue
+                partner = draw(st.sampled_from(others))
+            if kind == "联组活动":
+                there = [
+                    g[0] for g in groups
+                    if _holds(g[2], g[3], held)
+                    and (g[1] == code or (code in g[4] and _holds(*g[4][code], held)))
+                ]  # fmt: skip
+                if not there:
+                    continue
+                group = draw(st.sampled_from(there))
+            title = draw(names)
+            activities[(code, kind, held, title)] = [
+                code, kind, held.isoformat(), title, draw(st.sampled_from(["", "0", "25"])),
+                "、".join(draw(st.lists(st.sampled_from(DUTIES), unique=True, max_size=2))),
+                partner, group, draw(st.sampled_from(["", "七一", "换届"])),
+                draw(st.sampled_from(["", "一、学习\n二、讨论"])),
+            ]  # fmt: skip
+    return {
+        "pairings": pairings,
+        "demonstration-sites": list(sites.values()),
+        "joint-groups": joint,
+        "activities": list(activities.values()),
+    }
 
 
 def _export(kind: str) -> str:

@@ -274,11 +274,11 @@ def _meetings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[l
         qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
     if area is not None:
         qs = qs.filter(party_org__township__path__startswith=area.path)
-    qs = qs.order_by("party_org__code", "held_on", "type", "party_group__name", "pk").values_list(
+    rows = qs.order_by("party_org__code", "held_on", "type", "party_group__name", "pk").values_list(
         "pk", "party_org__code", "type", "party_group__name", "held_on", "topic", "expected",
         "present", "duties", "place", "host", "recorder", "minutes",
     )  # fmt: skip
-    for chunk in _chunks(qs):
+    for chunk in _chunks(rows):
         lists: dict[int, dict[str, list[str]]] = {}
         for meeting, status, reason, encrypted, masked in (
             Attendance.objects.filter(meeting_id__in=[row[0] for row in chunk])
@@ -314,6 +314,83 @@ def _meetings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[l
             ]
 
 
+def _life_scoped(
+    model: Any, gate: Jurisdiction, area: Area | None, field: str = "party_org"
+) -> Any:
+    """The records of a life model whose Party organization (`field`) the gate sees, in
+    `area` when given."""
+    qs = model.objects.all()
+    if not gate.everything:
+        qs = qs.filter(**{f"{field}__in": gate.party_orgs().values("pk")})
+    if area is not None:
+        qs = qs.filter(**{f"{field}__township__path__startswith": area.path})
+    return qs
+
+
+def _pairings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.life.models import Pairing
+
+    qs = _life_scoped(Pairing, gate, area).order_by(
+        "party_org__code", "started_on", "partner__code", "partner_name", "pk"
+    )
+    for code, partner, name, started, ended, content in qs.values_list(
+        "party_org__code", "partner__code", "partner_name", "started_on", "ended_on", "content"
+    ).iterator(chunk_size=CHUNK):
+        yield [code, partner or "", name, _date(started), _date(ended), content]
+
+
+def _demonstration_sites(gate: Jurisdiction, area: Area | None, unmask: bool
+                         ) -> Iterator[list[str]]:  # fmt: skip
+    from dangjian.life.models import DemonstrationSite, SiteLevel
+
+    qs = _life_scoped(DemonstrationSite, gate, area).order_by(
+        "party_org__code", "year", "level", "pk"
+    )
+    for code, level, year, named_by in qs.values_list(
+        "party_org__code", "level", "year", "named_by"
+    ).iterator(chunk_size=CHUNK):
+        yield [code, _label(SiteLevel, level), str(year), named_by]
+
+
+def _joint_groups(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """One row per member of the 联组 whose lead the gate sees (in `area`: the lead's), of
+    the members it sees too."""
+    from dangjian.life.models import JointGroupMember
+
+    names = _AreaNames()
+    qs = _life_scoped(JointGroupMember, gate, area, "group__lead")
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    qs = qs.order_by("group__lead__code", "group__name", "party_org__code", "started_on", "pk")
+    for row in qs.values_list(
+        "group__name", "group__lead__code", "group__township_id", "group__founded_on",
+        "group__dissolved_on", "party_org__code", "started_on", "ended_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        name, lead, township, founded, dissolved, member, started, ended = row
+        yield [
+            name, lead, names.name(township, scoped=False), _date(founded), _date(dissolved),
+            member, _date(started), _date(ended),
+        ]  # fmt: skip
+
+
+def _activities(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.life.models import Activity, ActivityKind, duties_text
+
+    qs = _life_scoped(Activity, gate, area).order_by(
+        "party_org__code", "held_on", "kind", "title", "pk"
+    )
+    for row in qs.values_list(
+        "party_org__code", "kind", "held_on", "title", "participants", "duties",
+        "partner__code", "joint_group__name", "occasion", "description",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        code, kind, held, title, participants, duties, partner, group, occasion, text = row
+        yield [
+            code, _label(ActivityKind, kind), _date(held), title,
+            "" if participants is None else str(participants), duties_text(duties),
+            partner or "", group or "", occasion, text,
+        ]  # fmt: skip
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -322,6 +399,10 @@ _EXPORTERS = {
     "instructors": _instructors,
     "party-groups": _party_groups,
     "meetings": _meetings,
+    "pairings": _pairings,
+    "demonstration-sites": _demonstration_sites,
+    "joint-groups": _joint_groups,
+    "activities": _activities,
 }
 
 

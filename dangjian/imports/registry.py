@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dangjian.imports.base import Kind
+from dangjian.imports.kinds.activities import (
+    ActivitiesKind,
+    DemonstrationSitesKind,
+    JointGroupsKind,
+    PairingsKind,
+)
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
@@ -20,5 +26,9 @@ KINDS: dict[str, type[Kind]] = {
         InstructorsKind,
         PartyGroupsKind,
         MeetingsKind,
+        PairingsKind,
+        DemonstrationSitesKind,
+        JointGroupsKind,
+        ActivitiesKind,  # names a 联组 of `joint-groups`
     )
 }

@@ -4,7 +4,9 @@ The area officers (city, district, township) write every kind inside their area;
 registry writes the registration facts of the organizations it registers directly (the
 `orgs` kind: its own name as 登记管理机关, 直接登记, 党建管理方式 unchanged); a Party
 organization's secretary writes its own members (`people` rows whose relation is the Party
-organization or one under it) and offices (`committees` rows of those Party organizations);
+organization or one under it), offices (`committees` rows of those Party organizations) and
+organization life (Party groups, meetings, activities, pairings, demonstration sites and the
+联组 they lead, of those Party organizations);
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
@@ -24,11 +26,15 @@ from dangjian.accounts.models import Role
 AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
+    "pairings", "demonstration-sites", "joint-groups", "activities",
 )  # fmt: skip
+# Organization life: a secretary writes those of its own Party organization (and those under it).
+LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "joint-groups",
+              "activities")  # fmt: skip
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees", "party-groups", "meetings"),
+    Role.ORG: ("people", "committees", *LIFE_KINDS),
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
 # created (the key is taken) nor changed (it is not theirs), and nothing more is told of it.

@@ -26,6 +26,7 @@ from dangjian.demo.base import DEMO_TODAY, date_between, numeral, pick, share
 from dangjian.demo.context import CityContext, Org, Township
 from dangjian.lib.dated import holds_on
 from dangjian.life.models import (
+    DUTY_ORDER,
     Activity,
     ActivityKind,
     Attendance,
@@ -282,6 +283,13 @@ class Branch:
     def holds_relations(self) -> bool:
         """Whether its members' relations are held here (attendance names only those)."""
         return self.po.form != PartyOrgForm.FUNCTIONAL
+
+
+def canonical(codes: str) -> str:
+    """Duty codes in the order of POLICY 1, as the import stores them (so that a demo record
+    exported and imported again is unchanged)."""
+    chosen = set(codes.split(","))
+    return ",".join(code for code in DUTY_ORDER if code in chosen)
 
 
 def branches_of(ctx: CityContext, orgs: list[Org]) -> list[Branch]:
@@ -582,7 +590,7 @@ class Holder:
             topic=text,
             expected=len(expected),
             present=present,
-            duties=duties,
+            duties=canonical(duties),
             place=self.place,
             host=host,
             recorder=self.recorder,
@@ -685,7 +693,7 @@ def _activity(
             held_on=day,
             title=text,
             participants=participants,
-            duties=title[1],
+            duties=canonical(title[1]),
             occasion=title[2],
             description=f"组织党员和群众{participants}人参加。",
             **extra,
