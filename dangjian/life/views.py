@@ -18,11 +18,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.jurisdiction import AREA_ROLES, Jurisdiction
+from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
 from dangjian.compliance import policy as policy_module
 from dangjian.imports.kinds.life import DUTY_BY_LABEL
@@ -418,21 +420,29 @@ def life_overview(request: HttpRequest) -> HttpResponse:
     from dangjian.web.stats import per_version
 
     area_code = request.GET.get("area", "")[:12]
-    # Once per change of the data (an approval, an import) and jurisdiction, not per request.
-    data = per_version(
-        f"life-overview:{year}:{today}:{area_code}",
-        user,
-        lambda: overview(gate, year, today, area_code=area_code),
-    )
+    queue_count = review_queue(user).count()
+
+    def body() -> str:
+        data = overview(gate, year, today, area_code=area_code)
+        return render_to_string(
+            "life/_overview_body.html",
+            {"o": data, "year": year, "today": today, "queue_count": queue_count},
+            request=request,
+        )
+
+    # Rendered once per change of the data (an approval, an import) and jurisdiction: the
+    # grid of every branch of a district is not computed per request (bench/web.py).
+    html = per_version(f"life-overview:{year}:{today}:{area_code}:{queue_count}", user, body)
     context = {
         "title": "组织生活",
         "breadcrumbs": crumbs(("组织生活", None)),
         "today": today,
         "year": year,
         "years": list(range(today.year, max(today.year - 5, 2000) - 1, -1)),
-        "o": data,
-        "queue_count": review_queue(user).count(),
-        "officer": user.role in AREA_ROLES or user.is_superuser,
+        "area": (gate.areas().filter(code=area_code).first() if area_code else None) or gate.area,
+        "area_code": area_code,
+        "queue_count": queue_count,
+        "body": mark_safe(html),
     }
     return render(request, "life/overview.html", context)
 
