@@ -208,6 +208,8 @@ def life_records(
     *,
     pending: bool = True,
     most: bool = False,
+    early: Sequence[str] = (),
+    later_from: dt.date | None = None,
 ) -> LifeRecords:
     """The records of the Party organizations `party_orgs` (keys) from `start` to `end`:
     meetings held in it (approved, and with `pending` the others), the Party groups that
@@ -215,12 +217,16 @@ def life_records(
 
     `most`: the keys are most of the Party organizations there are (a full check): the
     meetings are read without naming them, and the rows of the others left out here —
-    cheaper than the database testing each row against thousands of keys."""
+    cheaper than the database testing each row against thousands of keys. `later_from`: the
+    meetings of the types other than `early` are read from that day only (a month's or a
+    quarter's rules need less of the window than a year's)."""
     keys = frozenset(party_orgs)
     out = LifeRecords()
     if not keys:
         return out
     meetings = Meeting.objects.filter(held_on__gte=start, held_on__lte=end).order_by()
+    if later_from is not None and later_from > start:
+        meetings = meetings.filter(Q(held_on__gte=later_from) | Q(type__in=list(early)))
     if not most:
         meetings = meetings.filter(party_org_id__in_ids=keys)
     if not pending:
@@ -436,11 +442,18 @@ class LifeFacts(PeopleFacts):
         start, end = lookback(d, policy)
         branches = [p for p in self.party_orgs.values() if p.active and checks(p.level, p.form)]
         whole = self.area is None and self._only_party_orgs is None  # every branch there is
+        firsts = {t: policy.period(name).first_day(start) for t, name in PERIOD_SETTING.items()}
+        first = min(firsts.values())
+        early = [t for t, day in firsts.items() if day == first]
+        later = [day for day in firsts.values() if day > first]
         records = life_records(
             (p.pk for p in branches),
-            *window(policy, start, end),
+            first,
+            end,
             pending=False,
             most=whole,
+            early=early,
+            later_from=min(later) if later else None,
         )
         out = []
         for b in branches:
