@@ -235,3 +235,33 @@ def test_the_meeting_form_answers_each_actor_as_its_jurisdiction_says(world, cod
         else:
             assert (get.status_code, post.status_code) == (int(expected), int(expected)), who
         assert Meeting.objects.count() == before, who
+
+
+def test_the_reportable_lists_are_scoped_and_exported(world):
+    from dangjian.life.models import Activity, DemonstrationSite, Pairing
+
+    fr, tx = world.party_orgs["fr"], world.party_orgs["tx"]
+    Activity.objects.create(party_org=fr, kind="volunteer", held_on=dt.date(2026, 3, 5),
+                            title="芙蓉志愿服务", duties="masses")  # fmt: skip
+    Activity.objects.create(party_org=tx, kind="volunteer", held_on=dt.date(2026, 3, 5),
+                            title="天心志愿服务", duties="masses")  # fmt: skip
+    Pairing.objects.create(
+        party_org=fr, partner_name="某局机关党委", started_on=dt.date(2025, 1, 1)
+    )
+    DemonstrationSite.objects.create(party_org=tx, level="district", year=2025)
+    page = client(world.users["furong"]).get(reverse("web:life_lists") + "?year=2026")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "某局机关党委" in body and "天心区助学基金会党支部" not in body
+    assert page.context["tables"][0].rows[-1][0] == "合计"
+    assert page.context["tables"][0].rows[-1][-1] == 1  # 芙蓉区's one activity, not 天心区's
+    sheet = client(world.users["outsider"]).get(
+        reverse("web:life_lists") + "?year=2025&export=sites"
+    )
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[2][3] == "天心区助学基金会党支部" and len(rows) == 3

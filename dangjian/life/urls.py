@@ -8,6 +8,7 @@ urlpatterns = [
     path("life/", views.life_overview, name="life"),
     path("life/review/", views.life_review, name="life_review"),
     path("life/branches/", views.life_branches, name="life_branches"),
+    path("life/lists/", views.life_lists, name="life_lists"),
     path("life/statistics.xlsx", views.life_statistics, name="life_statistics"),
     path("life/duties.xlsx", views.life_duties, name="life_duties"),
     path("party-orgs/<str:code>/life/", views.party_org_life, name="party_org_life"),

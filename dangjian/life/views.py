@@ -512,3 +512,28 @@ def _xlsx(body: bytes, name: str) -> HttpResponse:
     )
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
+
+
+@login_required
+def life_lists(request: HttpRequest) -> HttpResponse:
+    """Activities by way and area, pairings, demonstration sites and 联组 (POLICY 3.1, 4.2):
+    the reportable lists, each exportable (`?export=<key>`)."""
+    from dangjian.life import lists
+
+    gate = Jurisdiction(request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    year = _year(request, today)
+    found = lists.tables(gate, year, today)
+    wanted = request.GET.get("export", "")
+    for table in found:
+        if table.key == wanted:
+            return _xlsx(lists.xlsx(table, gate.label()), f"{table.title}.xlsx")
+    context = {
+        "title": "党建活动与共建",
+        "breadcrumbs": crumbs(("组织生活", reverse("web:life")), ("党建活动与共建", None)),
+        "year": year,
+        "years": list(range(today.year, max(today.year - 5, 2000) - 1, -1)),
+        "tables": found,
+        "cap": lists.CAP,
+    }
+    return render(request, "life/lists.html", context)

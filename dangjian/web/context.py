@@ -14,7 +14,14 @@ MENU = [
         [("社会组织", "web:orgs"), ("党组织", "web:party_orgs"), ("党员与人员", "web:people")],
     ),
     ("问题与整改", [("待办问题", "web:findings")]),
-    ("党的工作", [("组织生活", "web:life"), ("会议记录审核", "web:life_review")]),
+    (
+        "党的工作",
+        [
+            ("组织生活", "web:life"),
+            ("会议记录审核", "web:life_review"),
+            ("党建活动与共建", "web:life_lists"),
+        ],
+    ),
     (
         "统计分析",
         [
