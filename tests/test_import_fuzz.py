@@ -429,6 +429,10 @@ def xlsx_file(rows: list[list[Any]]) -> bytes:
     assert sheet is not None
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and ("\ufffe" in value or "\uffff" in value):
+                # Not characters of XML at all: Excel writes them escaped too (openpyxl's lxml
+                # writer refuses them when it saves).
+                value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
             try:
                 sheet.cell(row=r, column=c, value=value)
             except (IllegalCharacterError, ValueError):
