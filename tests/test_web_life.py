@@ -44,7 +44,7 @@ def form(world, **over):
         "type": "支部党员大会", "held_on": "2026-01-15", "party_group": "", "topic": "学习党章",
         "place": "会议室", "host": "张书记", "recorder": "李委员", "minutes": "一、学习\n二、讨论",
         "duty_political": "1", f"att_{a.pk}": "present", f"att_{b.pk}": "leave",
-        f"reason_{b.pk}": "出差", "reason": "",
+        f"reason_{b.pk}": "出差、开会", "reason": "",
     }  # fmt: skip
     data.update(over)
     return data
@@ -62,7 +62,7 @@ def test_the_review_round_trip_in_the_pages(world):
         "web:meeting", args=[meeting.pk]
     )
     assert meeting.state == ReviewState.DRAFT and (meeting.expected, meeting.present) == (2, 1)
-    assert Attendance.objects.get(person=world.people["b"]).reason == "出差"
+    assert Attendance.objects.get(person=world.people["b"]).reason == "出差 开会"
     # The township cannot approve a draft; the secretary submits it.
     approve = reverse("web:meeting_approve", args=[meeting.pk])
     township.post(approve)

@@ -10,6 +10,7 @@ form and a file share the checks and messages; the review steps are `life.servic
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -59,6 +60,7 @@ from dangjian.people.models import Membership
 from dangjian.web import details
 from dangjian.web.frame import crumbs
 
+REASON_CUTS = re.compile(r"[;；、,，\r\n]")
 STATE_CLASS = {
     ReviewState.DRAFT: "text-bg-secondary",
     ReviewState.SUBMITTED: "text-bg-primary",
@@ -253,12 +255,10 @@ def _form_values(request: HttpRequest, party_org: PartyOrganization,
         status = post.get(f"att_{membership.person_id}", "")
         if status not in column:
             continue
-        reason = (
-            post.get(f"reason_{membership.person_id}", "")
-            .strip()
-            .replace("（", "(")
-            .replace("）", ")")
-        )
+        # The cell's own separators (「;」「、」「,」 and line breaks) would cut the list: a
+        # reason typed with them keeps its words, separated by spaces.
+        typed = post.get(f"reason_{membership.person_id}", "")
+        reason = " ".join(REASON_CUTS.sub(" ", typed).split()).replace("（", "(").replace("）", ")")
         chosen[membership.person_id] = (status, reason)
         number = membership.person.id_number
         lists[column[status]].append(
