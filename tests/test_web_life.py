@@ -265,3 +265,32 @@ def test_the_reportable_lists_are_scoped_and_exported(world):
 
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[2][3] == "天心区助学基金会党支部" and len(rows) == 3
+
+
+def test_a_secretary_sets_up_corrects_a_party_group_and_cannot_duplicate_it(world):
+    from dangjian.life.models import PartyGroup
+
+    secretary = client(world.users["secretary"])
+    leader = world.people["a"]
+    new = reverse("web:party_group_new", kwargs={"code": "D-FR-1"})
+    data = {"name": "第一党小组", "leader": leader.id_number, "founded_on": "2024-01-01",
+            "dissolved_on": "", "reason": ""}  # fmt: skip
+    assert secretary.post(new, data).status_code == 302
+    group = PartyGroup.objects.get()
+    assert (group.party_org, group.leader) == (world.party_orgs["fr"], leader)
+    again = secretary.post(new, data)
+    assert again.status_code == 422 and "已存在" in again.content.decode()
+    edit = reverse("web:party_group_edit", args=[group.pk])
+    page = secretary.get(edit)
+    assert page.status_code == 200
+    version = page.context["form"].initial["version"]
+    changed = secretary.post(edit, {**data, "dissolved_on": "2026-06-30", "version": version})
+    assert changed.status_code == 302
+    group.refresh_from_db()
+    assert group.dissolved_on == dt.date(2026, 6, 30) and PartyGroup.objects.count() == 1
+    bad = secretary.post(new, {**data, "name": "第二党小组", "founded_on": "2099-01-01"})
+    assert bad.status_code == 422 and "晚于今天" in bad.content.decode()
+    outsider = client(world.users["outsider"])
+    assert outsider.get(edit).status_code == 404
+    assert outsider.get(new).status_code == 404
+    assert client(world.users["registry"]).get(new).status_code == 403

@@ -45,6 +45,7 @@ KIND_LABELS = {
     "people": "人员",
     "committees": "班子成员",
     "instructors": "党建工作指导员派驻",
+    "party-groups": "党小组",
 }
 
 
@@ -178,6 +179,17 @@ def _taken(kind: str, values: dict[str, str], user: Any) -> str:
         return f"{label}「{key}」已存在，不能重复新增，请在该社会组织页面修改"
     if kind == "party-orgs" and gate.party_orgs().filter(code=key).exists():
         return f"{label}「{key}」已存在，不能重复新增，请在该党组织页面修改"
+    if kind == "party-groups":
+        from dangjian.life.models import PartyGroup
+
+        name = (values.get("name") or "").strip()
+        if (
+            name
+            and PartyGroup.objects.filter(
+                party_org__in=gate.party_orgs().filter(code=key).values("pk"), name=name
+            ).exists()
+        ):
+            return f"党小组「{name}」已存在，不能重复新增，请在组织生活页面修改"
     if kind == "people":
         from dangjian.lib import crypto
 

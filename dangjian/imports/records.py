@@ -41,6 +41,7 @@ FORM_KINDS: dict[str, tuple[str, ...]] = {
     "people": ("id_number",),
     "committees": ("party_org", "id_number", "role", "started_on"),
     "instructors": ("id_number", "org_uscc", "assigned_on"),
+    "party-groups": ("party_org", "name"),
 }
 
 
@@ -123,6 +124,11 @@ def record_values(kind: str, instance: Model, user: User, *, part: Model | None 
                 and (v["role"], v["started_on"]) == (role, started)
             ),
         )
+    if kind == "party-groups":
+        group: Any = instance
+        return _row(
+            kind, _One(user, party_org=group.party_org_id), lambda v: v["name"] == group.name
+        )
     assignment: Any = instance
     return _row(
         kind,
@@ -151,6 +157,8 @@ def key_values(kind: str, instance: Model, part: Model | None = None) -> dict[st
             "role": str(record.get_role_display()),
             "started_on": record.started_on.isoformat(),
         }
+    if kind == "party-groups":
+        return {"party_org": record.party_org.code, "name": record.name}
     return {
         "id_number": record.instructor.person.id_number,
         "org_uscc": record.org.uscc,

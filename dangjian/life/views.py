@@ -116,6 +116,8 @@ def party_org_life(request: HttpRequest, code: str) -> HttpResponse:
         "meeting_count": meetings.count(),
         "groups": party_groups_of(party_org),
         "may_write": may_write(request.user, "meetings"),
+        "may_write_groups": may_write(request.user, "party-groups")
+        and party_org.level == PartyOrgLevel.BRANCH,
         "state_class": STATE_CLASS,
     }
     return render(request, "life/party_org_life.html", context)
@@ -537,3 +539,40 @@ def life_lists(request: HttpRequest) -> HttpResponse:
         "cap": lists.CAP,
     }
     return render(request, "life/lists.html", context)
+
+
+@login_required
+def group_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Set up a Party group of this branch (a `party-groups` row)."""
+    from dangjian.imports.record_views import Target, record_page, to
+
+    party_org = Jurisdiction(request.user).access_party_org(code[:40])  # type: ignore[arg-type]
+    here = reverse("web:party_org_life", kwargs={"code": party_org.code})
+    trail = [("党组织", reverse("web:party_orgs")), (party_org.name, here)]
+    target = Target(
+        "party-groups", None, trail, here, to(here + "#groups"), "新增党小组",
+        preset={"party_org": party_org.code}, locked=("party_org",),
+    )  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or dissolve a Party group (found through its Party organization)."""
+    from django.http import Http404
+
+    from dangjian.imports.record_views import Target, record_page, to
+    from dangjian.life.models import PartyGroup
+
+    group = (
+        PartyGroup.objects.select_related("party_org")
+        .filter(pk=pk, party_org__in=Jurisdiction(request.user).party_orgs().values("pk"))  # type: ignore[arg-type]
+        .first()
+    )
+    if group is None:
+        raise Http404("党小组不存在")
+    here = reverse("web:party_org_life", kwargs={"code": group.party_org.code})
+    trail = [("党组织", reverse("web:party_orgs")), (group.party_org.name, here)]
+    return record_page(
+        request, Target("party-groups", group, trail, here, to(here + "#groups"), "修改党小组")
+    )
