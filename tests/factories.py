@@ -32,7 +32,14 @@ def uscc_for(
 
 
 def id_number_for(n: int | None = None, birth: str = "19850312", region: str = "430102") -> str:
-    n = next(_serial) if n is None else n
+    """A valid 身份证号. A number a test names (n) is born on `birth`; one drawn from the
+    serial is born a day or more later, so the two never meet however many tests ran."""
+    if n is None:
+        serial = next(_serial)
+        born = dt.datetime.strptime(birth, "%Y%m%d").date() + dt.timedelta(
+            days=1 + serial // 1000
+        )
+        return make_id_number(f"{region}{born:%Y%m%d}{serial % 1000:03d}")
     return make_id_number(f"{region}{birth}{n % 1000:03d}")
 
 

@@ -312,7 +312,9 @@ def life_records(draw, po_rows):
                 else draw(st.sampled_from(["中共长沙市教育局机关委员会", "中共某社区委员会"]))
             )
             mine = periods.setdefault((code, partner, name), [])
-            if any(_overlap((started, stop), other) for other in mine):
+            if any(
+                other[0] == started or _overlap((started, stop), other) for other in mine
+            ):  # a pairing is keyed by its start: an empty one (ended on its start) too
                 continue
             mine.append((started, stop))
             pairings.append([

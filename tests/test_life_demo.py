@@ -141,6 +141,29 @@ class TestOrganizationLife:
                 assert timezone.localtime(m.reviewed_at).date() <= TODAY
             assert bool(m.opinion) == (m.state == ReviewState.RETURNED)
             assert m.topic and m.duties and m.minutes and m.host and m.recorder
+        # a reviewed meeting names who reviewed it: the nearest demo officer above it
+        officers = {
+            u.username: u.area.path
+            for u in User.objects.filter(
+                username__in=["wenyilu_cadre", "furong_admin", "city_admin"]
+            ).select_related("area")
+        }
+        assert len(officers) == 3
+        reviewed = Meeting.objects.filter(reviewed_at__isnull=False)
+        assert not Meeting.objects.filter(reviewed_at__isnull=True, reviewed_by__isnull=False)
+        credited = Counter()
+        for path, reviewer in reviewed.values_list(
+            "party_org__township__path", "reviewed_by__username"
+        ):
+            nearest = max(
+                (name for name, above in officers.items() if path.startswith(above)),
+                key=lambda name: len(officers[name]),
+            )
+            assert reviewer == nearest, (path, reviewer)
+            credited[reviewer] += 1
+        assert credited["city_admin"] and credited["furong_admin"]
+        history = Meeting.history.filter(id__in=reviewed.values("pk"))
+        assert not history.filter(reviewed_by__isnull=True).exists()
         # the demo secretary finds one of each to work on (dangjian.accounts.demo)
         secretary = User.objects.get(username="org_secretary")
         mine = set(

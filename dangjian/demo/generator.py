@@ -147,7 +147,9 @@ def _generate(ctx: DemoContext) -> list[DemoUser]:
         ctx.forget_ids({p for p, last in last_use.items() if last == i})
     with transaction.atomic():
         ctx.report("创建演示用户")
-        return accounts.users(ctx)
+        users = accounts.users(ctx)
+        life.credit_reviews()
+        return users
 
 
 @contextlib.contextmanager

@@ -827,3 +827,36 @@ def joint_groups(life: Life, branches: list[Branch]) -> None:
                 _activity(
                     life, lead.po, ActivityKind.JOINT, people, group.founded_on, joint_group=group
                 )
+
+
+def credit_reviews() -> int:
+    """The demo's reviewed meetings (approved or returned) credited to the demo users who
+    review them (`dangjian.accounts.demo.users`, made after the meetings): the township
+    cadre's for its township, the district officer's for the rest of the district, the city
+    officer's for the rest of the city; the meetings' history rows (one each, their
+    creation) say the same. Where a scale has no such user (the other cities of the
+    national scale) the reviewer stays unnamed. Returns how many meetings were credited."""
+    from dangjian.accounts.models import Role, User
+
+    credited = 0
+    done: list[str] = []
+    reviewers = User.objects.filter(
+        username__in=["wenyilu_cadre", "furong_admin", "city_admin"],
+        role__in=[Role.TOWNSHIP, Role.DISTRICT, Role.CITY],
+        area__isnull=False,
+    ).select_related("area")
+    # the narrowest area first, so that each meeting goes to the nearest reviewer
+    for user in sorted(reviewers, key=lambda u: -len(u.area.path)):
+        path = user.area.path
+        where = {"reviewed_at__isnull": False, "party_org__township__path__startswith": path}
+        mine = Meeting.objects.filter(**where)
+        for other in done:
+            mine = mine.exclude(party_org__township__path__startswith=other)
+        keys = list(mine.values_list("pk", flat=True))
+        for start in range(0, len(keys), 900):
+            batch = keys[start : start + 900]
+            Meeting.objects.filter(pk__in=batch).update(reviewed_by=user)
+            Meeting.history.filter(id__in=batch).update(reviewed_by=user)
+        credited += len(keys)
+        done.append(path)
+    return credited
