@@ -36,9 +36,7 @@ def id_number_for(n: int | None = None, birth: str = "19850312", region: str = "
     serial is born a day or more later, so the two never meet however many tests ran."""
     if n is None:
         serial = next(_serial)
-        born = dt.datetime.strptime(birth, "%Y%m%d").date() + dt.timedelta(
-            days=1 + serial // 1000
-        )
+        born = dt.datetime.strptime(birth, "%Y%m%d").date() + dt.timedelta(days=1 + serial // 1000)
         return make_id_number(f"{region}{born:%Y%m%d}{serial % 1000:03d}")
     return make_id_number(f"{region}{birth}{n % 1000:03d}")
 
