@@ -31,13 +31,15 @@ def uscc_for(
     return make_uscc(f"5{KIND_CHARACTER[kind]}{division}{n:09d}")
 
 
-def id_number_for(n: int | None = None, birth: str = "19850312", region: str = "430102") -> str:
-    """A valid 身份证号. A number a test names (n) is born on `birth`; one drawn from the
-    serial is born a day or more later, so the two never meet however many tests ran."""
+def id_number_for(n: int | None = None, birth: str | None = None, region: str = "430102") -> str:
+    """A valid 身份证号. Numbers drawn from the serial are born on 1985-03-12 and a number a
+    test names (n) on 1985-03-11 (unless `birth` says otherwise), so that the two never
+    meet however many numbers the tests before drew."""
     if n is None:
-        serial = next(_serial)
-        born = dt.datetime.strptime(birth, "%Y%m%d").date() + dt.timedelta(days=1 + serial // 1000)
-        return make_id_number(f"{region}{born:%Y%m%d}{serial % 1000:03d}")
+        n = next(_serial)
+        birth = birth or "19850312"
+    else:
+        birth = birth or "19850311"
     return make_id_number(f"{region}{birth}{n % 1000:03d}")
 
 

@@ -6,7 +6,9 @@ attachments.
 A secretary's meeting is a draft (待报送) until they submit it; the township, district or
 city officer over it, or the secretary of a Party organization above it, approves it or
 returns it; a returned meeting is corrected (its form: it becomes a draft again) and
-submitted again. Only approved meetings count for rules LIFE-MEETINGS and LIFE-REVIEW: an
+submitted again. Each step tells those who act next (the notification centre, the daily
+digest): a submission the reviewers above (`_reviewers`), a return or an approval the
+branch's own accounts. Only approved meetings count for rules LIFE-MEETINGS and LIFE-REVIEW: an
 approval is a write of the meeting, so the live re-evaluation follows it at once
 (compliance/live.py) and closes the task of the period it satisfies.
 
@@ -23,11 +25,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from dangjian.accounts.models import User
+from dangjian.accounts.models import Role, User
+from dangjian.areas.models import Area
 from dangjian.core.version import bump
 from dangjian.life.models import Meeting, MeetingAttachment, ReviewState
 from dangjian.life.selectors import MEETING_NOT_FOUND, may_review, may_submit, meetings_for
 from dangjian.tasks import files
+from dangjian.tasks.models import NotificationKind
+from dangjian.tasks.notifications import notify_meeting
 
 MAX_OPINION = 500
 
@@ -61,6 +66,48 @@ def _opinion(text: str | None, *, required: bool) -> str:
     return value
 
 
+def _reviewers(meeting: Meeting) -> list[int]:
+    """Who is told a meeting was submitted: the officers of the nearest area above it that
+    has any (its township's, else its district's, else its city's), and the secretary
+    accounts of its parent Party organization (who may review it too)."""
+    area: Area | None = meeting.party_org.township
+    officers: list[int] = []
+    while area is not None and not officers:
+        officers = list(
+            User.objects.filter(
+                is_active=True, area=area, role__in=[Role.TOWNSHIP, Role.DISTRICT, Role.CITY]
+            ).values_list("pk", flat=True)
+        )
+        area = area.parent
+    parent = meeting.party_org.parent_id
+    above = (
+        list(
+            User.objects.filter(is_active=True, role=Role.ORG, party_org_id=parent).values_list(
+                "pk", flat=True
+            )
+        )
+        if parent is not None
+        else []
+    )
+    return [*officers, *above]
+
+
+def _secretaries(meeting: Meeting) -> list[int]:
+    """Who is told of a review: the accounts of the meeting's Party organization."""
+    return list(
+        User.objects.filter(
+            is_active=True, role=Role.ORG, party_org_id=meeting.party_org_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def _about(meeting: Meeting) -> str:
+    return (
+        f"「{meeting.party_org.name}」{meeting.get_type_display()}"
+        f"（{meeting.held_on}）{meeting.topic}"
+    )
+
+
 @transaction.atomic
 def meeting_submit(*, user: User, meeting: Meeting | int) -> Meeting:
     """待报送 / 已退回 → 已报送 (the secretary of its Party organization)."""
@@ -71,7 +118,12 @@ def meeting_submit(*, user: User, meeting: Meeting | int) -> Meeting:
         raise LifeError(f"该会议记录{locked.get_state_display()}，不能再次报送", code="state")
     locked.state = ReviewState.SUBMITTED
     locked.submitted_at = timezone.now()
-    return _save(locked, user, "报送会议记录")
+    _save(locked, user, "报送会议记录")
+    notify_meeting(
+        NotificationKind.MEETING_SUBMITTED, locked, f"{_about(locked)}：已报送，请审核",
+        _reviewers(locked), actor=user,
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic
@@ -89,7 +141,13 @@ def meeting_approve(*, user: User, meeting: Meeting | int, opinion: str = "") ->
     locked.state = ReviewState.APPROVED
     locked.reviewed_by, locked.reviewed_at = user, timezone.now()
     locked.opinion = _opinion(opinion, required=False)
-    return _save(locked, user, "审核通过会议记录")
+    _save(locked, user, "审核通过会议记录")
+    said = f"，审核意见：{locked.opinion}" if locked.opinion else ""
+    notify_meeting(
+        NotificationKind.MEETING_APPROVED, locked, f"{_about(locked)}：已审核通过{said}",
+        _secretaries(locked), actor=user,
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic
@@ -107,7 +165,12 @@ def meeting_return(*, user: User, meeting: Meeting | int, opinion: str) -> Meeti
     locked.opinion = _opinion(opinion, required=True)
     locked.state = ReviewState.RETURNED
     locked.reviewed_by, locked.reviewed_at = user, timezone.now()
-    return _save(locked, user, "退回会议记录")
+    _save(locked, user, "退回会议记录")
+    notify_meeting(
+        NotificationKind.MEETING_RETURNED, locked,
+        f"{_about(locked)}：被退回，审核意见：{locked.opinion}", _secretaries(locked), actor=user,
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic

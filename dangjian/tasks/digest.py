@@ -35,11 +35,15 @@ def _since(day: dt.date) -> dt.datetime:
 
 def body(name: str, day: dt.date, items: list[Notification]) -> str:
     site = settings.SITE_URL
-    lines = [f"{name}，您好：", "", f"截至 {day}，您有 {len(items)} 条未读的待办提醒：", ""]
+    lines = [f"{name}，您好：", "", f"截至 {day}，您有 {len(items)} 条未读的提醒：", ""]
     for n, item in enumerate(items, 1):
         when = timezone.localtime(item.created_at)
         lines.append(f"{n}. 【{item.get_kind_display()}】{item.text}（{when:%Y-%m-%d %H:%M}）")
-        lines.append(f"   查看待办：{site}{reverse('web:task', kwargs={'pk': item.task_id})}")
+        if item.meeting_id is not None:
+            url = reverse("web:meeting", kwargs={"pk": item.meeting_id})
+            lines.append(f"   查看会议记录：{site}{url}")
+        else:
+            lines.append(f"   查看待办：{site}{reverse('web:task', kwargs={'pk': item.task_id})}")
     lines += [
         "",
         f"全部通知：{site}{reverse('web:notifications')}",

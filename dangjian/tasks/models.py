@@ -326,13 +326,25 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", "7天内到期"
     EXPLANATION_DECIDED = "explanation_decided", "情况说明已审批"
     RETURNED = "returned", "退回整改"
+    MEETING_SUBMITTED = "meeting_submitted", "会议记录待审核"
+    MEETING_RETURNED = "meeting_returned", "会议记录被退回"
+    MEETING_APPROVED = "meeting_approved", "会议记录已审核"
+
+
+MEETING_KINDS = (
+    NotificationKind.MEETING_SUBMITTED,
+    NotificationKind.MEETING_RETURNED,
+    NotificationKind.MEETING_APPROVED,
+)
 
 
 class Notification(models.Model):
     """Something a user should know about a task (督办): assigned to them, due within 7
-    days, their 情况说明 decided, returned to them. Shown in the notification centre
-    (`/notifications/`, the bell of the top bar) and, where mail is set up, in the daily
-    digest (`digest.py`)."""
+    days, their 情况说明 decided, returned to them; or about a meeting record's review
+    (组织生活, `dangjian.life.services`): submitted to them, returned to or approved for its
+    Party organization. Shown in the notification centre (`/notifications/`, the bell of
+    the top bar) and, where mail is set up, in the daily digest (`digest.py`). A
+    notification is about exactly one task or one meeting."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -342,7 +354,20 @@ class Notification(models.Model):
     )
     kind = models.CharField("类别", max_length=24, choices=NotificationKind.choices)
     task = models.ForeignKey(
-        Task, verbose_name="待办", on_delete=models.CASCADE, related_name="notifications"
+        Task,
+        verbose_name="待办",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    meeting = models.ForeignKey(
+        "life.Meeting",
+        verbose_name="会议记录",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     text = models.TextField("内容")
     # The due date a 7天内到期 reminder is about: one reminder per task and due date.
@@ -367,6 +392,14 @@ class Notification(models.Model):
                 condition=Q(kind__in=NotificationKind.values),
                 name="notification_kind_known",
                 violation_error_message="通知类别不在可选范围内",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=MEETING_KINDS, task__isnull=True, meeting__isnull=False)
+                    | (~Q(kind__in=MEETING_KINDS) & Q(task__isnull=False, meeting__isnull=True))
+                ),
+                name="notification_about_one_thing",
+                violation_error_message="通知须关于一项待办或一条会议记录",
             ),
         ]
 

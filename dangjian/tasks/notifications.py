@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -74,6 +75,21 @@ def notify(
         if actor is None or user_pk != actor.pk
     ]
     Notification.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def notify_meeting(
+    kind: NotificationKind, meeting: Any, text: str, users: Iterable[int], *, actor: User
+) -> int:
+    """One notification of a meeting record's review step (`dangjian.life.services`) per
+    user of `users` but the actor, in one insert."""
+    now = timezone.now()
+    rows = [
+        Notification(user_id=pk, kind=kind, meeting=meeting, text=text, created_at=now)
+        for pk in sorted(set(users))
+        if pk != actor.pk
+    ]
+    Notification.objects.bulk_create(rows)
     return len(rows)
 
 
@@ -179,6 +195,7 @@ __all__ = [
     "notifications_for",
     "notifications_read_all",
     "notify",
+    "notify_meeting",
     "recipients",
     "remind_due_soon",
     "subject_of",

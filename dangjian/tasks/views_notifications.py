@@ -1,5 +1,5 @@
 """The notification centre (通知, `/notifications/`, `web:notifications`): the user's own
-notifications, newest first, each leading to its task — opening one marks it read (a POST:
+notifications, newest first, each leading to its task or meeting record — opening one marks it read (a POST:
 `web:notification_read`, then on to the task) — and 「全部标为已读」
 (`web:notifications_read_all`). The top bar's bell (`web.context.notifications`) counts the
 unread ones."""
@@ -31,6 +31,13 @@ KIND_BADGE = {
     NotificationKind.DUE_SOON: "bg-warning-subtle text-warning-emphasis border-warning-subtle",
     NotificationKind.EXPLANATION_DECIDED: "bg-info-subtle text-info-emphasis border-info-subtle",
     NotificationKind.RETURNED: "bg-danger-subtle text-danger-emphasis border-danger-subtle",
+    NotificationKind.MEETING_SUBMITTED: (
+        "bg-primary-subtle text-primary-emphasis border-primary-subtle"
+    ),
+    NotificationKind.MEETING_RETURNED: "bg-danger-subtle text-danger-emphasis border-danger-subtle",
+    NotificationKind.MEETING_APPROVED: (
+        "bg-success-subtle text-success-emphasis border-success-subtle"
+    ),
 }
 
 
@@ -48,6 +55,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "at": n.created_at,
             "read": n.read_at is not None,
             "read_url": reverse("web:notification_read", kwargs={"pk": n.pk}),
+            "what": "会议记录" if n.meeting_id is not None else "待办",
         }
         for n in page.object_list
     ]
@@ -66,6 +74,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read, then show its task (another user's is a 404: NotFound)."""
     found = notification_read(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if found.meeting_id is not None:
+        return redirect("web:meeting", pk=found.meeting_id)
     return redirect("web:task", pk=found.task_id)
 
 
