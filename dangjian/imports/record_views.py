@@ -1,8 +1,9 @@
 """The pages that write one record (`records.py`): the kind's columns as a form, what the
 record holds now, the user's reason; saved as a one-row import. The apps route to them:
 organizations (`orgs/new/`, `orgs/<uscc>/edit/`), Party organizations, people (the person's
-own fields and membership, or one employment), committee offices of a Party organization and
-instructors' assignments to an organization.
+own fields and membership, or one employment), committee offices of a Party organization,
+instructors' assignments to an organization, and organization life (Party groups, pairings,
+demonstration sites, activities, a 联组 and its members: `life/views.py`).
 
 Who may write which kind is `writers.may_write`; the object a form edits is found through
 the jurisdiction gate first (outside it: 404, as a record that does not exist); the rows a
@@ -27,6 +28,7 @@ from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
 from dangjian.imports.records import (
     FORM_KINDS,
+    LIFE_RECORDS,
     key_values,
     record_save,
     record_values,
@@ -37,7 +39,8 @@ from dangjian.imports.registry import KINDS
 from dangjian.imports.writers import may_write
 from dangjian.web.frame import crumbs
 
-WIDE = {"covers", "name"}
+WIDE = {"covers", "name", "title", "content", "description"}
+TEXTAREAS = {"covers": 3, "description": 6}  # column key -> rows
 EMPLOYMENT = ("employer_uscc", "position", "employed_on", "left_on")
 KIND_LABELS = {
     "orgs": "社会组织",
@@ -46,6 +49,10 @@ KIND_LABELS = {
     "committees": "班子成员",
     "instructors": "党建工作指导员派驻",
     "party-groups": "党小组",
+    "pairings": "结对共建",
+    "demonstration-sites": "党建示范点",
+    "activities": "党建活动",
+    "joint-groups": "联组",
 }
 
 
@@ -66,8 +73,9 @@ class RecordForm(forms.Form):
                 widget = forms.Select(choices=[("", "请选择"), *((o, o) for o in column.options)])
             elif column.is_date:
                 widget = forms.DateInput(attrs={"type": "date", "class": "form-control"})
-            elif column.key == "covers":
-                widget = forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+            elif column.key in TEXTAREAS:
+                rows = TEXTAREAS[column.key]
+                widget = forms.Textarea(attrs={"rows": rows, "class": "form-control"})
             else:
                 widget = forms.TextInput(attrs={"class": "form-control"})
             self.fields[column.key] = forms.CharField(
@@ -89,7 +97,13 @@ class RecordForm(forms.Form):
 @dataclass
 class Target:
     """What one form page writes: the kind, the record (None: a new one) and, for a person,
-    the employment; the values a new record starts from; where the page sits and goes."""
+    the employment; the values a new record starts from; where the page sits and goes.
+
+    `copy` writes an omitted column with another's value (a new 联组's first member is its
+    lead, joining on the day it is founded); `key` names the columns of what a new record's
+    page makes when not the kind's (`FORM_KINDS`; a new 联组: its name and lead), for the
+    refusal of one already recorded; `template` and `context` show more below the form (a
+    record's change history)."""
 
     kind: str
     instance: Model | None
@@ -101,6 +115,10 @@ class Target:
     preset: dict[str, str] = field(default_factory=dict)
     locked: tuple[str, ...] = ()
     omit: tuple[str, ...] = ()
+    copy: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    template: str = "imports/record_form.html"
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 def refused(request: HttpRequest, target: Target) -> HttpResponse:
@@ -130,12 +148,14 @@ def record_page(request: HttpRequest, target: Target) -> HttpResponse:
         values = {c.key: data.get(c.key, "") or "" for c in KINDS[kind].columns}
         for key in target.omit:
             values[key] = ""
+        for key, source in target.copy.items():
+            values[key] = values[source]
         problem = ""
         if instance is not None:
             values.update(key_values(kind, instance, part))
             problem = stale(data.get("version", ""), instance, *_related(kind, instance, part))
         else:
-            problem = _taken(kind, values, user)
+            problem = _taken(kind, values, user, target.key)
         if problem:
             form.add_error(None, problem)
         else:
@@ -147,8 +167,11 @@ def record_page(request: HttpRequest, target: Target) -> HttpResponse:
                 messages.success(request, "已保存（本次修改可在变更记录中撤销）")
                 return redirect(target.done(values))
             for column_key, errors in saved.errors.items():
+                shown = target.copy.get(column_key, column_key)  # a copied column: its source
+                name = shown if shown in form.fields else None
                 for error in errors:
-                    form.add_error(column_key if column_key in form.fields else None, error)
+                    if error not in form.errors.get(name or "__all__", []):
+                        form.add_error(name, error)
     context: dict[str, Any] = {
         "title": target.title,
         "breadcrumbs": crumbs(*target.trail, (target.title, None)),
@@ -156,17 +179,21 @@ def record_page(request: HttpRequest, target: Target) -> HttpResponse:
         "wide": WIDE,
         "today": timezone.localdate(),
         "cancel": target.cancel,
+        **target.context,
     }
-    return render(request, "imports/record_form.html", context, status=422 if form.errors else 200)
+    return render(request, target.template, context, status=422 if form.errors else 200)
 
 
-def _taken(kind: str, values: dict[str, str], user: Any) -> str:
+def _taken(kind: str, values: dict[str, str], user: Any, makes: tuple[str, ...] = ()) -> str:
     """Why a new record cannot be made of `values`: its key names a record the user sees
-    (one outside the jurisdiction is refused by the import, as for a file)."""
+    (one outside the jurisdiction is refused by the import, as for a file). `makes`: the
+    columns naming what the page makes, when not the kind's key (a new 联组)."""
     from dangjian.imports.errors import CellError
     from dangjian.imports.fields import id_code, uscc_code
 
     gate = Jurisdiction(user)
+    if kind in LIFE_RECORDS:
+        return _life_taken(kind, values, gate, makes)
     key = (values.get(FORM_KINDS[kind][0]) or "").strip()
     try:
         key = uscc_code(key) if kind == "orgs" else id_code(key) if kind == "people" else key
@@ -198,8 +225,92 @@ def _taken(kind: str, values: dict[str, str], user: Any) -> str:
     return ""
 
 
+def _life_taken(kind: str, values: dict[str, str], gate: Jurisdiction,
+                makes: tuple[str, ...]) -> str:  # fmt: skip
+    """`_taken` for the kinds of organization life: the record of that key, stored for a
+    Party organization the user sees. A value the kind cannot read is the import's to name."""
+    from dangjian.imports.errors import CellError
+    from dangjian.life.models import (
+        Activity,
+        DemonstrationSite,
+        JointGroup,
+        JointGroupMember,
+        Pairing,
+    )
+
+    columns = KINDS[kind]
+    try:
+        v = {
+            key: columns.column(key).parse(values.get(key, "").strip())
+            if values.get(key, "").strip()
+            else None
+            for key in makes or FORM_KINDS[kind]
+        }
+    except CellError:
+        return ""
+    seen = gate.party_orgs()
+    first = v.get("lead" if kind == "joint-groups" else "party_org")
+    party_org = seen.filter(code=first).values_list("pk", flat=True).first() if first else None
+    if party_org is None:
+        return ""
+    again = "已登记，不能重复新增"
+    if kind == "pairings":
+        if v["started_on"] is None or not (v["partner"] or v["partner_name"]):
+            return ""
+        pairings = Pairing.objects.filter(party_org=party_org, started_on=v["started_on"])
+        if v["partner"]:
+            pairings = pairings.filter(partner__code=v["partner"], partner_name="")
+        else:
+            pairings = pairings.filter(partner__isnull=True, partner_name=v["partner_name"])
+        if pairings.exists():
+            partner = v["partner"] or v["partner_name"]
+            return f"与「{partner}」自 {v['started_on']} 起的结对共建{again}，请修改该记录"
+    elif kind == "demonstration-sites":
+        if (
+            v["level"]
+            and v["year"] is not None
+            and DemonstrationSite.objects.filter(
+                party_org=party_org, level=v["level"], year=v["year"]
+            ).exists()
+        ):
+            label = values["level"].strip()
+            return f"该党组织{v['year']}年命名的{label}党建示范点{again}，请修改该记录"
+    elif kind == "activities":
+        if (
+            v["kind"]
+            and v["held_on"]
+            and v["title"]
+            and Activity.objects.filter(
+                party_org=party_org, kind=v["kind"], held_on=v["held_on"], title=v["title"]
+            ).exists()
+        ):
+            what = f"{values['kind'].strip()}「{v['title']}」"
+            return f"该党组织 {v['held_on']} 的{what}{again}，请修改该记录"
+    elif v["name"]:
+        group = JointGroup.objects.filter(lead=party_org, name=v["name"]).first()
+        if group is None:
+            return ""
+        if "member" not in v:  # the page makes a 联组
+            return (
+                f"联组「{group.name}」（牵头党组织 {first}）{again}，请在该联组页面添加成员或修改"
+            )
+        member, started = v["member"], v["started_on"]
+        if (
+            member
+            and started
+            and JointGroupMember.objects.filter(
+                group=group, party_org__code=member, started_on=started
+            ).exists()
+        ):
+            return f"{member} 自 {started} 加入联组「{group.name}」的记录{again}，请修改该成员记录"
+    return ""
+
+
 def _related(kind: str, instance: Model, part: Model | None) -> list[Model | None]:
-    """The other records a form of `kind` writes with `instance` (their versions count)."""
+    """The other records a form of `kind` writes with `instance` (their versions count): a
+    person's membership and employment, a 联组 member's 联组."""
+    if kind == "joint-groups":
+        return [instance.group]  # type: ignore[attr-defined]
     if kind != "people":
         return []
     from dangjian.people.models import Membership

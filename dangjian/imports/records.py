@@ -1,8 +1,9 @@
 """One record written in a page: a one-row import of its kind (CONTRACT.md's columns).
 
 A form of any kind with an import (organizations, Party organizations, people, committee
-offices, instructors' assignments) shows the kind's columns; what the user
-typed becomes the one row of an import file and goes through `import_file` — the same
+offices, instructors' assignments, and the records of organization life: Party groups,
+pairings, demonstration sites, activities, a 联组's members) shows the kind's columns; what
+the user typed becomes the one row of an import file and goes through `import_file` — the same
 parsing, checks, Chinese messages, all-or-nothing write and change history as a file of a
 thousand rows, so that a form and an import can never disagree ("one validation path").
 Each save is an import batch of its own (`ImportBatch`, its file named 「页面表单：原因」):
@@ -42,7 +43,16 @@ FORM_KINDS: dict[str, tuple[str, ...]] = {
     "committees": ("party_org", "id_number", "role", "started_on"),
     "instructors": ("id_number", "org_uscc", "assigned_on"),
     "party-groups": ("party_org", "name"),
+    "pairings": ("party_org", "partner", "partner_name", "started_on"),
+    "demonstration-sites": ("party_org", "level", "year"),
+    "activities": ("party_org", "kind", "held_on", "title"),
+    # One row per member of a 联组: the 联组 (name, lead) and the member's period (member, start).
+    "joint-groups": ("name", "lead", "member", "started_on"),
 }
+
+# The kinds of organization life whose record (a joint-groups record: one member of a 联组)
+# is read back by its key columns alone (none of them personal).
+LIFE_RECORDS = ("pairings", "demonstration-sites", "activities", "joint-groups")
 
 
 @dataclass
@@ -59,12 +69,15 @@ class Saved:
 
 class _One(Jurisdiction):
     """The gate, narrowed to the records of one object (for reading its rows as the export
-    does): one organization, Party organization or person."""
+    does): one organization, Party organization (or a few: a 联组's lead and member) or
+    person."""
 
-    def __init__(self, user: User, *, org: int | None = None, party_org: int | None = None,
+    def __init__(self, user: User, *, org: int | None = None,
+                 party_org: int | tuple[int, ...] | None = None,
                  person: int | None = None) -> None:  # fmt: skip
         super().__init__(user)
-        self._org, self._party_org, self._person = org, party_org, person
+        self._org, self._person = org, person
+        self._party_org = (party_org,) if isinstance(party_org, int) else party_org
 
     def orgs(self) -> Any:
         qs = super().orgs()
@@ -72,7 +85,7 @@ class _One(Jurisdiction):
 
     def party_orgs(self) -> Any:
         qs = super().party_orgs()
-        return qs.filter(pk=self._party_org) if self._party_org is not None else qs
+        return qs.filter(pk__in=self._party_org) if self._party_org is not None else qs
 
     def people(self) -> Any:
         qs = super().people()
@@ -129,6 +142,12 @@ def record_values(kind: str, instance: Model, user: User, *, part: Model | None 
         return _row(
             kind, _One(user, party_org=group.party_org_id), lambda v: v["name"] == group.name
         )
+    if kind in LIFE_RECORDS:
+        record: Any = instance
+        lead = record.group.lead_id if kind == "joint-groups" else record.party_org_id
+        gate = _One(user, party_org=tuple({lead, record.party_org_id}))
+        key = key_values(kind, instance)
+        return _row(kind, gate, lambda v: all(v[k] == key[k] for k in FORM_KINDS[kind]))
     assignment: Any = instance
     return _row(
         kind,
@@ -159,6 +178,33 @@ def key_values(kind: str, instance: Model, part: Model | None = None) -> dict[st
         }
     if kind == "party-groups":
         return {"party_org": record.party_org.code, "name": record.name}
+    if kind == "pairings":
+        return {
+            "party_org": record.party_org.code,
+            "partner": record.partner.code if record.partner_id else "",
+            "partner_name": record.partner_name,
+            "started_on": record.started_on.isoformat(),
+        }
+    if kind == "demonstration-sites":
+        return {
+            "party_org": record.party_org.code,
+            "level": str(record.get_level_display()),
+            "year": str(record.year),
+        }
+    if kind == "activities":
+        return {
+            "party_org": record.party_org.code,
+            "kind": str(record.get_kind_display()),
+            "held_on": record.held_on.isoformat(),
+            "title": record.title,
+        }
+    if kind == "joint-groups":
+        return {
+            "name": record.group.name,
+            "lead": record.group.lead.code,
+            "member": record.party_org.code,
+            "started_on": record.started_on.isoformat(),
+        }
     return {
         "id_number": record.instructor.person.id_number,
         "org_uscc": record.org.uscc,

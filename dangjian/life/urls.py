@@ -15,6 +15,39 @@ urlpatterns = [
     path("party-orgs/<str:code>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("party-orgs/<str:code>/groups/new/", views.group_new, name="party_group_new"),
     path("party-groups/<int:pk>/edit/", views.group_edit, name="party_group_edit"),
+    # Pairings, demonstration sites, activities, 联组: new (of a Party organization, or typed),
+    # corrected; a 联组 by its members.
+    path("party-orgs/<str:code>/pairings/new/", views.pairing_new, name="party_org_pairing_new"),
+    path("pairings/new/", views.pairing_new, name="pairing_new"),
+    path("pairings/<int:pk>/edit/", views.pairing_edit, name="pairing_edit"),
+    path(
+        "party-orgs/<str:code>/demonstration-sites/new/", views.site_new, name="party_org_site_new"
+    ),
+    path("demonstration-sites/new/", views.site_new, name="site_new"),
+    path("demonstration-sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
+    path(
+        "party-orgs/<str:code>/activities/new/", views.activity_new, name="party_org_activity_new"
+    ),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path(
+        "party-orgs/<str:code>/joint-groups/new/",
+        views.joint_group_new,
+        name="party_org_joint_group_new",
+    ),
+    path("joint-groups/new/", views.joint_group_new, name="joint_group_new"),
+    path("joint-groups/<int:pk>/", views.joint_group, name="joint_group"),
+    path("joint-groups/<int:pk>/edit/", views.joint_group_edit, name="joint_group_edit"),
+    path(
+        "joint-groups/<int:pk>/members/new/",
+        views.joint_group_member_new,
+        name="joint_group_member_new",
+    ),
+    path(
+        "joint-group-members/<int:pk>/edit/",
+        views.joint_group_member_edit,
+        name="joint_group_member_edit",
+    ),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/submit/", views.meeting_submit, name="meeting_submit"),

@@ -5,7 +5,12 @@ it), and the documents (minutes .docx, statistics .xlsx).
 
 Every page finds its Party organization or meeting through the gate first (outside it:
 404). A meeting is written as a one-row import of the `meetings` kind (records.py), so its
-form and a file share the checks and messages; the review steps are `life.services`."""
+form and a file share the checks and messages; the review steps are `life.services`. So
+are Party groups, pairings, demonstration sites, activities and 联组 (their forms, a
+联组's page), at the end.
+
+One module over 500 lines: the pages of one app, each thin (a selector, a form of
+`imports/record_views.py` or a document), sharing the branch's trail and the gate."""
 
 from __future__ import annotations
 
@@ -119,8 +124,28 @@ def party_org_life(request: HttpRequest, code: str) -> HttpResponse:
         "may_write_groups": may_write(request.user, "party-groups")
         and party_org.level == PartyOrgLevel.BRANCH,
         "state_class": STATE_CLASS,
+        **_activities_of(request.user, party_org, year),
     }
     return render(request, "life/party_org_life.html", context)
+
+
+def _activities_of(user: Any, party_org: PartyOrganization, year: int) -> dict[str, Any]:
+    """A Party organization's activities of the year and its pairings (the page's panel),
+    and whether the user records them."""
+    from dangjian.life.models import Activity, Pairing
+
+    activities = Activity.objects.filter(party_org=party_org, held_on__year=year).select_related(
+        "partner", "joint_group"
+    )
+    return {
+        "activities": activities.order_by("-held_on", "kind", "title")[:100],
+        "activity_count": activities.count(),
+        "pairings": Pairing.objects.filter(party_org=party_org)
+        .select_related("partner")
+        .order_by("-started_on"),
+        "may_write_activities": may_write(user, "activities"),
+        "may_write_pairings": may_write(user, "pairings"),
+    }
 
 
 # --- a meeting --------------------------------------------------------------------------------
@@ -525,11 +550,16 @@ def life_lists(request: HttpRequest) -> HttpResponse:
     gate = Jurisdiction(request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     year = _year(request, today)
-    found = lists.tables(gate, year, today)
     wanted = request.GET.get("export", "")
+    found = lists.tables(gate, year, today, whole=wanted)
     for table in found:
         if table.key == wanted:
             return _xlsx(lists.xlsx(table, gate.label()), f"{table.title}.xlsx")
+    for table in found:  # the forms of its kind, for those who may write it
+        kind, new, edit = LIST_FORMS[table.key]
+        if may_write(request.user, kind):
+            table.new, table.edit = reverse(new) if new else "", edit
+            table.new_label = LIFE_FORMS[kind][1]
     context = {
         "title": "党建活动与共建",
         "breadcrumbs": crumbs(("组织生活", reverse("web:life")), ("党建活动与共建", None)),
@@ -576,3 +606,267 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return record_page(
         request, Target("party-groups", group, trail, here, to(here + "#groups"), "修改党小组")
     )
+
+
+# --- pairings, demonstration sites, activities and 联组 in pages -----------------------------
+#
+# Each page is a one-row import of its kind (imports/record_views.py, as Party groups): a new
+# record opened from a Party organization's 组织生活 page has that Party organization
+# locked; opened from 党建活动与共建 it is typed (a secretary's own prefilled). A record is
+# found through the gate (outside it: 404, as a missing one); the kind refuses a Party
+# organization its writer may not write, as for a file. A 联组 is one row per member: its
+# page lists the members; a new 联组 is its lead's row (joining on the founding day).
+
+LIFE_FORMS = {  # kind -> (the list's anchor, the new record's title, its edit's)
+    "pairings": ("pairings", "新增结对共建", "修改结对共建"),
+    "demonstration-sites": ("sites", "新增党建示范点", "修改党建示范点"),
+    "activities": ("activity-list", "记录党建活动", "修改党建活动"),
+    "joint-groups": ("joint-groups", "新建联组", "修改联组成员"),
+}
+# The lists of 党建活动与共建 (lists.py): table -> (its kind, its new record's form, the
+# URL name of a row's: a 联组's own dates; its members on its page, linked for all).
+LIST_FORMS = {
+    "activities": ("activities", "", ""),  # counts: new ones from the list below
+    "activity-list": ("activities", "web:activity_new", "web:activity_edit"),
+    "pairings": ("pairings", "web:pairing_new", "web:pairing_edit"),
+    "sites": ("demonstration-sites", "web:site_new", "web:site_edit"),
+    "joint-groups": ("joint-groups", "web:joint_group_new", "web:joint_group_edit"),
+}
+JOINT_GROUP_COLUMNS = ("township", "founded_on", "dissolved_on")  # the 联组's own
+MEMBER_COLUMNS = ("member", "started_on", "ended_on")  # one member's period
+
+
+def _from_life(request: HttpRequest) -> bool:
+    """Whether the page was opened from a Party organization's 组织生活 page (goes back there)."""
+    return request.GET.get("from", "") == "life"
+
+
+def _lists_trail(kind: str) -> tuple[list[tuple[str, str | None]], str]:
+    lists = reverse("web:life_lists")
+    trail: list[tuple[str, str | None]] = [
+        ("组织生活", reverse("web:life")),
+        ("党建活动与共建", lists),
+    ]
+    return trail, f"{lists}#{LIFE_FORMS[kind][0]}"
+
+
+def _org_trail(party_org: PartyOrganization) -> tuple[list[tuple[str, str | None]], str]:
+    life = reverse("web:party_org_life", kwargs={"code": party_org.code})
+    trail: list[tuple[str, str | None]] = [
+        ("党组织", reverse("web:party_orgs")),
+        (party_org.name, reverse("web:party_org", kwargs={"code": party_org.code})),
+        ("组织生活", life),
+    ]
+    return trail, f"{life}#activities"
+
+
+def _life_new(request: HttpRequest, kind: str, code: str | None) -> HttpResponse:
+    """A new record of `kind`: of the Party organization `code` (locked), or typed."""
+    from dangjian.imports.record_views import Target, record_page, to
+
+    user: Any = request.user
+    column = "lead" if kind == "joint-groups" else "party_org"
+    preset: dict[str, str] = {}
+    locked: tuple[str, ...] = ()
+    if code is not None:
+        party_org = Jurisdiction(user).access_party_org(code[:40])
+        trail, back = _org_trail(party_org)
+        preset, locked = {column: party_org.code}, (column,)
+    else:
+        trail, back = _lists_trail(kind)
+        if user.role == Role.ORG and user.party_org_id is not None:
+            preset = {column: user.party_org.code}
+    target = Target(kind, None, trail, back, to(back), LIFE_FORMS[kind][1], preset=preset,
+                    locked=locked)  # fmt: skip
+    if kind == "joint-groups":
+        # A new 联组 is its lead's row: the lead joins on the day the 联组 is founded.
+        target.omit = MEMBER_COLUMNS
+        target.copy = {"member": "lead", "started_on": "founded_on"}
+        target.key = ("name", "lead")
+        target.done = _joint_group_done
+    return record_page(request, target)
+
+
+def _joint_group_done(values: dict[str, str]) -> str:
+    """After a 联组's row is saved: its page."""
+    from dangjian.life.models import JointGroup
+
+    group = JointGroup.objects.filter(
+        lead__code=values["lead"].strip(), name=values["name"].strip()
+    ).first()
+    if group is None:
+        return reverse("web:life_lists") + "#joint-groups"
+    return reverse("web:joint_group", kwargs={"pk": group.pk})
+
+
+def _seen(request: HttpRequest, records: Any, pk: int, *fields: str) -> Any:
+    """The record `pk` (of a model or queryset) whose Party organizations (`fields`) the
+    user sees, or 404 — as one that does not exist."""
+    from django.http import Http404
+
+    party_orgs = Jurisdiction(request.user).party_orgs().values("pk")  # type: ignore[arg-type]
+    found = records.objects.all() if isinstance(records, type) else records  # type: ignore[attr-defined]
+    for name in fields:
+        found = found.filter(**{f"{name}__in": party_orgs})
+    record = found.filter(pk=pk).first()
+    if record is None:
+        raise Http404(f"{found.model._meta.verbose_name}不存在")
+    return record
+
+
+def _life_edit(request: HttpRequest, kind: str, record: Any) -> HttpResponse:
+    """Correct a record of `kind` (its key columns locked), its change history below."""
+    from dangjian.imports.record_views import Target, record_page, to
+
+    if _from_life(request):
+        trail, back = _org_trail(record.party_org)
+    else:
+        trail, back = _lists_trail(kind)
+    history = details.histories([("", record)], request.user)
+    target = Target(kind, record, trail, back, to(back), LIFE_FORMS[kind][2],
+                    template="life/record_form.html", context={"history": history})  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def pairing_new(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _life_new(request, "pairings", code)
+
+
+@login_required
+def pairing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from dangjian.life.models import Pairing
+
+    return _life_edit(request, "pairings", _seen(request, Pairing, pk, "party_org"))
+
+
+@login_required
+def site_new(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _life_new(request, "demonstration-sites", code)
+
+
+@login_required
+def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from dangjian.life.models import DemonstrationSite
+
+    site = _seen(request, DemonstrationSite, pk, "party_org")
+    return _life_edit(request, "demonstration-sites", site)
+
+
+@login_required
+def activity_new(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _life_new(request, "activities", code)
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    from dangjian.life.models import Activity
+
+    return _life_edit(request, "activities", _seen(request, Activity, pk, "party_org"))
+
+
+@login_required
+def joint_group_new(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    return _life_new(request, "joint-groups", code)
+
+
+def _joint_group(request: HttpRequest, pk: int) -> Any:
+    """The 联组 whose lead the user sees (404 otherwise)."""
+    from dangjian.life.models import JointGroup
+
+    return _seen(request, JointGroup.objects.select_related("lead", "township"), pk, "lead")
+
+
+@login_required
+def joint_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 联组: its own dates, its members (those the user sees, as the export has them) and
+    their changes; adding a member and correcting a row for those who may write 联组."""
+    from dangjian.life.models import JointGroupMember
+
+    group = _joint_group(request, pk)
+    seen = Jurisdiction(request.user).party_orgs().values("pk")  # type: ignore[arg-type]
+    members = list(
+        JointGroupMember.objects.filter(group=group, party_org__in=seen)
+        .select_related("party_org")
+        .order_by("started_on", "party_org__code", "pk")
+    )
+    today = timezone.localdate()
+    parts: list[tuple[str, Any]] = [("联组", group)]
+    parts += [(f"成员：{m.party_org.code}", m) for m in members]
+    trail, _back = _lists_trail("joint-groups")
+    context = {
+        "title": f"联组：{group.name}",
+        "breadcrumbs": crumbs(*trail, (group.name, None)),
+        "g": group,
+        "members": [(m, m.is_current(today)) for m in members],
+        "today": today,
+        "may_write": may_write(request.user, "joint-groups"),
+        "history": details.histories(parts, request.user),
+    }
+    return render(request, "life/joint_group.html", context)
+
+
+@login_required
+def joint_group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 联组's own columns (所在乡镇(街道), 成立日期, 撤销日期), written as its lead's row
+    (the last period of the lead, its member columns as they are)."""
+    from dangjian.imports.record_views import Target, record_page, to
+    from dangjian.life.models import JointGroupMember
+
+    group = _joint_group(request, pk)
+    rows = JointGroupMember.objects.filter(group=group).select_related("group__lead", "party_org")
+    row = rows.filter(party_org=group.lead).order_by("-started_on").first()
+    here = reverse("web:joint_group", kwargs={"pk": group.pk})
+    if row is None:  # a 联组 without its lead's row: the lead is added as a member first
+        return redirect(reverse("web:joint_group_member_new", kwargs={"pk": group.pk}))
+    trail, _back = _lists_trail("joint-groups")
+    trail.append((group.name, here))
+    history = details.histories([("", group)], request.user)
+    target = Target("joint-groups", row, trail, here, to(here), "修改联组", locked=MEMBER_COLUMNS,
+                    template="life/record_form.html", context={"history": history})  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def joint_group_member_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member joins the 联组 (or the same member again, after a period that ended): the
+    联组's columns as they are, the member's typed."""
+    from dangjian.imports.record_views import Target, record_page, to
+
+    group = _joint_group(request, pk)
+    here = reverse("web:joint_group", kwargs={"pk": group.pk})
+    trail, _back = _lists_trail("joint-groups")
+    trail.append((group.name, here))
+    preset = {
+        "name": group.name,
+        "lead": group.lead.code,
+        "township": group.township.code,
+        "founded_on": group.founded_on.isoformat(),
+        "dissolved_on": group.dissolved_on.isoformat() if group.dissolved_on else "",
+    }
+    target = Target("joint-groups", None, trail, here, to(here), "添加联组成员", preset=preset,
+                    locked=("name", "lead", *JOINT_GROUP_COLUMNS))  # fmt: skip
+    return record_page(request, target)
+
+
+@login_required
+def joint_group_member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member's row: its 退出日期 (the 联组's own columns on the 联组's page)."""
+    from dangjian.imports.record_views import Target, record_page, to
+    from dangjian.life.models import JointGroupMember
+
+    member = _seen(
+        request,
+        JointGroupMember.objects.select_related("group__lead", "party_org"),
+        pk,
+        "group__lead",
+        "party_org",
+    )
+    here = reverse("web:joint_group", kwargs={"pk": member.group_id})
+    trail, _back = _lists_trail("joint-groups")
+    trail.append((member.group.name, here))
+    history = details.histories([("", member)], request.user)
+    target = Target("joint-groups", member, trail, here, to(here), "修改联组成员",
+                    locked=JOINT_GROUP_COLUMNS, template="life/record_form.html",
+                    context={"history": history})  # fmt: skip
+    return record_page(request, target)
