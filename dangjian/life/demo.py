@@ -845,9 +845,9 @@ def credit_reviews() -> int:
         role__in=[Role.TOWNSHIP, Role.DISTRICT, Role.CITY],
         area__isnull=False,
     ).select_related("area")
+    paths = {user: user.area.path for user in reviewers if user.area is not None}
     # the narrowest area first, so that each meeting goes to the nearest reviewer
-    for user in sorted(reviewers, key=lambda u: -len(u.area.path)):
-        path = user.area.path
+    for user, path in sorted(paths.items(), key=lambda item: -len(item[1])):
         where = {"reviewed_at__isnull": False, "party_org__township__path__startswith": path}
         mine = Meeting.objects.filter(**where)
         for other in done:
