@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dangjian.reports",
     "dangjian.tasks",
     "dangjian.life",
+    "dangjian.cadres",
     "dangjian.web",
 ]
 

@@ -87,6 +87,8 @@ def build_world(areas: dict[str, Any]) -> World:
     CommitteeMembership.objects.create(
         party_org=party_orgs["fr"], person=people["fr_member"], role="secretary", started_on=d
     )
+    # trained as the rules ask (CAD-*): the tests of the pages count other findings
+    factories.cadre_kept(people["fr_member"], d, dt.date.today())
     instructor_person = factories.person("指导员甲")
     instructor = Instructor.objects.create(person=instructor_person, source="retired_cadre")
     InstructorAssignment.objects.create(instructor=instructor, org=orgs["fr_school"], started_on=d)

@@ -290,3 +290,29 @@ def life_kept(of: PartyOrganization, until: dt.date, months: int = 24) -> None:
                 for g in owners
             ]
     Meeting.objects.bulk_create(rows)
+
+
+def cadre_kept(holder: Person, appointed_on: dt.date, until: dt.date) -> None:
+    """A 任职培训 the day of the appointment and a week's 集中培训 each year since: a person
+    the training rules (CAD-*) find nothing about on `until` (for tests of other rules)."""
+    from decimal import Decimal
+
+    from dangjian.cadres.models import Training, TrainingKind
+
+    rows = [
+        Training(
+            person=holder, name="新任书记任职培训班", kind=TrainingKind.INDUCTION,
+            organizer="长沙市委党校", started_on=appointed_on, ended_on=appointed_on,
+            days=Decimal(1),
+        )
+    ]  # fmt: skip
+    for year in range(appointed_on.year, until.year + 1):
+        started = dt.date(year, 3, 1)
+        rows.append(
+            Training(
+                person=holder, name=f"{year}年度书记集中培训班", kind=TrainingKind.CENTRALIZED,
+                organizer="长沙市委党校", started_on=started,
+                ended_on=started + dt.timedelta(days=6), days=Decimal(7),
+            )
+        )  # fmt: skip
+    Training.objects.bulk_create(rows)

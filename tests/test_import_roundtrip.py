@@ -169,6 +169,21 @@ def datasets(draw):
         ])  # fmt: skip
     groups, meetings = draw(organization_life(po_rows, people_rows, persons))
     life = draw(life_records(po_rows))
+    trainings: dict[tuple[str, str, str], list[str]] = {}
+    for _ in range(draw(st.integers(0, 4)) if persons else 0):
+        started = draw(st.dates(dt.date(2015, 1, 1), dt.date(2025, 12, 31)))
+        ended = started + dt.timedelta(days=draw(st.integers(0, 9)))
+        span = (ended - started).days + 1
+        tenths = draw(st.integers(1, span * 10))
+        days = str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
+        row = [
+            draw(st.sampled_from(persons))[1],
+            draw(st.sampled_from(["书记示范培训班", "新任书记任职培训班", "党务工作者培训班"])),
+            draw(st.sampled_from(["集中培训", "任职培训", "其他"])),
+            draw(st.sampled_from(["长沙市委党校", "芙蓉区社会组织党工委"])),
+            started.isoformat(), ended.isoformat(), days,
+        ]  # fmt: skip
+        trainings[(row[0], row[1], row[4])] = row
     return {
         "orgs": org_rows,
         "party-orgs": po_rows,
@@ -177,6 +192,7 @@ def datasets(draw):
         "instructors": instructors,
         "party-groups": groups,
         "meetings": meetings,
+        "trainings": list(trainings.values()),
         **life,
     }
 

@@ -30,7 +30,8 @@ NEIGHBOUR = {"wenyilu": "chaoyang", "chaoyang": "wenyilu", "pozi": "wenyilu"}
 ALL_RULES = {
     "COV-STANDALONE", "COV-JOINT", "COV-INSTRUCTOR", "DYN-DISSOLVE", "DYN-TRANSFER",
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
-    "LIFE-MEETINGS", "LIFE-REVIEW",
+    "LIFE-MEETINGS", "LIFE-REVIEW", "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY",
+    "CAD-WORKER-TRAINING",
 }  # fmt: skip
 
 
@@ -76,11 +77,13 @@ def world(areas, township: str) -> None:
     for _ in range(2):
         org = factories.org(at, registration_mode="supervised", supervisor=unit)
         party_org = factories.party_org(at, covers=[org], term_started_on=dt.date(2023, 1, 1))
-        factories.office(party_org)
+        factories.office(party_org)  # CAD-SECRETARY-TRAINING, CAD-NEW-SECRETARY: no training
+    factories.office(party_org, role="deputy")  # CAD-WORKER-TRAINING: no training
     # And a well-kept organization: no finding at all.
     kept = factories.org(at)
     kept_party_org = factories.party_org(at, covers=[kept], term_started_on=dt.date(2023, 1, 1))
-    factories.office(kept_party_org)
+    secretary = factories.office(kept_party_org)
+    factories.cadre_kept(secretary.person, secretary.started_on, D)
     factories.life_kept(kept_party_org, D)
     for _ in range(3):
         factories.member(kept, relation=kept_party_org)
@@ -153,7 +156,13 @@ def test_it_sorts_findings_by_rule_then_subject_key(areas):
 def test_it_masks_the_identity_number_of_a_person(areas):
     world(areas, "wenyilu")
     people = [f for f in evaluate(as_of=D).findings if f.subject.type == "person"]
-    assert len(people) == 2
+    assert len([f for f in people if f.rule == "DYN-TRANSFER"]) == 2
+    assert {f.rule for f in people} == {
+        "DYN-TRANSFER",
+        "CAD-SECRETARY-TRAINING",
+        "CAD-NEW-SECRETARY",
+        "CAD-WORKER-TRAINING",
+    }
     for finding in people:
         key = finding.subject.key
         assert len(key) == 18 and key[6:14] == "********"

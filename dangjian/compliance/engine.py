@@ -20,7 +20,7 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.policy import Policy
-from dangjian.compliance.rules import backbone, coverage, life, management  # noqa: F401  (registers)
+from dangjian.compliance.rules import backbone, cadres, coverage, life, management  # noqa: F401  (registers)
 from dangjian.compliance.rules.base import RULES, Finding, Rule, days
 from dangjian.core.version import bump
 from dangjian.lib import bulk

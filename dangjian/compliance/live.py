@@ -18,7 +18,8 @@ history holds, so that what a row related to *before* the change is looked at to
 - a coverage, an instructor's assignment: its organization (and Party organization);
 - an employment, a membership, a person: the person; every organization that ever
   employed them; every Party organization that ever held their relation;
-- a committee office: its Party organization;
+- a committee office: its Party organization and its holder;
+- a training: its trainee (the training rules read every office of a person in scope);
 - a meeting, a Party group: its Party organization (rules LIFE-MEETINGS, LIFE-REVIEW);
 - a unit: it; the organizations it registers or supervises;
 
@@ -41,6 +42,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.areas.models import Unit
+from dangjian.cadres.models import Training
 from dangjian.compliance.engine import evaluate, reconcile, record
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
@@ -68,6 +70,7 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     Unit,
     Meeting,
     PartyGroup,
+    Training,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit")
@@ -132,6 +135,10 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(rows)
     for model in (CommitteeMembership, Meeting, PartyGroup):
         s.party_orgs |= _ids(_ever(model, "id", written.get(model, set()), "party_org_id"))
+    # An office and a training: their holder's training findings (CAD-*) too.
+    people |= _ids(_ever(CommitteeMembership, "id", written.get(CommitteeMembership, set()),
+                         "person_id"))  # fmt: skip
+    people |= _ids(_ever(Training, "id", written.get(Training, set()), "person_id"))
     # One step along the relations from what was written.
     rows = _ever(Coverage, "org_id", direct_orgs, "party_org_id")
     s.party_orgs |= _ids(rows)
@@ -185,10 +192,12 @@ def refresh(scope: Scope, *, as_of: dt.date | None = None, cause: str = "") -> t
     facts = Facts(day)
     facts.restrict(sorted(scope.orgs), sorted(scope.party_orgs))
     facts.restrict_units(scope.units)
+    subjects = _subjects(scope)
+    # the training rules read every office of these people, wherever it is held
+    facts.restrict_people(subjects["person"])
     with transaction.atomic():
         _serialize()
         result = evaluate(as_of=day, facts=facts)
-        subjects = _subjects(scope)
         result.findings = [
             f for f in result.findings if f.subject.pk in subjects.get(f.subject.type, set())
         ]

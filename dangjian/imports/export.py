@@ -391,6 +391,29 @@ def _activities(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator
         ]  # fmt: skip
 
 
+def _trainings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.cadres.models import Training, TrainingKind
+    from dangjian.imports.kinds.cadres import days_text
+
+    qs = Training.objects.all()
+    if not gate.everything:
+        qs = qs.filter(person__in=gate.people().values("pk"))
+    if area is not None:
+        qs = qs.filter(
+            Q(person__employments__org__township__path__startswith=area.path)
+            | Q(person__membership__relation_party_org__township__path__startswith=area.path)
+        ).distinct()
+    qs = qs.order_by("started_on", "name", "person__id_masked", "pk")
+    for encrypted, masked, name, kind, organizer, started, ended, days in qs.values_list(
+        "person__id_encrypted", "person__id_masked", "name", "kind", "organizer", "started_on",
+        "ended_on", "days",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            _id_number(encrypted, masked, unmask), name, _label(TrainingKind, kind), organizer,
+            _date(started), _date(ended), days_text(days),
+        ]  # fmt: skip
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -399,6 +422,7 @@ _EXPORTERS = {
     "instructors": _instructors,
     "party-groups": _party_groups,
     "meetings": _meetings,
+    "trainings": _trainings,
     "pairings": _pairings,
     "demonstration-sites": _demonstration_sites,
     "joint-groups": _joint_groups,

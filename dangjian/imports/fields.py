@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from dangjian.imports.errors import CellError
@@ -197,6 +198,28 @@ def integer(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
         if value < minimum or value > maximum:
             raise CellError(f"应在{minimum}到{maximum}之间")
         return value
+
+    return parse
+
+
+def tenths(*, maximum: int = 9999) -> Parser:
+    """A number greater than 0 with at most one decimal (培训天数: 0.5, 3, 4.5), as a Decimal."""
+
+    def parse(raw: Any) -> Decimal:
+        if isinstance(raw, bool):
+            raise CellError("应为大于0的数，最多一位小数")
+        if isinstance(raw, (int, float)):
+            text_value = repr(float(raw)) if isinstance(raw, float) else str(raw)
+        else:
+            text_value = as_text(raw).replace(",", "")
+        if not re.fullmatch(r"\d{1,6}(\.\d+)?", text_value):
+            raise CellError("应为大于0的数，最多一位小数")
+        value = Decimal(text_value)
+        if value != value.quantize(Decimal("0.1")):
+            raise CellError("最多一位小数")
+        if value <= 0 or value > maximum:
+            raise CellError(f"应大于0且不超过{maximum}")
+        return value.quantize(Decimal("0.1"))
 
     return parse
 

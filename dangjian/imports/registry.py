@@ -9,6 +9,7 @@ from dangjian.imports.kinds.activities import (
     JointGroupsKind,
     PairingsKind,
 )
+from dangjian.imports.kinds.cadres import TrainingsKind
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
@@ -26,6 +27,7 @@ KINDS: dict[str, type[Kind]] = {
         InstructorsKind,
         PartyGroupsKind,
         MeetingsKind,
+        TrainingsKind,
         PairingsKind,
         DemonstrationSitesKind,
         JointGroupsKind,

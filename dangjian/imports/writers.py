@@ -26,7 +26,7 @@ from dangjian.accounts.models import Role
 AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
-    "pairings", "demonstration-sites", "joint-groups", "activities",
+    "trainings", "pairings", "demonstration-sites", "joint-groups", "activities",
 )  # fmt: skip
 # Organization life: a secretary writes those of its own Party organization (and those under it).
 LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "joint-groups",

@@ -1,0 +1,73 @@
+"""The people who make Party work happen (POLICY 五): their trainings (集中培训, 任职培训)
+— the `trainings` kind of CONTRACT.md, read by rules CAD-SECRETARY-TRAINING,
+CAD-NEW-SECRETARY and CAD-WORKER-TRAINING (`dangjian.compliance.rules.cadres`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from dangjian.lib.history import HistoricalRecords
+
+
+class TrainingKind(models.TextChoices):
+    CENTRALIZED = "centralized", "集中培训"
+    INDUCTION = "induction", "任职培训"
+    OTHER = "other", "其他"
+
+
+# The kinds the training rules count (CONTRACT.md: 集中培训 and 任职培训).
+COUNTED_KINDS = (TrainingKind.CENTRALIZED, TrainingKind.INDUCTION)
+
+
+class Training(models.Model):
+    """One person's attendance of one training (one row of the `trainings` kind; key:
+    trainee + name + start). A class of forty is forty rows of the same name and dates."""
+
+    person = models.ForeignKey(
+        "people.Person", verbose_name="学员", on_delete=models.PROTECT, related_name="trainings"
+    )
+    name = models.CharField("培训名称", max_length=100)
+    kind = models.CharField("培训类别", max_length=16, choices=TrainingKind.choices)
+    organizer = models.CharField("举办单位", max_length=100)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期")
+    days = models.DecimalField("培训天数", max_digits=5, decimal_places=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "培训记录"
+        verbose_name_plural = "培训记录"
+        ordering = ["-started_on", "name", "person"]
+        indexes = [
+            models.Index(fields=["person", "ended_on"], name="training_person_ended"),
+            models.Index(fields=["ended_on"], name="training_ended"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "name", "started_on"],
+                name="training_unique",
+                violation_error_message="同一学员同一培训（名称、开始日期相同）只记录一次",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__gte=F("started_on")),
+                name="training_ends_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gt=Decimal(0)),
+                name="training_days_positive",
+                violation_error_message="培训天数应大于0",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TrainingKind.values),
+                name="training_kind_known",
+                violation_error_message="培训类别不在可选范围内",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.started_on}）"

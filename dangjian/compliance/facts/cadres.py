@@ -1,0 +1,123 @@
+"""五 The backbone's training (CAD-SECRETARY-TRAINING, CAD-NEW-SECRETARY,
+CAD-WORKER-TRAINING): the offices held in the Party organizations the rules check, and the
+trainings of their holders — two queries over the whole jurisdiction, grouped by person in
+Python.
+
+The Party organizations the rules check are those of CONTRACT.md's rules of Party work:
+active on the date (founded on or before it, not dissolved on or before it), of form
+单独组建, 联合组建 or 功能型. An office is read with the Party organization it is held in
+(code, name, township), so that the live re-evaluation of a few people
+(`restrict_people`) reads every office of each of them — whichever Party organizations the
+write touched — and speaks for all of their findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dangjian.cadres.models import COUNTED_KINDS, Training
+from dangjian.compliance.facts.life import LifeFacts
+from dangjian.lib.dated import holds_on_q
+from dangjian.partyorgs.models import COVERING_FORMS, CommitteeMembership
+
+
+@dataclass(slots=True, frozen=True)
+class Office:
+    """One office (书记, 副书记, 委员) held in a Party organization the rules check."""
+
+    person: int
+    name: str
+    masked: str  # the identity number as findings show it
+    party_org: int
+    code: str
+    party_org_name: str
+    township_code: str
+    founded_on: dt.date
+    role: str
+    full_time: bool
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+@dataclass(slots=True, frozen=True)
+class TrainingFact:
+    kind: str
+    ended_on: dt.date
+    days: Decimal
+
+
+class CadreFacts(LifeFacts):
+    _only_people: frozenset[int] | None = None
+
+    def restrict_people(self, people: Iterable[int]) -> None:
+        """Read the offices (and trainings) of these people only, in every Party
+        organization the rules check (the live re-evaluation: `compliance/live.py`)."""
+        self._only_people = frozenset(people)
+        for name in ("cadre_offices", "_cadre_trainings"):
+            self.__dict__.pop(name, None)
+
+    def _offices_qs(self) -> QuerySet[CommitteeMembership]:
+        d = self.as_of
+        only = (
+            Q(person_id__in_ids=self._only_people)
+            if self._only_people is not None
+            else self._only("party_org__", party=True)
+        )
+        return CommitteeMembership.objects.filter(
+            holds_on_q(d, start="founded_on", end="dissolved_on", prefix="party_org__",
+                       start_required=True),
+            self._party_scoped("party_org__"),
+            only,
+            party_org__form__in=COVERING_FORMS,
+            started_on__lte=d,
+        ).order_by()  # fmt: skip
+
+    @functools.cached_property
+    def cadre_offices(self) -> list[Office]:
+        """Every office started on or before the date in a Party organization the rules
+        check, by person, Party organization, start: one query."""
+        fields = (
+            "person_id", "person__name", "person__id_masked", "party_org_id", "party_org__code",
+            "party_org__name", "party_org__township__code", "party_org__founded_on", "role",
+            "full_time", "started_on", "ended_on",
+        )  # fmt: skip
+        rows = self._offices_qs().order_by("person_id", "party_org_id", "started_on", "role")
+        return [Office(*row) for row in rows.values_list(*fields)]
+
+    @functools.cached_property
+    def _cadre_trainings(self) -> dict[dt.date, dict[int, list[TrainingFact]]]:
+        return {}
+
+    def cadre_trainings(self, since: dt.date) -> dict[int, list[TrainingFact]]:
+        """The 集中培训 and 任职培训 of the office holders of `cadre_offices` that ended on
+        or after `since` and before the date, by person, in order of their end: one query
+        (the first call for a `since`)."""
+        known = self._cadre_trainings.get(since)
+        if known is not None:
+            return known
+        out: dict[int, list[TrainingFact]] = defaultdict(list)
+        for person, kind, ended, days in (
+            Training.objects.filter(
+                person_id__in=self._offices_qs().values("person_id"),
+                kind__in=COUNTED_KINDS,
+                ended_on__gte=since,
+                ended_on__lt=self.as_of,
+            )
+            .order_by("person_id", "ended_on", "pk")
+            .values_list("person_id", "kind", "ended_on", "days")
+        ):
+            out[person].append(TrainingFact(kind, ended, days))
+        self._cadre_trainings[since] = dict(out)
+        return self._cadre_trainings[since]
+
+
+def number(days: Decimal) -> Any:
+    """A number of days as JSON shows it: 5, 4.5."""
+    return int(days) if days == days.to_integral_value() else float(days)
