@@ -561,3 +561,21 @@ def test_every_life_form_kind_reads_back_its_record_by_its_locked_columns(world)
                 key = key_values(kind, instance)
                 assert {k: values[k] for k in FORM_KINDS[kind]} == key, kind
     assert record_values("pairings", records["pairing"], world.users["outsider"]) is None
+
+
+def test_the_township_officer_may_undo_a_secretary_s_save_an_outsider_may_not(world):
+    """Organization life is in the jurisdiction's generic cut (`accounts.jurisdiction.scoped`):
+    the officer over the branch sees what the secretary's save wrote, and may undo it."""
+    secretary = client(world.users["secretary"])
+    new = reverse("web:party_org_pairing_new", kwargs={"code": "D-FR-1"})
+    data = form_data(secretary, new)
+    data.update(partner_name="中共某局机关委员会", started_on="2025-03-01", reason="新结对")
+    saved(secretary.post(new, data))
+    batch = ImportBatch.objects.get(file_name="页面表单：新结对")
+    outsider = client(world.users["outsider"])
+    assert outsider.post(f"/imports/batches/{batch.pk}/undo/").status_code == 404
+    assert Pairing.objects.count() == 1
+    officer = client(world.users["wenyilu"])
+    assert officer.post(f"/imports/batches/{batch.pk}/undo/").status_code == 302
+    batch.refresh_from_db()
+    assert batch.undone_at is not None and not Pairing.objects.exists()

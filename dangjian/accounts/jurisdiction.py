@@ -415,6 +415,33 @@ def scoped(qs: QuerySet[Any], user: User | None) -> QuerySet[Any]:
         ImportBatch: Q(user=user),
         User: Q(pk=user.pk if user is not None else None),
     }
+    from dangjian.cadres.models import Training
+    from dangjian.life.models import (
+        Activity,
+        Attendance,
+        DemonstrationSite,
+        JointGroup,
+        JointGroupMember,
+        Meeting,
+        MeetingAttachment,
+        Pairing,
+        PartyGroup,
+    )
+
+    rules.update(
+        {
+            PartyGroup: Q(party_org__in=party_orgs),
+            Meeting: Q(party_org__in=party_orgs),
+            Attendance: Q(meeting__party_org__in=party_orgs),
+            MeetingAttachment: Q(meeting__party_org__in=party_orgs),
+            Activity: Q(party_org__in=party_orgs),
+            Pairing: Q(party_org__in=party_orgs),
+            DemonstrationSite: Q(party_org__in=party_orgs),
+            JointGroup: Q(lead__in=party_orgs),
+            JointGroupMember: Q(party_org__in=party_orgs),
+            Training: Q(person__in=people),
+        }
+    )  # organization life by its Party organization, a training by its trainee
     if model is Unit:
         assert user is not None
         if gate.area is not None:
