@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from dangjian.areas.models import Area, Unit
 from dangjian.compliance.policy import Policy
@@ -251,6 +252,9 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
         if party_org.level == "branch" and party_org.form in COVERING:
             out |= life_demanded(party_org, on, policy)
 
+    # 五.3 — per office holder (and Party organization) of the Party organizations checked.
+    out |= cadre_demanded(on, policy, area)
+
     # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
     for membership in Membership.objects.select_related(
         "person", "relation_party_org__township"
@@ -281,4 +285,69 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
         )
         if not staffed:
             out.add(("MGT-INDUSTRY", "unit", unit.name))
+    return out
+
+
+TRAINED = {"centralized", "induction"}  # CONTRACT.md: the trainings the rules count
+
+
+def cadre_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand]:
+    """CAD-SECRETARY-TRAINING, CAD-NEW-SECRETARY, CAD-WORKER-TRAINING (CONTRACT.md), office by
+    office: (rule, "person", masked number, Party organization, year or appointment day)."""
+    from dangjian.cadres.models import Training
+    from dangjian.partyorgs.models import CommitteeMembership
+
+    out: set[Demand] = set()
+    y = on.year - 1
+    first, mid, end = dt.date(y, 1, 1), dt.date(y, 6, 30), dt.date(y, 12, 31)
+    offices = list(CommitteeMembership.objects.select_related("party_org__township", "person"))
+    trainings = list(Training.objects.order_by("pk"))
+
+    def held(office: Any, day: dt.date) -> bool:
+        return office.started_on <= day and (office.ended_on is None or office.ended_on > day)
+
+    def took(person_id: int, lo: dt.date, hi: dt.date, kinds: set[str]) -> list[Any]:
+        return [
+            t for t in trainings
+            if t.person_id == person_id and t.kind in kinds and lo <= t.ended_on <= hi
+        ]  # fmt: skip
+
+    for office in offices:
+        po = office.party_org
+        if not (po.is_active(on) and po.form in COVERING and party_org_inside(area, po)):
+            continue
+        who = mask(office.person.id_number)
+        whole_year = office.started_on <= mid and held(office, end) and po.founded_on <= end
+        if office.role == "secretary":
+            if whole_year:
+                done = took(office.person_id, first, end, TRAINED)
+                if not done or sum(t.days for t in done) < policy["secretary_training_min_days"]:
+                    out.add(("CAD-SECRETARY-TRAINING", "person", who, po.code, str(y)))
+            s = office.started_on
+            renewed = any(
+                o.person_id == office.person_id and o.party_org_id == po.pk
+                and o.role == "secretary" and o.ended_on == s
+                for o in offices
+            )  # fmt: skip
+            t = months_later(s, policy["new_secretary_training_months"])
+            if (
+                s >= policy.effective_on
+                and not renewed
+                and t < on
+                and held(office, t)
+                and not took(office.person_id, s, t, {"induction"})
+            ):
+                out.add(("CAD-NEW-SECRETARY", "person", who, po.code, s.isoformat()))
+        else:
+            secretary_there = any(
+                o.person_id == office.person_id and o.party_org_id == po.pk
+                and o.role == "secretary" and held(o, end)
+                for o in offices
+            )  # fmt: skip
+            if (
+                whole_year
+                and not secretary_there
+                and not took(office.person_id, first, end, TRAINED)
+            ):
+                out.add(("CAD-WORKER-TRAINING", "person", who, po.code, str(y)))
     return out

@@ -18,6 +18,7 @@ import copy
 import datetime as dt
 from collections import Counter
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dangjian.areas.models import Area, UnitKind
+from dangjian.cadres.models import Training
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES, evaluate
 from dangjian.compliance.explain import explain
@@ -42,7 +44,7 @@ from dangjian.partyorgs.models import (
 )
 from dangjian.people.models import Employment, Membership, Person
 from tests import factories
-from tests.rules_reference import demanded
+from tests.rules_reference import demanded, months_later
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +208,33 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "loose": loose,
         "offices": offices,
         "assignments": assignments,
+        "trainings": draw(trainings_of(offices)),
     }
+
+
+@st.composite
+def trainings_of(draw: st.DrawFn, offices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Trainings of the office holders, ending near the days the training rules turn on:
+    the appointment, six months later and the day after, a year's 06-30, 12-31 and 01-01."""
+    out: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 6)) if offices else 0):
+        office = draw(st.sampled_from(offices))
+        s = office["started_on"]
+        t = months_later(s, 6)
+        near = [
+            s - dt.timedelta(days=1), s, t, t + dt.timedelta(days=1),
+            dt.date(s.year, 6, 30), dt.date(s.year, 12, 31), dt.date(s.year + 1, 1, 1),
+            dt.date(s.year + 1, 12, 31),
+        ]  # fmt: skip
+        out.append(
+            {
+                "person": office["person"],
+                "kind": draw(st.sampled_from(["induction", "induction", "centralized", "other"])),
+                "ended_on": draw(st.sampled_from(near) | st.sampled_from(near) | dates),
+                "days": draw(st.sampled_from(["0.5", "1", "3", "4.5", "5", "7"])),
+            }
+        )
+    return out
 
 
 @st.composite
@@ -496,6 +524,18 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for spec in data["offices"]
     )
+    Training.objects.bulk_create(
+        Training(
+            person=people[spec["person"]],
+            name=f"培训{i}",
+            kind=spec["kind"],
+            organizer="长沙市委党校",
+            started_on=spec["ended_on"] - dt.timedelta(days=int(Decimal(spec["days"]) + 1) - 1),
+            ended_on=spec["ended_on"],
+            days=Decimal(spec["days"]),
+        )
+        for i, spec in enumerate(data.get("trainings", []))
+    )
     instructors: dict[int, Instructor] = {}
     for person, _ in data["assignments"]:
         if person not in instructors:
@@ -530,6 +570,11 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
     ends |= {p["elsewhere"][2] for p in people if p["elsewhere"]}
     ends |= {o["ended_on"] for o in data["offices"]}
     ends |= {end for _, (_, _, end) in data["assignments"]}
+    # a new secretary's six months run out (CAD-NEW-SECRETARY: the deadline before the day)
+    for office in data["offices"]:
+        t = months_later(office["started_on"], 6)
+        ends |= {t, t + dt.timedelta(days=1)}
+    ends |= {t["ended_on"] for t in data.get("trainings", [])}
     return ends - {None}
 
 
@@ -537,6 +582,10 @@ def demand(f: Any) -> tuple[str, ...]:
     """A finding as the reference demands it: a rule finding a subject once per period
     tells its findings apart by their facts."""
     key = (f.rule, f.subject.type, f.subject.key)
+    if f.rule in ("CAD-SECRETARY-TRAINING", "CAD-WORKER-TRAINING"):
+        return (*key, f.facts["party_org"], str(f.facts["year"]))
+    if f.rule == "CAD-NEW-SECRETARY":
+        return (*key, f.facts["party_org"], f.facts["appointed_on"])
     if "period" in f.facts:
         return (*key, f.facts["period"], f.facts["type"], f.facts.get("party_group", ""))
     return key
