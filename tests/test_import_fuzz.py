@@ -90,6 +90,15 @@ GOOD_ROWS: dict[str, list[dict[str, object]]] = {
             "培训天数": "4.5",
         },
     ],
+    "recommendations": [  # refused (not a leader) or written: both paths are fuzzed
+        {
+            "公民身份号码": corpus.P_MEMBER,
+            "推荐类别": "人大代表",
+            "推荐日期": "2024-03-01",
+            "征求意见党组织编码": corpus.PO_BRANCH,
+            "党组织意见": "同意",
+        },
+    ],
     "pairings": [
         {
             "党组织编码": corpus.PO_BRANCH,

@@ -140,6 +140,9 @@ def people(draw, usccs, codes):
     return rows, persons
 
 
+LAST = dt.date(2025, 12, 31)  # the latest day the datasets use (before today)
+
+
 @st.composite
 def datasets(draw):
     org_rows = draw(orgs())
@@ -184,6 +187,20 @@ def datasets(draw):
             started.isoformat(), ended.isoformat(), days,
         ]  # fmt: skip
         trainings[(row[0], row[1], row[4])] = row
+    recommendations: dict[tuple[str, str, str], list[str]] = {}
+    leading = [r for r in people_rows if r[3] == "负责人"]
+    for _ in range(draw(st.integers(0, 3)) if leading else 0):
+        job = draw(st.sampled_from(leading))
+        first = dt.date.fromisoformat(job[4]) if job[4] else dt.date(2000, 1, 1)
+        last = dt.date.fromisoformat(job[5]) - dt.timedelta(days=1) if job[5] else LAST
+        if last < first:
+            continue
+        day = draw(st.dates(first, min(last, LAST))).isoformat()
+        kind = draw(st.sampled_from(["党代会代表", "人大代表", "政协委员", "劳动模范"]))
+        recommendations[(job[1], kind, day)] = [
+            job[1], kind, day, draw(st.sampled_from(["", *codes])),
+            draw(st.sampled_from(["", "同意", "不同意"])),
+        ]  # fmt: skip
     return {
         "orgs": org_rows,
         "party-orgs": po_rows,
@@ -194,6 +211,7 @@ def datasets(draw):
         "meetings": meetings,
         "trainings": list(trainings.values()),
         **life,
+        "recommendations": list(recommendations.values()),
     }
 
 

@@ -13,12 +13,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dangjian.cadres.models import Recommendation
 from dangjian.compliance.engine import RULES, evaluate, record
 from dangjian.compliance.models import FindingRecord
 from dangjian.compliance.policy import Policy, Setting, load
 from dangjian.lib.codes import make_id_number
 from dangjian.orgs.models import SocialOrganization
-from dangjian.people.models import Membership
+from dangjian.people.models import Employment, Membership
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ ALL_RULES = {
     "COV-STANDALONE", "COV-JOINT", "COV-INSTRUCTOR", "DYN-DISSOLVE", "DYN-TRANSFER",
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
     "LIFE-MEETINGS", "LIFE-REVIEW", "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY",
-    "CAD-WORKER-TRAINING",
+    "CAD-WORKER-TRAINING", "CAD-RECOMMENDATION",
 }  # fmt: skip
 
 
@@ -88,6 +89,12 @@ def world(areas, township: str) -> None:
     for _ in range(3):
         factories.member(kept, relation=kept_party_org)
     factories.instructor_assignment(factories.org(at))
+    # CAD-RECOMMENDATION: the leader of an organization recommended, no opinion asked.
+    leader = factories.person("会长")
+    Employment.objects.create(person=leader, org=kept, position="leader", started_on=LONG_AGO)
+    Recommendation.objects.create(
+        person=leader, kind="peoples_congress", recommended_on=dt.date(2024, 1, 5)
+    )
     # A joint Party organization here covering an organization of the next township.
     neighbour = factories.org(areas[NEIGHBOUR[township]])
     factories.member(neighbour)
@@ -162,6 +169,7 @@ def test_it_masks_the_identity_number_of_a_person(areas):
         "CAD-SECRETARY-TRAINING",
         "CAD-NEW-SECRETARY",
         "CAD-WORKER-TRAINING",
+        "CAD-RECOMMENDATION",
     }
     for finding in people:
         key = finding.subject.key

@@ -71,3 +71,69 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.started_on}）"
+
+
+class RecommendationKind(models.TextChoices):
+    PARTY_CONGRESS = "party_congress", "党代会代表"
+    PEOPLES_CONGRESS = "peoples_congress", "人大代表"
+    CPPCC = "cppcc", "政协委员"
+    MODEL_WORKER = "model_worker", "劳动模范"
+
+
+class Opinion(models.TextChoices):
+    AGREE = "agree", "同意"
+    DISAGREE = "disagree", "不同意"
+
+
+class Recommendation(models.Model):
+    """A leader (负责人) or main investor (主要出资人) of a social organization recommended as
+    a delegate, deputy, CPPCC member or model worker, with the opinion of the Party
+    organization asked (POLICY 五.4; the `recommendations` kind; rule CAD-RECOMMENDATION)."""
+
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="被推荐人",
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    kind = models.CharField("推荐类别", max_length=20, choices=RecommendationKind.choices)
+    recommended_on = models.DateField("推荐日期")
+    party_org = models.ForeignKey(
+        "partyorgs.PartyOrganization",
+        verbose_name="征求意见党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+    )
+    opinion = models.CharField(
+        "党组织意见", max_length=10, choices=Opinion.choices, blank=True, default=""
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "推荐人选"
+        verbose_name_plural = "推荐人选"
+        ordering = ["-recommended_on", "person"]
+        indexes = [models.Index(fields=["opinion", "recommended_on"], name="recommendation_open")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "recommended_on"],
+                name="recommendation_unique",
+                violation_error_message="同一人员同一类别同一日期的推荐只记录一次",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RecommendationKind.values),
+                name="recommendation_kind_known",
+                violation_error_message="推荐类别不在可选范围内",
+            ),
+            models.CheckConstraint(
+                condition=Q(opinion__in=["", *Opinion.values]),
+                name="recommendation_opinion_known",
+                violation_error_message="党组织意见应为同意或不同意",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.recommended_on}）"

@@ -414,6 +414,25 @@ def _trainings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[
         ]  # fmt: skip
 
 
+def _recommendations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.cadres.models import Opinion, Recommendation, RecommendationKind
+
+    qs = Recommendation.objects.all()
+    if not gate.everything:
+        qs = qs.filter(person__in=gate.people().values("pk"))
+    if area is not None:
+        qs = qs.filter(person__employments__org__township__path__startswith=area.path).distinct()
+    qs = qs.order_by("recommended_on", "person__id_masked", "kind", "pk")
+    for encrypted, masked, kind, day, code, opinion in qs.values_list(
+        "person__id_encrypted", "person__id_masked", "kind", "recommended_on", "party_org__code",
+        "opinion",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            _id_number(encrypted, masked, unmask), _label(RecommendationKind, kind), _date(day),
+            code or "", _label(Opinion, opinion) if opinion else "",
+        ]  # fmt: skip
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -427,6 +446,7 @@ _EXPORTERS = {
     "demonstration-sites": _demonstration_sites,
     "joint-groups": _joint_groups,
     "activities": _activities,
+    "recommendations": _recommendations,
 }
 
 

@@ -9,7 +9,7 @@ from dangjian.imports.kinds.activities import (
     JointGroupsKind,
     PairingsKind,
 )
-from dangjian.imports.kinds.cadres import TrainingsKind
+from dangjian.imports.kinds.cadres import RecommendationsKind, TrainingsKind
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
@@ -32,5 +32,6 @@ KINDS: dict[str, type[Kind]] = {
         DemonstrationSitesKind,
         JointGroupsKind,
         ActivitiesKind,  # names a 联组 of `joint-groups`
+        RecommendationsKind,
     )
 }

@@ -19,13 +19,14 @@ before (`Facts` is them all):
 - `life.py` (四.4): the periods of organization life in which a branch held no meeting it
   had to (`life_missing`; the grid of `dangjian.life.grid` is decided by the same code);
 - `cadres.py` (五.3): the offices held in the Party organizations the rules check and their
-  holders' trainings (`cadre_offices`, `cadre_trainings`).
+  holders' trainings (`cadre_offices`, `cadre_trainings`), and the recommendations of
+  leaders awaiting the Party organization's opinion (`pending_recommendations`).
 """
 
 from __future__ import annotations
 
 from dangjian.compliance.facts.backbone import PartyOrgFacts
-from dangjian.compliance.facts.cadres import CadreFacts
+from dangjian.compliance.facts.cadres import RecommendationFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
 from dangjian.compliance.facts.people import PersonFacts
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 
-class Facts(CadreFacts):
+class Facts(RecommendationFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for

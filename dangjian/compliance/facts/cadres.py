@@ -60,7 +60,7 @@ class CadreFacts(LifeFacts):
         """Read the offices (and trainings) of these people only, in every Party
         organization the rules check (the live re-evaluation: `compliance/live.py`)."""
         self._only_people = frozenset(people)
-        for name in ("cadre_offices", "_cadre_trainings"):
+        for name in ("cadre_offices", "_cadre_trainings", "pending_recommendations"):
             self.__dict__.pop(name, None)
 
     def _offices_qs(self) -> QuerySet[CommitteeMembership]:
@@ -116,6 +116,62 @@ class CadreFacts(LifeFacts):
             out[person].append(TrainingFact(kind, ended, days))
         self._cadre_trainings[since] = dict(out)
         return self._cadre_trainings[since]
+
+
+@dataclass(slots=True, frozen=True)
+class PendingRecommendation:
+    """A recommendation dated on or before the date with no 党组织意见, of a leader (负责人)
+    or main investor (主要出资人) of an organization of the jurisdiction on its date."""
+
+    person: int
+    name: str
+    masked: str
+    kind: str
+    recommended_on: dt.date
+    township_code: str  # of the organization they lead (the first by code)
+
+
+class RecommendationFacts(CadreFacts):
+    @functools.cached_property
+    def pending_recommendations(self) -> list[PendingRecommendation]:
+        """Two queries: the recommendations without an opinion, and the leading employments
+        of their people in the jurisdiction's organizations."""
+        from dangjian.cadres.models import Recommendation
+        from dangjian.lib.dated import holds_on
+        from dangjian.people.models import Employment, Position
+
+        pending = Recommendation.objects.filter(opinion="", recommended_on__lte=self.as_of)
+        if self._only_people is not None:
+            pending = pending.filter(person_id__in_ids=self._only_people)
+        rows = list(
+            pending.order_by("person_id", "recommended_on", "kind").values_list(
+                "person_id", "person__name", "person__id_masked", "kind", "recommended_on"
+            )
+        )
+        if not rows:
+            return []
+        jobs = Employment.objects.filter(
+            self._scoped("org__"),
+            position__in=(Position.LEADER, Position.INVESTOR),
+            person_id__in=pending.values("person_id"),
+        )
+        if self._only_people is None:
+            jobs = jobs.filter(self._only("org__"))
+        led: dict[int, list[tuple[Any, Any, str, str]]] = defaultdict(list)
+        for person, started, ended, uscc, township in jobs.order_by().values_list(
+            "person_id", "started_on", "ended_on", "org__uscc", "org__township__code"
+        ):
+            led[person].append((started, ended, uscc, township))
+        out = []
+        for person, name, masked, kind, day in rows:
+            there = sorted(
+                (uscc, township)
+                for started, ended, uscc, township in led.get(person, ())
+                if holds_on(started, ended, day)
+            )
+            if there:
+                out.append(PendingRecommendation(person, name, masked, kind, day, there[0][1]))
+        return out
 
 
 def number(days: Decimal) -> Any:

@@ -1,4 +1,5 @@
-"""五.3 Training of the backbone: secretaries each year (CAD-SECRETARY-TRAINING), new
+"""五.4 Recommendations of leaders (CAD-RECOMMENDATION, at the end) and 五.3 Training of the
+backbone: secretaries each year (CAD-SECRETARY-TRAINING), new
 secretaries within months of appointment (CAD-NEW-SECRETARY), the other Party workers
 each year (CAD-WORKER-TRAINING) — exactly as CONTRACT.md's rules of Party work say, over the
 facts of `dangjian/compliance/facts/cadres.py`.
@@ -14,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from dangjian.cadres.models import TrainingKind
+from dangjian.cadres.models import RecommendationKind, TrainingKind
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.facts.cadres import Office, number
 from dangjian.compliance.facts.life import add_months
@@ -177,3 +178,25 @@ def worker_training(facts: Facts, policy: Policy) -> Iterator[Finding]:
 
 def office_label(role: str) -> str:
     return str(dict(CommitteeRole.choices).get(role, role))
+
+
+@rule(
+    id="CAD-RECOMMENDATION",
+    clause="五.4",
+    title="推荐社会组织负责人征求党组织意见",
+    quote="推荐时要征求社会组织党组织的意见",
+    severity="medium",
+    subject="person",
+    action="征求社会组织党组织对推荐人选的意见，并录入党组织意见",
+)
+def recommendation(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    for r in facts.pending_recommendations:
+        label = str(RecommendationKind(r.kind).label)
+        yield Finding(
+            Subject("person", r.masked, r.name, r.person),
+            r.township_code,
+            f"{r.recommended_on}推荐为{label}，未征求党组织意见",
+            r.recommended_on,
+            {"kind": label, "recommended_on": r.recommended_on.isoformat()},
+            occurrence=f"{r.recommended_on.isoformat()} {label}",
+        )

@@ -1,6 +1,7 @@
-"""`trainings`: 培训记录, one row per trainee and training (CONTRACT.md, "Party work: the
-further import kinds"; docs/cadres.md). Key: trainee + 培训名称 + 开始日期.
+"""`trainings` and `recommendations` (CONTRACT.md, "Party work: the further import kinds";
+docs/cadres.md).
 
+`trainings`: 培训记录, one row per trainee and training. Key: trainee + 培训名称 + 开始日期.
 A class of forty is forty rows with the same name, kind, organizer and dates (the page's
 roster picker writes exactly those rows). 培训天数 counts the days actually trained: more
 than zero, at most one decimal, and not more than the days from 开始 to 结束 inclusive."""
@@ -10,7 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from dangjian.cadres.models import Training, TrainingKind
+from dangjian.cadres.models import (
+    Opinion,
+    Recommendation,
+    RecommendationKind,
+    Training,
+    TrainingKind,
+)
 from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import RowError
 from dangjian.imports.fields import (
@@ -22,10 +29,11 @@ from dangjian.imports.fields import (
     tenths,
     text,
 )
-from dangjian.imports.kinds.life import _people
+from dangjian.imports.kinds.life import _PartyOrgs, _people
 from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib.codes import id_number_problem, mask_id_number
-from dangjian.people.models import Person
+from dangjian.lib.dated import holds_on
+from dangjian.people.models import Employment, Person, Position
 
 KEY = ["person", "name", "started_on"]
 FIELDS = ["kind", "organizer", "ended_on", "days"]
@@ -110,6 +118,113 @@ class TrainingsKind(Kind):
             key=KEY,
             fields=FIELDS,
             labels=LABELS,
+            records=records,
+            fetch_by="person",
+            key_label=lambda key: f"{self.masked.get(key[0], '')} {key[1]}",
+        )
+        return outcome
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+LEADING = (Position.LEADER, Position.INVESTOR)
+
+
+class RecommendationsKind(Kind):
+    """`recommendations`: 社会组织负责人推荐为代表、委员、劳模 (CONTRACT.md; key: person +
+    推荐类别 + 推荐日期). The person must be employed as 负责人 or 主要出资人 of a social
+    organization on the recommendation date (an employment of that position holding that
+    day, `lib.dated.holds_on`)."""
+
+    name = "recommendations"
+    label = "推荐人选"
+    columns = (
+        Column("id_number", "公民身份号码", id_code, required=True, personal=True),
+        choice_column("kind", "推荐类别", labels_of(RecommendationKind), required=True),
+        date_column("recommended_on", "推荐日期", required=True),
+        Column("party_org", "征求意见党组织编码", text(32)),
+        choice_column("opinion", "党组织意见", labels_of(Opinion)),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.masked: dict[int, str] = {}
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        numbers = {r.values["id_number"] for r in rows if r.values["id_number"]}
+        hashes, people = _people(numbers, self.ctx)
+        gate = self.ctx.gate
+        hidden: set[Any] = set()
+        if gate is not None:
+            hidden = outside(gate, gate.people(), Person, "id_hash", set(people))
+        leading: dict[int, list[tuple[Any, Any]]] = {}
+        pks = sorted(set(people.values()))
+        for start in range(0, len(pks), 900):
+            for person, started, ended in Employment.objects.filter(
+                person_id__in=pks[start : start + 900], position__in=LEADING
+            ).values_list("person_id", "started_on", "ended_on"):
+                leading.setdefault(person, []).append((started, ended))
+        party_orgs = _PartyOrgs(
+            self.ctx, {r.values["party_org"] for r in rows if r.values["party_org"]}
+        )
+        return [self._check(row, hashes, people, hidden, leading, party_orgs) for row in rows]
+
+    def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
+               hidden: set[Any], leading: dict[int, list[tuple[Any, Any]]],
+               party_orgs: _PartyOrgs) -> tuple[Any, list[RowError]]:  # fmt: skip
+        v = row.values
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(self.column(key), message))
+
+        number, day = v["id_number"], v["recommended_on"]
+        person = None
+        problem = id_number_problem(number, self.ctx.today) if number else ""
+        if problem:
+            fail("id_number", problem)
+        elif number:
+            person = people.get(hashes.get(number, ""))
+            if person is None:
+                fail("id_number", "不是已登记的人员（请先在人员文件中导入此人）")
+            elif hashes[number] in hidden:
+                fail("id_number", OUTSIDE)
+            elif (
+                day
+                and day <= self.ctx.today
+                and not any(holds_on(s, e, day) for s, e in leading.get(person, ()))
+            ):
+                fail(
+                    "id_number",
+                    f"推荐日期 {day} 不是社会组织的负责人或主要出资人（请先在人员文件中登记其从业情况）",
+                )
+        if day and day > self.ctx.today:
+            fail("recommended_on", "晚于今天")
+        party_org = None
+        if v["party_org"]:
+            problem = party_orgs.problem(v["party_org"])
+            if problem:
+                fail("party_org", problem)
+            else:
+                party_org = party_orgs.rows[v["party_org"]][0]
+        if errors:
+            return None, errors
+        assert person is not None
+        key = (person, v["kind"], day)
+        if key in self.seen:
+            return None, [row.error(self.column("recommended_on"), f"与第{self.seen[key]}行重复")]
+        self.seen[key] = row.number
+        self.masked[person] = mask_id_number(number)
+        return Keyed(row.number, key, (party_org, v["opinion"] or "")), []
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome, _ = upsert(
+            self.ctx,
+            Recommendation,
+            key=["person", "kind", "recommended_on"],
+            fields=["party_org", "opinion"],
+            labels=["征求意见党组织编码", "党组织意见"],
             records=records,
             fetch_by="person",
             key_label=lambda key: f"{self.masked.get(key[0], '')} {key[1]}",
