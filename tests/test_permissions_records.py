@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from dangjian.imports.models import ImportBatch
+from dangjian.life.models import Activity, Pairing, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
     CommitteeMembership,
@@ -37,6 +38,9 @@ MODELS = (
     Employment,
     Membership,
     CommitteeMembership,
+    PartyGroup,
+    Pairing,
+    Activity,
     Instructor,
     InstructorAssignment,
 )
@@ -90,7 +94,10 @@ def url_of(world: Any, name: str, target: str) -> str:
         return reverse(name)
     if name == "web:org_edit" or name == "web:org_instructor_new":
         return reverse(name, kwargs={"uscc": world.orgs[target].uscc})
-    if name in ("web:party_org_edit", "web:office_new"):
+    if name in (
+        "web:party_org_edit", "web:office_new", "web:party_group_new", "web:party_org_pairing_new",
+        "web:party_org_activity_new",
+    ):  # fmt: skip
         return reverse(name, kwargs={"code": world.party_orgs[target].code})
     if name == "web:person_edit":
         return reverse(name, kwargs={"pk": world.people[target].pk})
@@ -119,6 +126,16 @@ CHANGES: dict[str, Any] = {
         "id_number": w.people["fr_member"].id_number,
         "role": "委员",
         "started_on": "2026-01-05",
+    },
+    "web:party_group_new": lambda w: {"name": "第一党小组", "founded_on": "2024-01-01"},
+    "web:party_org_pairing_new": lambda w: {
+        "partner_name": "中共某局机关委员会",
+        "started_on": "2025-03-01",
+    },
+    "web:party_org_activity_new": lambda w: {
+        "kind": "志愿服务",
+        "held_on": "2025-03-05",
+        "title": "学雷锋志愿服务",
     },
     "web:org_instructor_new": lambda w: {
         "name": "指导员乙",
