@@ -155,10 +155,16 @@ def datasets(draw):
         for _ in range(draw(st.integers(0, 3))):
             started = draw(dates)
             ended = draw(st.one_of(st.none(), st.dates(started, dt.date(2025, 12, 31))))
+            role = draw(st.sampled_from(["书记", "副书记", "委员"]))
+            source = (
+                draw(st.sampled_from(["", "内部选举", "社会组织负责人兼任", "公开招聘"]))
+                if role == "书记"
+                else ""
+            )
             committees.append([
-                draw(st.sampled_from(codes)), draw(st.sampled_from(persons))[1],
-                draw(st.sampled_from(["书记", "副书记", "委员"])), started.isoformat(),
-                ended.isoformat() if ended else "", draw(st.sampled_from(["是", "否"])),
+                draw(st.sampled_from(codes)), draw(st.sampled_from(persons))[1], role,
+                started.isoformat(), ended.isoformat() if ended else "",
+                draw(st.sampled_from(["是", "否"])), source,
             ])  # fmt: skip
         committees = list({tuple(r[:4]): r for r in committees}.values())
     instructors = []

@@ -42,6 +42,7 @@ from dangjian.partyorgs.models import (
     PartyOrgForm,
     PartyOrgLevel,
     PartyOrgStatus,
+    SecretarySource,
 )
 from dangjian.people.models import Employment, PoliticalStatus, Position
 
@@ -209,11 +210,11 @@ def _committees(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator
         qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
     if area is not None:
         qs = qs.filter(party_org__township__path__startswith=area.path)
-    for code, encrypted, masked, role, started, ended, full_time in qs.order_by(
+    for code, encrypted, masked, role, started, ended, full_time, source in qs.order_by(
         "party_org__code", "person__id_masked", "role", "started_on", "pk"
     ).values_list(
         "party_org__code", "person__id_encrypted", "person__id_masked", "role", "started_on",
-        "ended_on", "full_time",
+        "ended_on", "full_time", "source",
     ).iterator(chunk_size=CHUNK):  # fmt: skip
         yield [
             code,
@@ -222,6 +223,7 @@ def _committees(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator
             _date(started),
             _date(ended),
             "是" if full_time else "否",
+            _label(SecretarySource, source),
         ]
 
 

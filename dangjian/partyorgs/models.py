@@ -219,6 +219,16 @@ class CommitteeRole(models.TextChoices):
     MEMBER = "member", "委员"
 
 
+class SecretarySource(models.TextChoices):
+    """Where a secretary comes from (POLICY 五.1, in its order of preference)."""
+
+    ELECTED = "elected", "内部选举"
+    LEADER = "leader", "社会组织负责人兼任"
+    BACKBONE = "backbone", "管理层或骨干党员"
+    APPOINTED = "appointed", "上级党组织选派"
+    RECRUITED = "recruited", "公开招聘"
+
+
 class CommitteeMembership(DatedRelation):
     """Who holds which office in a Party organization (班子成员), and since when."""
 
@@ -235,6 +245,15 @@ class CommitteeMembership(DatedRelation):
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
     full_time = models.BooleanField("专职党务工作者", default=False)
+    # 书记 only (POLICY 五.1): recorded so the reports can show 负责人兼任书记.
+    source = models.CharField(
+        "书记来源",
+        max_length=16,
+        choices=SecretarySource.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     history = HistoricalRecords()
     objects = DatedQuerySet["CommitteeMembership"].as_manager()
@@ -245,6 +264,11 @@ class CommitteeMembership(DatedRelation):
         ordering = ["party_org", "role", "started_on"]
         constraints = [
             ends_after_start("committee_ends_after_start", "离任日期不能早于任职日期"),
+            models.CheckConstraint(
+                condition=models.Q(source="") | models.Q(role="secretary"),
+                name="committee_source_of_secretary",
+                violation_error_message="只有书记填写书记来源",
+            ),
         ]
 
     def __str__(self) -> str:

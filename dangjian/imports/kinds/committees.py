@@ -1,4 +1,6 @@
-"""`committees`: who holds which office in a Party organization (CONTRACT.md)."""
+"""`committees`: who holds which office in a Party organization (CONTRACT.md), with the
+project's own last column 书记来源 (where a secretary comes from, POLICY 五.1: 书记 only;
+docs/cadres.md)."""
 
 from __future__ import annotations
 
@@ -17,11 +19,16 @@ from dangjian.imports.fields import (
 )
 from dangjian.lib import crypto
 from dangjian.lib.codes import id_number_problem, mask_id_number
-from dangjian.partyorgs.models import CommitteeMembership, CommitteeRole, PartyOrganization
+from dangjian.partyorgs.models import (
+    CommitteeMembership,
+    CommitteeRole,
+    PartyOrganization,
+    SecretarySource,
+)
 from dangjian.people.models import Person
 
 KEY = ["party_org", "person", "role", "started_on"]
-FIELDS = ["ended_on", "full_time"]
+FIELDS = ["ended_on", "full_time", "source"]
 
 
 class CommitteesKind(Kind):
@@ -34,6 +41,8 @@ class CommitteesKind(Kind):
         date_column("started_on", "任职日期", required=True),
         date_column("ended_on", "离任日期"),
         Column("full_time", "是否专职", yes_no, options=("是", "否"), hint="是 / 否"),
+        # The project's own column (issue 16, POLICY 五.1): 书记 only.
+        choice_column("source", "书记来源", labels_of(SecretarySource)),
     )
 
     def __init__(self, ctx: Context) -> None:
@@ -100,6 +109,8 @@ class CommitteesKind(Kind):
             fail("ended_on", f"早于任职日期 {started}")
         if started and started > self.ctx.today:
             fail("started_on", "晚于今天")
+        if v["source"] and v["role"] and v["role"] != CommitteeRole.SECRETARY:
+            fail("source", "只有书记填写书记来源")
         if errors:
             return None, errors
         assert party_org is not None and person is not None
@@ -108,7 +119,7 @@ class CommitteesKind(Kind):
             return None, [row.error(self.column("started_on"), f"与第{self.seen[key]}行重复")]
         self.seen[key] = row.number
         self.masked[person] = mask_id_number(number)
-        return Keyed(row.number, key, (ended, bool(v["full_time"]))), []
+        return Keyed(row.number, key, (ended, bool(v["full_time"]), v["source"] or "")), []
 
     def write(self, records: list[Any]) -> Outcome:
         outcome, _ = upsert(
@@ -116,7 +127,7 @@ class CommitteesKind(Kind):
             CommitteeMembership,
             key=KEY,
             fields=FIELDS,
-            labels=["离任日期", "是否专职"],
+            labels=["离任日期", "是否专职", "书记来源"],
             records=records,
             fetch_by="party_org",
             key_label=lambda key: self.masked.get(key[1], ""),
