@@ -294,13 +294,19 @@ TRAINED = {"centralized", "induction"}  # CONTRACT.md: the trainings the rules c
 def cadre_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand]:
     """CAD-SECRETARY-TRAINING, CAD-NEW-SECRETARY, CAD-WORKER-TRAINING (CONTRACT.md), office by
     office: (rule, "person", masked number, Party organization, year or appointment day)."""
-    from dangjian.cadres.models import Training
+    from dangjian.cadres.models import PartyWorker, Training
     from dangjian.partyorgs.models import CommitteeMembership
 
     out: set[Demand] = set()
     y = on.year - 1
     first, mid, end = dt.date(y, 1, 1), dt.date(y, 6, 30), dt.date(y, 12, 31)
-    offices = list(CommitteeMembership.objects.select_related("party_org__township", "person"))
+    offices: list[Any] = list(
+        CommitteeMembership.objects.select_related("party_org__township", "person")
+    )
+    # A full-time Party worker (`party-workers`) is held to the workers' rule as a member.
+    for worker in PartyWorker.objects.filter(full_time=True).select_related("party_org", "person"):
+        worker.role = "full-time worker"
+        offices.append(worker)
     trainings = list(Training.objects.order_by("pk"))
 
     def held(office: Any, day: dt.date) -> bool:

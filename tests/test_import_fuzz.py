@@ -99,6 +99,22 @@ GOOD_ROWS: dict[str, list[dict[str, object]]] = {
             "党组织意见": "同意",
         },
     ],
+    "party-workers": [
+        {
+            "党组织编码": corpus.PO_BRANCH,
+            "公民身份号码": corpus.P_MEMBER,
+            "是否专职": "是",
+            "开始日期": "2022-01-01",
+        },
+    ],
+    "worker-allowances": [  # refused (no worker stored) or written: both paths are fuzzed
+        {
+            "党组织编码": corpus.PO_BRANCH,
+            "公民身份号码": corpus.P_MEMBER,
+            "年度": "2024",
+            "津贴金额(元)": "3600",
+        },
+    ],
     "pairings": [
         {
             "党组织编码": corpus.PO_BRANCH,

@@ -207,6 +207,23 @@ def datasets(draw):
             job[1], kind, day, draw(st.sampled_from(["", *codes])),
             draw(st.sampled_from(["", "同意", "不同意"])),
         ]  # fmt: skip
+    workers: dict[tuple[str, str, str], list[str]] = {}
+    allowances: dict[tuple[str, str, str], list[str]] = {}
+    founded = {r[0]: dt.date.fromisoformat(r[7]) for r in po_rows}
+    for _ in range(draw(st.integers(0, 3)) if codes and persons else 0):
+        code = draw(st.sampled_from(codes))
+        started = draw(st.dates(founded[code], LAST))
+        ended = draw(st.one_of(st.none(), st.dates(started, LAST)))
+        number = draw(st.sampled_from(persons))[1]
+        workers[(code, number, started.isoformat())] = [
+            code, number, draw(st.sampled_from(["是", "否"])), started.isoformat(),
+            ended.isoformat() if ended else "",
+        ]  # fmt: skip
+        year = draw(st.integers(started.year, (ended or LAST).year))
+        if ended is None or ended > dt.date(year, 1, 1):
+            allowances[(code, number, str(year))] = [
+                code, number, str(year), draw(st.sampled_from(["0", "1800", "3600.5", "12.34"])),
+            ]  # fmt: skip
     return {
         "orgs": org_rows,
         "party-orgs": po_rows,
@@ -218,6 +235,8 @@ def datasets(draw):
         "trainings": list(trainings.values()),
         **life,
         "recommendations": list(recommendations.values()),
+        "party-workers": list(workers.values()),
+        "worker-allowances": list(allowances.values()),
     }
 
 

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dangjian.areas.models import Area, UnitKind
-from dangjian.cadres.models import Training
+from dangjian.cadres.models import PartyWorker, Training
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES, evaluate
 from dangjian.compliance.explain import explain
@@ -209,6 +209,16 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "offices": offices,
         "assignments": assignments,
         "trainings": draw(trainings_of(offices)),
+        "workers": [
+            {
+                "party_org": draw(st.integers(0, n_party_orgs - 1)),
+                "person": draw(st.integers(0, n_people - 1)),
+                "full_time": draw(st.booleans()),
+                "started_on": (start := draw(starts)),
+                "ended_on": draw(maybe_end(start)),
+            }
+            for _ in range(draw(st.integers(0, 2)) if n_party_orgs and n_people else 0)
+        ],
     }
 
 
@@ -524,6 +534,18 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for spec in data["offices"]
     )
+    PartyWorker.objects.bulk_create(
+        PartyWorker(
+            party_org=party_orgs[spec["party_org"]],
+            person=people[spec["person"]],
+            full_time=spec["full_time"],
+            started_on=spec["started_on"],
+            ended_on=spec["ended_on"],
+        )
+        for spec in {  # one per Party organization, person and start (the kind's key)
+            (w["party_org"], w["person"], w["started_on"]): w for w in data.get("workers", [])
+        }.values()
+    )
     Training.objects.bulk_create(
         Training(
             person=people[spec["person"]],
@@ -575,6 +597,7 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
         t = months_later(office["started_on"], 6)
         ends |= {t, t + dt.timedelta(days=1)}
     ends |= {t["ended_on"] for t in data.get("trainings", [])}
+    ends |= {w["ended_on"] for w in data.get("workers", [])}
     return ends - {None}
 
 

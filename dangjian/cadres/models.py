@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from dangjian.lib.history import HistoricalRecords
+from dangjian.lib.models import DatedQuerySet, DatedRelation, ends_after_start
 
 
 class TrainingKind(models.TextChoices):
@@ -137,3 +138,80 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}（{self.recommended_on}）"
+
+
+class PartyWorker(DatedRelation):
+    """A Party worker (党务工作者, POLICY 五.2) of a Party organization: full-time (专职) or
+    part-time (兼职), over a period (the `party-workers` kind). A committee office marked
+    是否专职 is one too; this records those outside the committee and the part-time ones.
+    A full-time worker is held to CAD-WORKER-TRAINING."""
+
+    party_org = models.ForeignKey(
+        "partyorgs.PartyOrganization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="workers",
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="party_work"
+    )
+    full_time = models.BooleanField("是否专职")
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DatedQuerySet["PartyWorker"].as_manager()
+
+    class Meta:
+        verbose_name = "党务工作者"
+        verbose_name_plural = "党务工作者"
+        ordering = ["party_org", "started_on", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_org", "person", "started_on"],
+                name="party_worker_unique",
+                violation_error_message="同一党组织同一人员同一开始日期只记录一次",
+            ),
+            ends_after_start("party_worker_ends_after_start", "结束日期不能早于开始日期"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'专职' if self.full_time else '兼职'}党务工作者（{self.started_on}）"
+
+
+class WorkerAllowance(models.Model):
+    """A Party worker's allowance (津贴) for a year, in yuan (the `worker-allowances` kind)."""
+
+    party_org = models.ForeignKey(
+        "partyorgs.PartyOrganization",
+        verbose_name="党组织",
+        on_delete=models.CASCADE,
+        related_name="worker_allowances",
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name="人员", on_delete=models.PROTECT, related_name="allowances"
+    )
+    year = models.PositiveIntegerField("年度")
+    amount = models.DecimalField("津贴金额（元）", max_digits=12, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "党务工作者津贴"
+        verbose_name_plural = "党务工作者津贴"
+        ordering = ["party_org", "-year", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_org", "person", "year"],
+                name="worker_allowance_unique",
+                violation_error_message="同一党组织同一人员同一年度的津贴只记录一次",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=Decimal(0)),
+                name="worker_allowance_not_negative",
+                violation_error_message="津贴金额不能为负数",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度津贴 {self.amount} 元"

@@ -19,7 +19,7 @@ history holds, so that what a row related to *before* the change is looked at to
 - an employment, a membership, a person: the person; every organization that ever
   employed them; every Party organization that ever held their relation;
 - a committee office: its Party organization and its holder;
-- a training, a recommendation: its person (the rules of 五.3 and 五.4 read every office
+- a training, a recommendation, a Party worker: its person (the rules of 五.3 and 五.4 read every office
   and leading employment of a person in scope);
 - a meeting, a Party group: its Party organization (rules LIFE-MEETINGS, LIFE-REVIEW);
 - a unit: it; the organizations it registers or supervises;
@@ -43,7 +43,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.areas.models import Unit
-from dangjian.cadres.models import Recommendation, Training
+from dangjian.cadres.models import PartyWorker, Recommendation, Training
 from dangjian.compliance.engine import evaluate, reconcile, record
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
@@ -73,6 +73,7 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     PartyGroup,
     Training,
     Recommendation,
+    PartyWorker,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit")
@@ -142,6 +143,7 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
                          "person_id"))  # fmt: skip
     people |= _ids(_ever(Training, "id", written.get(Training, set()), "person_id"))
     people |= _ids(_ever(Recommendation, "id", written.get(Recommendation, set()), "person_id"))
+    people |= _ids(_ever(PartyWorker, "id", written.get(PartyWorker, set()), "person_id"))
     # One step along the relations from what was written.
     rows = _ever(Coverage, "org_id", direct_orgs, "party_org_id")
     s.party_orgs |= _ids(rows)

@@ -435,6 +435,42 @@ def _recommendations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Ite
         ]  # fmt: skip
 
 
+def _party_workers(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.cadres.models import PartyWorker
+
+    qs = PartyWorker.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    for code, encrypted, masked, full_time, started, ended in qs.order_by(
+        "party_org__code", "person__id_masked", "started_on", "pk"
+    ).values_list(
+        "party_org__code", "person__id_encrypted", "person__id_masked", "full_time",
+        "started_on", "ended_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            code, _id_number(encrypted, masked, unmask), "是" if full_time else "否",
+            _date(started), _date(ended),
+        ]  # fmt: skip
+
+
+def _worker_allowances(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.cadres.models import WorkerAllowance
+
+    qs = WorkerAllowance.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    for code, encrypted, masked, year, amount in qs.order_by(
+        "party_org__code", "person__id_masked", "year", "pk"
+    ).values_list(
+        "party_org__code", "person__id_encrypted", "person__id_masked", "year", "amount"
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [code, _id_number(encrypted, masked, unmask), str(year), f"{amount:.2f}"]
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -449,6 +485,8 @@ _EXPORTERS = {
     "joint-groups": _joint_groups,
     "activities": _activities,
     "recommendations": _recommendations,
+    "party-workers": _party_workers,
+    "worker-allowances": _worker_allowances,
 }
 
 

@@ -224,6 +224,28 @@ def tenths(*, maximum: int = 9999) -> Parser:
     return parse
 
 
+def yuan(*, maximum: int = 100_000_000) -> Parser:
+    """An amount of yuan ≥ 0 with at most two decimals (分), as a Decimal."""
+
+    def parse(raw: Any) -> Decimal:
+        if isinstance(raw, bool):
+            raise CellError("应为金额（元），最多两位小数")
+        if isinstance(raw, (int, float)):
+            text_value = repr(float(raw)) if isinstance(raw, float) else str(raw)
+        else:
+            text_value = as_text(raw).replace(",", "").removesuffix("元").strip()
+        if not re.fullmatch(r"\d{1,12}(\.\d+)?", text_value):
+            raise CellError("应为金额（元），最多两位小数")
+        value = Decimal(text_value)
+        if value != value.quantize(Decimal("0.01")):
+            raise CellError("最多两位小数（分）")
+        if value > maximum:
+            raise CellError(f"不能超过{maximum}元")
+        return value.quantize(Decimal("0.01"))
+
+    return parse
+
+
 def choice(options: dict[str, str], aliases: dict[str, str] | None = None) -> Parser:
     """`options`: Chinese label -> stored value; `aliases`: other accepted labels."""
     accepted = {**options, **(aliases or {})}

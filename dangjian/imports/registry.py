@@ -9,7 +9,12 @@ from dangjian.imports.kinds.activities import (
     JointGroupsKind,
     PairingsKind,
 )
-from dangjian.imports.kinds.cadres import RecommendationsKind, TrainingsKind
+from dangjian.imports.kinds.cadres import (
+    PartyWorkersKind,
+    RecommendationsKind,
+    TrainingsKind,
+    WorkerAllowancesKind,
+)
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
@@ -33,5 +38,7 @@ KINDS: dict[str, type[Kind]] = {
         JointGroupsKind,
         ActivitiesKind,  # names a 联组 of `joint-groups`
         RecommendationsKind,
+        PartyWorkersKind,
+        WorkerAllowancesKind,  # of a Party worker of `party-workers`
     )
 }

@@ -22,10 +22,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from dangjian.cadres.models import COUNTED_KINDS, Training
+from dangjian.cadres.models import COUNTED_KINDS, PartyWorker, Training
 from dangjian.compliance.facts.life import LifeFacts
 from dangjian.lib.dated import holds_on_q
 from dangjian.partyorgs.models import COVERING_FORMS, CommitteeMembership
+
+WORKER = "worker"  # the role of a full-time Party worker outside the committee
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,21 +65,36 @@ class CadreFacts(LifeFacts):
         for name in ("cadre_offices", "_cadre_trainings", "pending_recommendations"):
             self.__dict__.pop(name, None)
 
-    def _offices_qs(self) -> QuerySet[CommitteeMembership]:
+    def _scoped_to_checked(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """Rows (of a person in a Party organization) of the Party organizations the rules
+        check, of the people in scope when restricted to people."""
         d = self.as_of
         only = (
             Q(person_id__in_ids=self._only_people)
             if self._only_people is not None
             else self._only("party_org__", party=True)
         )
-        return CommitteeMembership.objects.filter(
+        return qs.filter(
             holds_on_q(d, start="founded_on", end="dissolved_on", prefix="party_org__",
                        start_required=True),
             self._party_scoped("party_org__"),
             only,
             party_org__form__in=COVERING_FORMS,
-            started_on__lte=d,
         ).order_by()  # fmt: skip
+
+    def _offices_qs(self) -> QuerySet[CommitteeMembership]:
+        return self._scoped_to_checked(
+            CommitteeMembership.objects.filter(started_on__lte=self.as_of)
+        )
+
+    def _holders_q(self) -> Q:
+        """The people of `cadre_offices` (office holders and full-time workers), as SQL."""
+        workers = self._scoped_to_checked(
+            PartyWorker.objects.filter(full_time=True, started_on__lte=self.as_of)
+        )
+        return Q(person_id__in=self._offices_qs().values("person_id")) | Q(
+            person_id__in=workers.values("person_id")
+        )
 
     @functools.cached_property
     def cadre_offices(self) -> list[Office]:
@@ -89,7 +106,20 @@ class CadreFacts(LifeFacts):
             "full_time", "started_on", "ended_on",
         )  # fmt: skip
         rows = self._offices_qs().order_by("person_id", "party_org_id", "started_on", "role")
-        return [Office(*row) for row in rows.values_list(*fields)]
+        offices = [Office(*row) for row in rows.values_list(*fields)]
+        # Full-time Party workers outside the committee (`party-workers`), as offices of
+        # their own role (`WORKER`): CAD-WORKER-TRAINING holds them to a yearly training.
+        workers = self._scoped_to_checked(
+            PartyWorker.objects.filter(full_time=True, started_on__lte=self.as_of)
+        )
+        for row in workers.values_list(*(f for f in fields if f not in ("role", "full_time"))):
+            person, name, masked, po, code, po_name, township, founded, started, ended = row
+            offices.append(
+                Office(person, name, masked, po, code, po_name, township, founded, WORKER, True,
+                       started, ended)
+            )  # fmt: skip
+        offices.sort(key=lambda o: (o.person, o.party_org, o.started_on, o.role))
+        return offices
 
     @functools.cached_property
     def _cadre_trainings(self) -> dict[dt.date, dict[int, list[TrainingFact]]]:
@@ -105,7 +135,7 @@ class CadreFacts(LifeFacts):
         out: dict[int, list[TrainingFact]] = defaultdict(list)
         for person, kind, ended, days in (
             Training.objects.filter(
-                person_id__in=self._offices_qs().values("person_id"),
+                self._holders_q(),
                 kind__in=COUNTED_KINDS,
                 ended_on__gte=since,
                 ended_on__lt=self.as_of,

@@ -166,6 +166,7 @@ def worker_training(facts: Facts, policy: Policy) -> Iterator[Finding]:
         if any(first <= t.ended_on <= end for t in trainings.get(office.person, ())):
             continue
         role = "专职党务工作者" if office.full_time else office_label(office.role)
+        # (a full-time worker outside the committee is an office of role WORKER)
         yield Finding(
             _subject(office),
             office.township_code,

@@ -8,15 +8,18 @@ than zero, at most one decimal, and not more than the days from 开始 to 结束
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from dangjian.cadres.models import (
     Opinion,
+    PartyWorker,
     Recommendation,
     RecommendationKind,
     Training,
     TrainingKind,
+    WorkerAllowance,
 )
 from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import RowError
@@ -25,9 +28,12 @@ from dangjian.imports.fields import (
     choice_column,
     date_column,
     id_code,
+    integer,
     labels_of,
     tenths,
     text,
+    yes_no,
+    yuan,
 )
 from dangjian.imports.kinds.life import _PartyOrgs, _people
 from dangjian.imports.writers import OUTSIDE, outside
@@ -230,3 +236,196 @@ class RecommendationsKind(Kind):
             key_label=lambda key: f"{self.masked.get(key[0], '')} {key[1]}",
         )
         return outcome
+
+
+# --- party-workers and worker-allowances (the project's own, docs/cadres.md) -----------------
+
+
+class PartyWorkersKind(Kind):
+    """`party-workers`: 党务工作者 (POLICY 五.2), full-time or part-time, of a Party
+    organization over a period. Key: 党组织编码 + 公民身份号码 + 开始日期."""
+
+    name = "party-workers"
+    label = "党务工作者"
+    columns = (
+        Column("party_org", "党组织编码", text(32), required=True),
+        Column("id_number", "公民身份号码", id_code, required=True, personal=True),
+        Column(
+            "full_time", "是否专职", yes_no, required=True, options=("是", "否"), hint="是 / 否"
+        ),
+        date_column("started_on", "开始日期", required=True),
+        date_column("ended_on", "结束日期"),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.masked: dict[int, str] = {}
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        hashes, people, hidden = _visible_people(rows, self.ctx)
+        party_orgs = _PartyOrgs(
+            self.ctx, {r.values["party_org"] for r in rows if r.values["party_org"]}
+        )
+        return [self._check(row, hashes, people, hidden, party_orgs) for row in rows]
+
+    def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
+               hidden: set[Any], party_orgs: _PartyOrgs) -> tuple[Any, list[RowError]]:  # fmt: skip
+        v = row.values
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(self.column(key), message))
+
+        party_org = None
+        problem = party_orgs.problem(v["party_org"]) if v["party_org"] else ""
+        if problem:
+            fail("party_org", problem)
+        elif v["party_org"]:
+            party_org = party_orgs.rows[v["party_org"]]
+        person = _person(v["id_number"], hashes, people, hidden, self.ctx, fail)
+        started, ended = v["started_on"], v["ended_on"]
+        if started and started > self.ctx.today:
+            fail("started_on", "晚于今天")
+        elif started and party_org is not None and started < party_org[2]:
+            fail("started_on", f"早于党组织成立日期 {party_org[2]}")
+        if started and ended and ended < started:
+            fail("ended_on", f"早于开始日期 {started}")
+        if errors:
+            return None, errors
+        assert party_org is not None and person is not None
+        key = (party_org[0], person, started)
+        if key in self.seen:
+            return None, [row.error(self.column("started_on"), f"与第{self.seen[key]}行重复")]
+        self.seen[key] = row.number
+        self.masked[person] = mask_id_number(v["id_number"])
+        return Keyed(row.number, key, (bool(v["full_time"]), ended)), []
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome, _ = upsert(
+            self.ctx,
+            PartyWorker,
+            key=["party_org", "person", "started_on"],
+            fields=["full_time", "ended_on"],
+            labels=["是否专职", "结束日期"],
+            records=records,
+            fetch_by="party_org",
+            key_label=lambda key: self.masked.get(key[1], ""),
+        )
+        return outcome
+
+
+class WorkerAllowancesKind(Kind):
+    """`worker-allowances`: a Party worker's allowance (津贴) for a year. Key: 党组织编码 +
+    公民身份号码 + 年度; the person must be a Party worker of that Party organization (a
+    `party-workers` record) on some day of the year."""
+
+    name = "worker-allowances"
+    label = "党务工作者津贴"
+    columns = (
+        Column("party_org", "党组织编码", text(32), required=True),
+        Column("id_number", "公民身份号码", id_code, required=True, personal=True),
+        Column("year", "年度", integer(minimum=1949, maximum=2100), required=True),
+        Column("amount", "津贴金额(元)", yuan(), required=True, hint="元，最多两位小数"),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self.masked: dict[int, str] = {}
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        hashes, people, hidden = _visible_people(rows, self.ctx)
+        party_orgs = _PartyOrgs(
+            self.ctx, {r.values["party_org"] for r in rows if r.values["party_org"]}
+        )
+        periods: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
+        pks = sorted(set(people.values()))
+        for start in range(0, len(pks), 900):
+            for po, person, started, ended in PartyWorker.objects.filter(
+                person_id__in=pks[start : start + 900]
+            ).values_list("party_org_id", "person_id", "started_on", "ended_on"):
+                periods.setdefault((po, person), []).append((started, ended))
+        return [self._check(row, hashes, people, hidden, party_orgs, periods) for row in rows]
+
+    def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
+               hidden: set[Any], party_orgs: _PartyOrgs,
+               periods: dict[tuple[int, int], list[tuple[Any, Any]]],
+               ) -> tuple[Any, list[RowError]]:  # fmt: skip
+        v = row.values
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(self.column(key), message))
+
+        party_org = None
+        problem = party_orgs.problem(v["party_org"]) if v["party_org"] else ""
+        if problem:
+            fail("party_org", problem)
+        elif v["party_org"]:
+            party_org = party_orgs.rows[v["party_org"]][0]
+        person = _person(v["id_number"], hashes, people, hidden, self.ctx, fail)
+        year = v["year"]
+        if year is not None and year > self.ctx.today.year:
+            fail("year", "晚于今年")
+        elif year is not None and party_org is not None and person is not None:
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            if not any(
+                s <= last and (e is None or e > first)
+                for s, e in periods.get((party_org, person), ())
+            ):
+                fail("year", "该年度不是本党组织的党务工作者（请先导入党务工作者）")
+        if errors:
+            return None, errors
+        assert party_org is not None and person is not None
+        key = (party_org, person, year)
+        if key in self.seen:
+            return None, [row.error(self.column("year"), f"与第{self.seen[key]}行重复")]
+        self.seen[key] = row.number
+        self.masked[person] = mask_id_number(v["id_number"])
+        return Keyed(row.number, key, (v["amount"],)), []
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome, _ = upsert(
+            self.ctx,
+            WorkerAllowance,
+            key=["party_org", "person", "year"],
+            fields=["amount"],
+            labels=["津贴金额(元)"],
+            records=records,
+            fetch_by="party_org",
+            key_label=lambda key: f"{self.masked.get(key[1], '')} {key[2]}",
+        )
+        return outcome
+
+
+def _visible_people(
+    rows: list[Row], ctx: Context
+) -> tuple[dict[str, str], dict[str, int], set[Any]]:
+    """(number -> hash, hash -> person pk, hashes of people outside the writer's reach)."""
+    numbers = {r.values["id_number"] for r in rows if r.values["id_number"]}
+    hashes, people = _people(numbers, ctx)
+    gate = ctx.gate
+    hidden: set[Any] = set()
+    if gate is not None:
+        hidden = outside(gate, gate.people(), Person, "id_hash", set(people))
+    return hashes, people, hidden
+
+
+def _person(number: str | None, hashes: dict[str, str], people: dict[str, int],
+            hidden: set[Any], ctx: Context, fail: Any) -> int | None:  # fmt: skip
+    """The person a row names (None, with the column's error, when none may be written)."""
+    if not number:
+        return None
+    problem = id_number_problem(number, ctx.today)
+    if problem:
+        fail("id_number", problem)
+        return None
+    person = people.get(hashes.get(number, ""))
+    if person is None:
+        fail("id_number", "不是已登记的人员（请先在人员文件中导入此人）")
+        return None
+    if hashes[number] in hidden:
+        fail("id_number", OUTSIDE)
+        return None
+    return person
