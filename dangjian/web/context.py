@@ -20,6 +20,7 @@ MENU = [
             ("组织生活", "web:life"),
             ("会议记录审核", "web:life_review"),
             ("党建活动与共建", "web:life_lists"),
+            ("培训需求名单", "web:training_needs"),
         ],
     ),
     (

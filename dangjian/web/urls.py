@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("dangjian.compliance.urls")),
     path("", include("dangjian.tasks.urls")),
     path("", include("dangjian.life.urls")),
+    path("", include("dangjian.cadres.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),
     path("", include("dangjian.accounts.urls")),
