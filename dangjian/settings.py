@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dangjian.tasks",
     "dangjian.life",
     "dangjian.cadres",
+    "dangjian.bodies",
     "dangjian.web",
 ]
 

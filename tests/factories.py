@@ -316,3 +316,20 @@ def cadre_kept(holder: Person, appointed_on: dt.date, until: dt.date) -> None:
             )
         )  # fmt: skip
     Training.objects.bulk_create(rows)
+
+
+def studies_kept(*bodies: Area | Unit, until: dt.date, years: int = 12) -> None:
+    """A 专题研究 in each of the `years` years before `until`'s, by each district or unit:
+    bodies rule MGT-STUDY finds nothing about on `until` (for tests of other rules)."""
+    from dangjian.bodies.models import TopicStudy
+
+    TopicStudy.objects.bulk_create(
+        TopicStudy(
+            area=body if isinstance(body, Area) else None,
+            unit=body if isinstance(body, Unit) else None,
+            held_on=dt.date(until.year - k, 6, 1),
+            topic="专题研究社会组织党建工作",
+        )
+        for body in bodies
+        for k in range(1, years + 1)
+    )

@@ -50,6 +50,8 @@ def world(areas):
         areas["wenyilu"], covers=[w.covered], code="430102D001", name="芙蓉区摄影协会党支部"
     )
     factories.life_kept(w.party_org, D)  # no finding of LIFE-MEETINGS, LIFE-REVIEW
+    # no finding of MGT-STUDY: each district studies the matter every year
+    factories.studies_kept(areas["furong"], areas["tianxin"], until=dt.date.today(), years=15)
     w.instructed = factories.org(areas["chaoyang"])
     factories.instructor_assignment(w.instructed)
     return w
@@ -105,7 +107,7 @@ def test_it_prints_the_findings_as_json(world):
         ("ORG-TERM", "430102D001"),
     }
     assert data["summary"]["COV-STANDALONE"] == 1 and data["summary"]["MGT-INDUSTRY"] == 0
-    assert len(data["summary"]) == len(RULES) == 17
+    assert len(data["summary"]) == len(RULES) == 18
 
 
 def test_it_writes_the_json_to_a_file(world, tmp_path):
@@ -127,6 +129,7 @@ def test_it_prints_the_findings_as_text(world):
 
 
 def test_it_prints_no_table_without_findings(areas):
+    factories.studies_kept(areas["furong"], areas["tianxin"], until=dt.date.today(), years=15)
     out, _ = command("check", "--as-of", AS_OF)
     assert re.search(r"^  合计 +0$", out, re.M)
     assert "规则  严重" not in out
@@ -315,13 +318,13 @@ def test_it_records_only_full_checks(world):
 # The rule catalogue -------------------------------------------------------------------------
 
 
-def test_it_lists_all_seventeen_rules_quoting_the_policy_verbatim(areas):
+def test_it_lists_all_eighteen_rules_quoting_the_policy_verbatim(areas):
     out, _ = command("rules", "--format", "json")
     data = json.loads(out)
     assert data["policy_version"] == load().version
     ids = [r["id"] for r in data["rules"]]
     assert ids == sorted(ids) == sorted(RULES)
-    assert len(ids) == 17
+    assert len(ids) == 18
     text = policy_text()
     for entry in data["rules"]:
         assert entry["quote"] and entry["quote"] in text, entry["id"]

@@ -90,6 +90,10 @@ GOOD_ROWS: dict[str, list[dict[str, object]]] = {
             "培训天数": "4.5",
         },
     ],
+    "studies": [
+        {"研究主体": "芙蓉区", "研究日期": "2024-03-01", "主题": "研究社会组织党建工作"},
+        {"研究主体": corpus.SUPERVISOR, "研究日期": "2024-04-01", "主题": "研究行业党建"},
+    ],
     "recommendations": [  # refused (not a leader) or written: both paths are fuzzed
         {
             "公民身份号码": corpus.P_MEMBER,

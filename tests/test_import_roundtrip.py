@@ -141,6 +141,8 @@ def people(draw, usccs, codes):
 
 
 LAST = dt.date(2025, 12, 31)  # the latest day the datasets use (before today)
+# A study's body (its district) and the ways a file may name it.
+STUDY_BODIES = {"430102": ["芙蓉区", "中共芙蓉区委", "430102"], "430103": ["天心区", "430103"]}
 
 
 @st.composite
@@ -235,6 +237,17 @@ def datasets(draw):
         "trainings": list(trainings.values()),
         **life,
         "recommendations": list(recommendations.values()),
+        "studies": [
+            [
+                draw(st.sampled_from(STUDY_BODIES[body])),
+                day.isoformat(),
+                draw(st.sampled_from(["研究社会组织党建工作", "专题会议"])),
+            ]
+            for body, day in {
+                (draw(st.sampled_from(sorted(STUDY_BODIES))), draw(dates))
+                for _ in range(draw(st.integers(0, 3)))
+            }
+        ],
         "party-workers": list(workers.values()),
         "worker-allowances": list(allowances.values()),
     }

@@ -23,6 +23,7 @@ history holds, so that what a row related to *before* the change is looked at to
   and leading employment of a person in scope);
 - a meeting, a Party group: its Party organization (rules LIFE-MEETINGS, LIFE-REVIEW);
 - a unit: it; the organizations it registers or supervises;
+- a topic study: its district (subject type `area`) or its unit (MGT-STUDY);
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
 the Party organizations each one manages). A write touching more than `FULL_CHECK_SHARE`
@@ -43,6 +44,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.areas.models import Unit
+from dangjian.bodies.models import TopicStudy
 from dangjian.cadres.models import PartyWorker, Recommendation, Training
 from dangjian.compliance.engine import evaluate, reconcile, record
 from dangjian.compliance.facts import Facts
@@ -74,9 +76,10 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     Training,
     Recommendation,
     PartyWorker,
+    TopicStudy,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
-SUBJECT_TYPES = ("social_org", "party_org", "person", "unit")
+SUBJECT_TYPES = ("social_org", "party_org", "person", "unit", "area")
 
 
 @dataclass
@@ -87,9 +90,10 @@ class Scope:
     party_orgs: set[int] = field(default_factory=set)
     people: set[int] = field(default_factory=set)
     units: set[int] = field(default_factory=set)
+    areas: set[int] = field(default_factory=set)  # districts (MGT-STUDY)
 
     def __bool__(self) -> bool:
-        return bool(self.orgs or self.party_orgs or self.people or self.units)
+        return bool(self.orgs or self.party_orgs or self.people or self.units or self.areas)
 
 
 Row = tuple[Any, ...]
@@ -144,6 +148,10 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(_ever(Training, "id", written.get(Training, set()), "person_id"))
     people |= _ids(_ever(Recommendation, "id", written.get(Recommendation, set()), "person_id"))
     people |= _ids(_ever(PartyWorker, "id", written.get(PartyWorker, set()), "person_id"))
+    # A topic study: its district or unit (MGT-STUDY).
+    rows = _ever(TopicStudy, "id", written.get(TopicStudy, set()), "area_id", "unit_id")
+    s.areas |= _ids(rows, 0)
+    s.units |= _ids(rows, 1)
     # One step along the relations from what was written.
     rows = _ever(Coverage, "org_id", direct_orgs, "party_org_id")
     s.party_orgs |= _ids(rows)
@@ -181,13 +189,16 @@ def _subjects(scope: Scope) -> dict[str, set[int]]:
         "party_org": scope.party_orgs,
         "person": people,
         "unit": scope.units,
+        "area": scope.areas,
     }
 
 
 def refresh(scope: Scope, *, as_of: dt.date | None = None, cause: str = "") -> tuple[int, int]:
     """Evaluate every rule for the subjects of `scope` on `as_of` (today) and bring their
     findings (and tasks) in line. Returns (opened, resolved)."""
-    assert all(r.subject in SUBJECT_TYPES for r in RULES.values()), "a rule of a new subject type"
+    assert all(set(r.subjects) <= set(SUBJECT_TYPES) for r in RULES.values()), (
+        "a rule of a new subject type"
+    )
     if not scope:
         return 0, 0
     day = as_of or timezone.localdate()

@@ -471,6 +471,24 @@ def _worker_allowances(gate: Jurisdiction, area: Area | None, unmask: bool) -> I
         yield [code, _id_number(encrypted, masked, unmask), str(year), f"{amount:.2f}"]
 
 
+def _studies(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """研究主体 as its district's code (a name may not be unique) or its unit's name."""
+    from dangjian.bodies.models import TopicStudy
+
+    qs = TopicStudy.objects.all()
+    if not gate.everything and gate.area is None:
+        return  # the studies are the area officers' (and the system's) records
+    for scope in (gate.area, area):
+        if scope is not None:
+            qs = qs.filter(
+                Q(area__path__startswith=scope.path) | Q(unit__area__path__startswith=scope.path)
+            )
+    for code, unit, held, topic in qs.order_by("held_on", "area__code", "unit__name", "pk").values_list(
+        "area__code", "unit__name", "held_on", "topic"
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [code or unit or "", _date(held), topic]
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -484,6 +502,7 @@ _EXPORTERS = {
     "demonstration-sites": _demonstration_sites,
     "joint-groups": _joint_groups,
     "activities": _activities,
+    "studies": _studies,
     "recommendations": _recommendations,
     "party-workers": _party_workers,
     "worker-allowances": _worker_allowances,

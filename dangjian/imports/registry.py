@@ -9,6 +9,7 @@ from dangjian.imports.kinds.activities import (
     JointGroupsKind,
     PairingsKind,
 )
+from dangjian.imports.kinds.bodies import StudiesKind
 from dangjian.imports.kinds.cadres import (
     PartyWorkersKind,
     RecommendationsKind,
@@ -37,6 +38,7 @@ KINDS: dict[str, type[Kind]] = {
         DemonstrationSitesKind,
         JointGroupsKind,
         ActivitiesKind,  # names a 联组 of `joint-groups`
+        StudiesKind,
         RecommendationsKind,
         PartyWorkersKind,
         WorkerAllowancesKind,  # of a Party worker of `party-workers`

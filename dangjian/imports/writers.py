@@ -27,7 +27,7 @@ AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
     "trainings", "pairings", "demonstration-sites", "joint-groups", "activities",
-    "recommendations", "party-workers", "worker-allowances",
+    "studies", "recommendations", "party-workers", "worker-allowances",
 )  # fmt: skip
 # Organization life: a secretary writes those of its own Party organization (and those under it).
 LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "joint-groups",

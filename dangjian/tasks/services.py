@@ -600,14 +600,17 @@ def _path_codes(record: FindingRecord) -> list[str]:
 
 
 def _assign_defaults(fresh: list[tuple[Task, FindingRecord]]) -> list[str]:
-    """Give each new task its default assignee (two queries at most, whatever their
+    """Give each new task its default assignee (three queries at most, whatever their
     number) and return the text of each one's first event:
 
     - party_org: the Party organization's secretary (an active user of role "org" of it,
       the first created), else the township officer;
-    - social_org, person, area: the township officer of the finding's township (an active
+    - social_org, person: the township officer of the finding's township (an active
       user of role "township" whose area is the finding's area or holds it, the first
       created);
+    - area: the area's own officer (an active area officer whose area it is — a district's
+      office for a district —, the first created), else the township officer as above (a
+      community's);
     - unit: the unit (every user of it), nobody in person.
     """
     party_orgs = {task.subject_pk for task, _ in fresh if task.subject_type == "party_org"}
@@ -619,10 +622,25 @@ def _assign_defaults(fresh: list[tuple[Task, FindingRecord]]) -> list[str]:
             .values_list("party_org_id", "pk", "username", "last_name", "first_name")
         ):
             secretaries.setdefault(party_org_id, (pk, f"{last}{first}".strip() or username))
+    own: dict[int, tuple[int, str]] = {}  # an area's own officer (a district's: its office)
+    areas = {task.subject_pk for task, _ in fresh if task.subject_type == "area"}
+    if areas:
+        for area_id, pk, username, last, first in (
+            User.objects.filter(
+                role__in=(Role.CITY, Role.DISTRICT, Role.TOWNSHIP),
+                is_active=True,
+                area_id__in=areas,
+            )
+            .order_by("pk")
+            .values_list("area_id", "pk", "username", "last_name", "first_name")
+        ):
+            own.setdefault(area_id, (pk, f"{last}{first}".strip() or username))
     codes: set[str] = set()
     for task, record in fresh:
-        if task.subject_type == "unit" or (
-            task.subject_type == "party_org" and task.subject_pk in secretaries
+        if (
+            task.subject_type == "unit"
+            or (task.subject_type == "party_org" and task.subject_pk in secretaries)
+            or (task.subject_type == "area" and task.subject_pk in own)
         ):
             continue
         codes.update(_path_codes(record))
@@ -643,6 +661,8 @@ def _assign_defaults(fresh: list[tuple[Task, FindingRecord]]) -> list[str]:
             continue
         if task.subject_type == "party_org":
             found = secretaries.get(task.subject_pk)
+        if task.subject_type == "area":
+            found = own.get(task.subject_pk)
         if found is None:
             for code in reversed(_path_codes(record)):
                 if code in officers:

@@ -1,14 +1,16 @@
 """Tasks (待办) in the browser for the subject types tests/browser/test_tasks.py leaves out
 (it works a Party organization's task and a social organization's): a member's
-(`person`, rule DYN-TRANSFER) and a supervisory unit's (`unit`, rule MGT-INDUSTRY). As
+(`person`, rule DYN-TRANSFER), a supervisory unit's (`unit`, rule MGT-INDUSTRY) and a
+district's (`area`, rule MGT-STUDY). As
 there, the assignee finds the task in 我的待办, opens it, writes a note, attaches a PDF and
 reports it fixed (已整改待核实); the officer over the subject finds it by its state, checks it
 and closes it (销号); the history names every step and who took it. Then, for each of the
 two, a correction in an organization's form that makes such a task close itself by the
 time the page answers.
 
-No rule finds anything about an `area` yet (the last test says so, and fails the day one
-does, so that its task is worked here too)."""
+And a district's (`area`, rule MGT-STUDY): its officer works it, the city closes it. The
+last test fails the day a rule finds a subject of another type, so that its task is worked
+here too."""
 
 from __future__ import annotations
 
@@ -193,7 +195,7 @@ def test_the_units_users_work_its_task_and_the_city_closes_it(site: Site, world:
     orgs = busy_supervisor(world)
     education = world.users["supervisor"].unit
     assert education is not None
-    task = Task.objects.get(subject_type="unit", subject_pk=education.pk)
+    task = Task.objects.get(subject_type="unit", subject_pk=education.pk, rule="MGT-INDUSTRY")
     # Nobody in person: the unit, so every user of it.
     assert task.rule == "MGT-INDUSTRY" and RULES[task.rule].subject == "unit"
     assert task.state == "pending" and task.assignee_id is None
@@ -239,8 +241,8 @@ def test_correcting_an_organizations_party_management_closes_the_units_task(
     orgs = busy_supervisor(world)
     education = world.users["supervisor"].unit
     assert education is not None
-    task = Task.objects.get(subject_type="unit", subject_pk=education.pk)
-    assert task.rule == "MGT-INDUSTRY" and task.state == "pending"
+    task = Task.objects.get(subject_type="unit", subject_pk=education.pk, rule="MGT-INDUSTRY")
+    assert task.state == "pending"
     org = orgs[0]
 
     page = site.log_in("furong")
@@ -264,12 +266,48 @@ def test_correcting_an_organizations_party_management_closes_the_units_task(
     site.assert_clean()
 
 
-# Area -----------------------------------------------------------------------------------------
+# Area: MGT-STUDY ---------------------------------------------------------------------------
 
 
-def test_no_rule_finds_an_area_yet():
-    """Issue 14 asks for the task of a finding of each subject type to be worked in the
-    browser. No rule has an area for its subject (POLICY.md's MGT-STUDY, a district's
-    专题研究, would be the first): when one does, work its task here as above."""
-    subjects = {rule.subject for rule in RULES.values()}
-    assert subjects == {"social_org", "party_org", "person", "unit"}, subjects
+def test_the_district_officer_works_its_districts_study_task_and_the_city_closes_it(
+    site: Site, world: World
+):
+    """芙蓉区 held no 专题研究 last year (rule MGT-STUDY finds the district, subject type
+    `area`): the task goes to the district's officer, who works it; the city's officer checks
+    and closes it."""
+    furong = world.areas["furong"]
+    task = Task.objects.get(subject_type="area", subject_pk=furong.pk)
+    assert task.rule == "MGT-STUDY" and RULES[task.rule].subject == "area"
+    assert task.state == "pending" and task.assignee == world.users["furong"]
+    year = dt.date.today().year - 1
+
+    page = site.log_in("furong")
+    open_from_list(page, task, mine=True)
+    expect(page.locator(".task-state")).to_have_text("待处理")
+    expect(page.locator("main")).to_contain_text(f"{year}年度未专题研究社会组织党建工作")
+    expect(page.locator("main")).to_contain_text("芙蓉区")
+    work_and_report_fixed(page, site, "已提请区委常委会议研究", "区委已专题研究，会议纪要附后")
+    page.context.close()
+
+    page = site.log_in("city")
+    open_from_list(page, task, state="已整改待核实")
+    check_and_close(page, site, "会议纪要已核对，同意销号")
+    assert steps_by(page) == [
+        ("系统", "生成待办"),
+        ("furong", "添加备注"),
+        ("furong", "上传附件"),
+        ("furong", "报告已整改"),
+        ("city", "销号"),
+    ], history(page)
+    page.context.close()
+    assert Task.objects.get(pk=task.pk).state == "closed"
+    assert actions(task) == WORKED
+    site.assert_clean()
+
+
+def test_every_subject_type_of_the_rules_is_worked_here_or_in_test_tasks():
+    """Each subject type a rule may find has its task worked in the browser: a Party
+    organization's and an organization's in tests/browser/test_tasks.py, a person's, a
+    unit's and an area's above. A new type fails here until its task is worked too."""
+    subjects = {s for rule in RULES.values() for s in rule.subjects}
+    assert subjects == {"social_org", "party_org", "person", "unit", "area"}, subjects

@@ -20,13 +20,14 @@ before (`Facts` is them all):
   had to (`life_missing`; the grid of `dangjian.life.grid` is decided by the same code);
 - `cadres.py` (五.3): the offices held in the Party organizations the rules check and their
   holders' trainings (`cadre_offices`, `cadre_trainings`), and the recommendations of
-  leaders awaiting the Party organization's opinion (`pending_recommendations`).
+  leaders awaiting the Party organization's opinion (`pending_recommendations`);
+- `bodies.py` (二.3): the districts and supervising units, and who held a 专题研究 in a year.
 """
 
 from __future__ import annotations
 
 from dangjian.compliance.facts.backbone import PartyOrgFacts
-from dangjian.compliance.facts.cadres import RecommendationFacts
+from dangjian.compliance.facts.bodies import StudyFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
 from dangjian.compliance.facts.people import PersonFacts
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 
-class Facts(RecommendationFacts):
+class Facts(StudyFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for

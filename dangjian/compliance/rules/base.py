@@ -54,11 +54,18 @@ class Rule:
     subject: str
     action: str
     find: Evaluate  # the decorated function: its findings carry no rule id
+    # Other subject types its findings may have (MGT-STUDY: districts, and units too).
+    also: tuple[str, ...] = ()
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        return (self.subject, *self.also)
 
     def evaluate(self, facts: Facts, policy: Policy) -> Iterator[Finding]:
         """The rule's findings, each carrying this rule's id."""
         for finding in self.find(facts, policy):
             assert len(finding.occurrence) <= 64, "FindingRecord.occurrence holds 64"
+            assert finding.subject.type in self.subjects, (self.id, finding.subject.type)
             yield replace(finding, rule=self.id)
 
 
@@ -76,13 +83,16 @@ def rule(
     subject: str,
     action: str,
     settings: tuple[str, ...] = (),
+    also: tuple[str, ...] = (),
 ) -> Callable[[Evaluate], Evaluate]:
     """Register a rule; the decorated function yields its findings."""
 
     def register(evaluate: Evaluate) -> Evaluate:
         assert id not in RULES, f"rule {id} registered twice"
         assert severity in SEVERITY_LABEL
-        RULES[id] = Rule(id, clause, title, quote, severity, settings, subject, action, evaluate)
+        RULES[id] = Rule(
+            id, clause, title, quote, severity, settings, subject, action, evaluate, also
+        )
         return evaluate
 
     return register

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from dangjian.compliance.facts import Facts
@@ -88,3 +89,35 @@ def industry_committee(facts: Facts, policy: Policy) -> Iterator[Finding]:
             None,
             {"party_orgs": count, "industry_committees": [code for code, _ in committees]},
         )
+
+
+@rule(
+    id="MGT-STUDY",
+    clause="二.3",
+    title="每年专题研究社会组织党建工作",
+    quote="每年至少专题研究一次社会组织党建工作",
+    severity="medium",
+    subject="area",
+    also=("unit",),
+    action="区县(市)委、业务主管单位党组织每年至少专题研究1次社会组织党建工作，并录入研究记录",
+)
+def topic_study(facts: Facts, policy: Policy) -> Iterator[Finding]:
+    """Each district of the jurisdiction (subject `area`) and each supervisory unit that
+    supervises an active organization on the date (subject `unit`) with no 专题研究 in the
+    last closed year."""
+    y = facts.as_of.year - 1
+    areas, units = facts.studied_in(y)
+    due = dt.date(y, 12, 31)
+    message = f"{y}年度未专题研究社会组织党建工作"
+    for pk, (code, name) in sorted(facts.districts.items(), key=lambda item: item[1][0]):
+        if pk not in areas:
+            yield Finding(
+                Subject("area", code, name, pk), code, message, due, {"year": y},
+                occurrence=str(y),
+            )  # fmt: skip
+    for pk, (name, area) in facts.supervising_units.items():
+        if pk not in units:
+            yield Finding(
+                Subject("unit", name, name, pk), area, message, due, {"year": y},
+                occurrence=str(y),
+            )  # fmt: skip
