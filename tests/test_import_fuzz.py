@@ -119,6 +119,16 @@ GOOD_ROWS: dict[str, list[dict[str, object]]] = {
             "津贴金额(元)": "3600",
         },
     ],
+    "instructor-visits": [  # refused (not assigned there) or written: both paths are fuzzed
+        {
+            "指导员公民身份号码": corpus.P_MEMBER,
+            "统一社会信用代码": corpus.ORG_A,
+            "走访日期": "2024-05-01",
+            "走访情况": "宣讲政策\n了解党员情况",
+            "帮助建立工会": "是",
+            "发现入党积极分子人数": "2",
+        },
+    ],
     "pairings": [
         {
             "党组织编码": corpus.PO_BRANCH,

@@ -146,6 +146,25 @@ STUDY_BODIES = {"430102": ["芙蓉区", "中共芙蓉区委", "430102"], "430103
 
 
 @st.composite
+def instructor_visits(draw, instructors):
+    """Visits of the instructors on days they were assigned to the organization."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    for _ in range(draw(st.integers(0, 3)) if instructors else 0):
+        _name, number, _source, uscc, assigned, ended = draw(st.sampled_from(instructors))
+        first = dt.date.fromisoformat(assigned)
+        last = dt.date.fromisoformat(ended) - dt.timedelta(days=1) if ended else LAST
+        if last < first:
+            continue
+        day = draw(st.dates(first, min(last, LAST))).isoformat()
+        out[(number, uscc, day)] = [
+            number, uscc, day, draw(st.sampled_from(["", "宣讲政策", "一、座谈\n二、走访"])),
+            draw(st.sampled_from(["是", "否"])), draw(st.sampled_from(["是", "否"])),
+            str(draw(st.integers(0, 5))), str(draw(st.integers(0, 3))),
+        ]  # fmt: skip
+    return list(out.values())
+
+
+@st.composite
 def datasets(draw):
     org_rows = draw(orgs())
     usccs = [r[0] for r in org_rows]
@@ -248,6 +267,7 @@ def datasets(draw):
                 for _ in range(draw(st.integers(0, 3)))
             }
         ],
+        "instructor-visits": draw(instructor_visits(instructors)),
         "party-workers": list(workers.values()),
         "worker-allowances": list(allowances.values()),
     }

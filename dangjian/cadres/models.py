@@ -215,3 +215,46 @@ class WorkerAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度津贴 {self.amount} 元"
+
+
+class InstructorVisit(models.Model):
+    """A Party-building instructor's visit to an organization they are assigned to (POLICY
+    三.2), and what came of it: a trade union or Youth League branch helped into being,
+    activists found, members discovered (the `instructor-visits` kind, docs/cadres.md)."""
+
+    instructor = models.ForeignKey(
+        "partyorgs.Instructor",
+        verbose_name="指导员",
+        on_delete=models.CASCADE,
+        related_name="visits",
+    )
+    org = models.ForeignKey(
+        "orgs.SocialOrganization",
+        verbose_name="社会组织",
+        on_delete=models.CASCADE,
+        related_name="instructor_visits",
+    )
+    visited_on = models.DateField("走访日期")
+    content = models.TextField("走访情况", blank=True, default="", db_default="")
+    union_set_up = models.BooleanField("帮助建立工会", default=False, db_default=False)
+    youth_league_set_up = models.BooleanField("帮助建立共青团", default=False, db_default=False)
+    activists = models.PositiveIntegerField("发现入党积极分子人数", default=0, db_default=0)
+    members_found = models.PositiveIntegerField("发现党员人数", default=0, db_default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "指导员走访"
+        verbose_name_plural = "指导员走访"
+        ordering = ["-visited_on"]
+        indexes = [models.Index(fields=["visited_on"], name="instructor_visit_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instructor", "org", "visited_on"],
+                name="instructor_visit_unique",
+                violation_error_message="同一指导员同一日期走访同一社会组织只记录一次",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} 走访"

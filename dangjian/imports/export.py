@@ -489,6 +489,28 @@ def _studies(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[li
         yield [code or unit or "", _date(held), topic]
 
 
+def _instructor_visits(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.cadres.models import InstructorVisit
+
+    qs = InstructorVisit.objects.all()
+    if not gate.everything:
+        qs = qs.filter(org__in=gate.orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(org__township__path__startswith=area.path)
+    for row in qs.order_by(
+        "visited_on", "instructor__person__id_masked", "org__uscc", "pk"
+    ).values_list(
+        "instructor__person__id_encrypted", "instructor__person__id_masked", "org__uscc",
+        "visited_on", "content", "union_set_up", "youth_league_set_up", "activists",
+        "members_found",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        encrypted, masked, uscc, day, content, union, league, activists, found = row
+        yield [
+            _id_number(encrypted, masked, unmask), uscc, _date(day), content,
+            "是" if union else "否", "是" if league else "否", str(activists), str(found),
+        ]  # fmt: skip
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -506,6 +528,7 @@ _EXPORTERS = {
     "recommendations": _recommendations,
     "party-workers": _party_workers,
     "worker-allowances": _worker_allowances,
+    "instructor-visits": _instructor_visits,
 }
 
 

@@ -11,6 +11,7 @@ from dangjian.imports.kinds.activities import (
 )
 from dangjian.imports.kinds.bodies import StudiesKind
 from dangjian.imports.kinds.cadres import (
+    InstructorVisitsKind,
     PartyWorkersKind,
     RecommendationsKind,
     TrainingsKind,
@@ -42,5 +43,6 @@ KINDS: dict[str, type[Kind]] = {
         RecommendationsKind,
         PartyWorkersKind,
         WorkerAllowancesKind,  # of a Party worker of `party-workers`
+        InstructorVisitsKind,
     )
 }

@@ -27,7 +27,7 @@ AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
     "trainings", "pairings", "demonstration-sites", "joint-groups", "activities",
-    "studies", "recommendations", "party-workers", "worker-allowances",
+    "studies", "recommendations", "party-workers", "worker-allowances", "instructor-visits",
 )  # fmt: skip
 # Organization life: a secretary writes those of its own Party organization (and those under it).
 LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "joint-groups",
@@ -36,6 +36,7 @@ LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "jo
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
     Role.ORG: ("people", "committees", *LIFE_KINDS),
+    Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
 # created (the key is taken) nor changed (it is not theirs), and nothing more is told of it.
@@ -57,6 +58,8 @@ def writable_kinds(user: Any) -> tuple[str, ...]:
         return ROLE_KINDS[Role.REGISTRY]
     if user.role == Role.ORG and user.party_org_id is not None:
         return ROLE_KINDS[Role.ORG]
+    if user.role == Role.INSTRUCTOR and user.instructor_id is not None:
+        return ROLE_KINDS[Role.INSTRUCTOR]
     return ()
 
 

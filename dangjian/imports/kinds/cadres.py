@@ -12,7 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from dangjian.accounts.models import Role
 from dangjian.cadres.models import (
+    InstructorVisit,
     Opinion,
     PartyWorker,
     Recommendation,
@@ -30,8 +32,10 @@ from dangjian.imports.fields import (
     id_code,
     integer,
     labels_of,
+    long_text,
     tenths,
     text,
+    uscc_code,
     yes_no,
     yuan,
 )
@@ -39,6 +43,8 @@ from dangjian.imports.kinds.life import _PartyOrgs, _people
 from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib.codes import id_number_problem, mask_id_number
 from dangjian.lib.dated import holds_on
+from dangjian.orgs.models import SocialOrganization
+from dangjian.partyorgs.models import Instructor, InstructorAssignment
 from dangjian.people.models import Employment, Person, Position
 
 KEY = ["person", "name", "started_on"]
@@ -429,3 +435,131 @@ def _person(number: str | None, hashes: dict[str, str], people: dict[str, int],
         fail("id_number", OUTSIDE)
         return None
     return person
+
+
+# --- instructor-visits (the project's own, docs/cadres.md) -------------------------------------
+
+
+class InstructorVisitsKind(Kind):
+    """`instructor-visits`: a Party-building instructor's visit (POLICY 三.2). Key: 指导员 +
+    统一社会信用代码 + 走访日期. The instructor must be assigned to the organization on the
+    visit's day; an instructor's own account records their own visits only."""
+
+    name = "instructor-visits"
+    label = "指导员走访"
+    columns = (
+        Column("id_number", "指导员公民身份号码", id_code, required=True, personal=True),
+        Column("uscc", "统一社会信用代码", uscc_code, required=True),
+        date_column("visited_on", "走访日期", required=True),
+        Column("content", "走访情况", long_text(2000)),
+        Column("union_set_up", "帮助建立工会", yes_no, options=("是", "否"), hint="是 / 否"),
+        Column(
+            "youth_league_set_up", "帮助建立共青团", yes_no, options=("是", "否"), hint="是 / 否"
+        ),
+        Column("activists", "发现入党积极分子人数", integer(maximum=10_000)),
+        Column("members_found", "发现党员人数", integer(maximum=10_000)),
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.seen: dict[tuple[Any, ...], int] = {}
+
+    def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
+        numbers = {r.values["id_number"] for r in rows if r.values["id_number"]}
+        hashes, people = _people(numbers, self.ctx)
+        instructors = dict(
+            Instructor.objects.filter(person_id__in=sorted(set(people.values()))).values_list(
+                "person_id", "pk"
+            )
+        )
+        usccs = sorted({r.values["uscc"] for r in rows if r.values["uscc"]})
+        orgs: dict[str, int] = {}
+        for start in range(0, len(usccs), 900):
+            orgs.update(
+                SocialOrganization.objects.filter(uscc__in=usccs[start : start + 900]).values_list(
+                    "uscc", "pk"
+                )
+            )
+        gate = self.ctx.gate
+        hidden: set[Any] = set()
+        if gate is not None:
+            hidden = outside(gate, gate.orgs(), SocialOrganization, "uscc", set(orgs))
+        assigned: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
+        for instructor, org, started, ended in InstructorAssignment.objects.filter(
+            instructor_id__in=sorted(set(instructors.values()))
+        ).values_list("instructor_id", "org_id", "started_on", "ended_on"):
+            assigned.setdefault((instructor, org), []).append((started, ended))
+        own = None
+        user = getattr(gate, "user", None)
+        if user is not None and user.role == Role.INSTRUCTOR:
+            own = user.instructor_id
+        return [
+            self._check(row, hashes, people, instructors, orgs, hidden, assigned, own)
+            for row in rows
+        ]
+
+    def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
+               instructors: dict[int, int], orgs: dict[str, int], hidden: set[Any],
+               assigned: dict[tuple[int, int], list[tuple[Any, Any]]],
+               own: int | None) -> tuple[Any, list[RowError]]:  # fmt: skip
+        v = row.values
+        errors: list[RowError] = []
+
+        def fail(key: str, message: str) -> None:
+            errors.append(row.error(self.column(key), message))
+
+        instructor = None
+        number = v["id_number"]
+        problem = id_number_problem(number, self.ctx.today) if number else ""
+        if problem:
+            fail("id_number", problem)
+        elif number:
+            person = people.get(hashes.get(number, ""))
+            instructor = instructors.get(person) if person is not None else None
+            if instructor is None:
+                fail("id_number", "不是党建工作指导员（请先导入指导员派驻）")
+            elif own is not None and instructor != own:
+                fail("id_number", "只能记录本人的走访")
+        org = orgs.get(v["uscc"]) if v["uscc"] else None
+        if v["uscc"] and org is None:
+            fail("uscc", "统一社会信用代码不存在（请先导入社会组织）")
+        elif v["uscc"] and v["uscc"] in hidden:
+            fail("uscc", OUTSIDE)
+        day = v["visited_on"]
+        if day and day > self.ctx.today:
+            fail("visited_on", "晚于今天")
+        elif day and instructor is not None and org is not None:
+            periods = assigned.get((instructor, org), [])
+            if not any(holds_on(s, e, day) for s, e in periods):
+                fail("visited_on", "该日期该指导员未派驻到该社会组织")
+        if errors:
+            return None, errors
+        assert instructor is not None and org is not None
+        key = (instructor, org, day)
+        if key in self.seen:
+            return None, [row.error(self.column("visited_on"), f"与第{self.seen[key]}行重复")]
+        self.seen[key] = row.number
+        values = (
+            v["content"] or "", bool(v["union_set_up"]), bool(v["youth_league_set_up"]),
+            v["activists"] or 0, v["members_found"] or 0,
+        )  # fmt: skip
+        return Keyed(row.number, key, values), []
+
+    def write(self, records: list[Any]) -> Outcome:
+        outcome, _ = upsert(
+            self.ctx,
+            InstructorVisit,
+            key=["instructor", "org", "visited_on"],
+            fields=["content", "union_set_up", "youth_league_set_up", "activists", "members_found"],
+            labels=[
+                "走访情况",
+                "帮助建立工会",
+                "帮助建立共青团",
+                "发现入党积极分子人数",
+                "发现党员人数",
+            ],
+            records=records,
+            fetch_by="instructor",
+            key_label=lambda key: str(key[2]),
+        )
+        return outcome
