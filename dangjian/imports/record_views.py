@@ -12,6 +12,7 @@ a file's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,7 @@ KIND_LABELS = {
     "demonstration-sites": "党建示范点",
     "activities": "党建活动",
     "joint-groups": "联组",
+    "instructor-visits": "指导员走访",
 }
 
 
@@ -119,6 +121,8 @@ class Target:
     key: tuple[str, ...] = ()
     template: str = "imports/record_form.html"
     context: dict[str, Any] = field(default_factory=dict)
+    # Columns the page fixes itself, written but never shown (an instructor's own number).
+    fixed: dict[str, str] = field(default_factory=dict)
 
 
 def refused(request: HttpRequest, target: Target) -> HttpResponse:
@@ -150,6 +154,7 @@ def record_page(request: HttpRequest, target: Target) -> HttpResponse:
             values[key] = ""
         for key, source in target.copy.items():
             values[key] = values[source]
+        values.update(target.fixed)
         problem = ""
         if instance is not None:
             values.update(key_values(kind, instance, part))
@@ -194,6 +199,22 @@ def _taken(kind: str, values: dict[str, str], user: Any, makes: tuple[str, ...] 
     gate = Jurisdiction(user)
     if kind in LIFE_RECORDS:
         return _life_taken(kind, values, gate, makes)
+    if kind == "instructor-visits":
+        from dangjian.cadres.models import InstructorVisit
+        from dangjian.lib import crypto
+
+        try:
+            number = id_code(values.get("id_number") or "")
+            day = dt.date.fromisoformat((values.get("visited_on") or "").strip()[:10])
+        except (CellError, ValueError):
+            return ""  # the import names what is wrong with them
+        if InstructorVisit.objects.filter(
+            instructor__person__id_hash=crypto.lookup_hash(number),
+            org__uscc=(values.get("uscc") or "").strip(),
+            visited_on=day,
+        ).exists():
+            return f"{day}对该社会组织的走访已记录，不能重复新增"
+        return ""
     key = (values.get(FORM_KINDS[kind][0]) or "").strip()
     try:
         key = uscc_code(key) if kind == "orgs" else id_code(key) if kind == "people" else key

@@ -52,6 +52,7 @@ FORM_KINDS: dict[str, tuple[str, ...]] = {
 
 # The kinds of organization life whose record (a joint-groups record: one member of a 联组)
 # is read back by its key columns alone (none of them personal).
+FORM_KINDS["instructor-visits"] = ("id_number", "uscc", "visited_on")  # new visits only
 LIFE_RECORDS = ("pairings", "demonstration-sites", "activities", "joint-groups")
 
 
