@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dangjian.reports import views, views_joint
+from dangjian.reports import views, views_cadres, views_joint
 
 urlpatterns = [
     path("reports/coverage/", views.coverage, name="report_coverage"),
@@ -12,4 +12,12 @@ urlpatterns = [
     path("reports/joint/", views_joint.joint, name="report_joint"),
     path("reports/joint.xlsx", views_joint.joint_export, name="report_joint_xlsx"),
     path("reports/joint/save/", views_joint.joint_save, name="report_joint_save"),
+    path("reports/cadres/", views_cadres.report, name="report_cadres"),
+    path("reports/cadres.xlsx", views_cadres.report_export, name="report_cadres_xlsx"),
+    path("reports/cadres/rows/", views_cadres.figure_rows, name="report_cadres_rows"),
+    path(
+        "reports/cadres/rows.xlsx",
+        views_cadres.figure_rows_export,
+        name="report_cadres_rows_xlsx",
+    ),
 ]

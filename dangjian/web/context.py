@@ -29,6 +29,7 @@ MENU = [
             ("覆盖情况", "web:report_coverage"),
             ("建立党组织情况表", "web:report_org_building"),
             ("联合党组织方案", "web:report_joint"),
+            ("书记与党务干部", "web:report_cadres"),
         ],
     ),
     ("数据", [("数据导入", "web:imports")]),
