@@ -21,6 +21,8 @@ MENU = [
             ("会议记录审核", "web:life_review"),
             ("党建活动与共建", "web:life_lists"),
             ("培训需求名单", "web:training_needs"),
+            ("指导员走访进度", "web:instructor_progress"),
+            ("我的走访", "web:my_visits"),
         ],
     ),
     (
@@ -49,6 +51,13 @@ def frame(request: HttpRequest) -> dict[str, Any]:
         for label, name in items:
             if name == "web:imports" and not may_import(user):
                 continue  # no entry that leads to a refusal
+            if name == "web:my_visits" and not (user.role == "instructor" and user.instructor_id):
+                continue  # an instructor's own page
+            if name == "web:instructor_progress" and not (
+                user.role in ("city", "district", "township")
+                or (user.is_superuser and not user.role)
+            ):
+                continue  # the area officers' page
             url = reverse(name)
             active = path == url if url == "/" else path.startswith(url)
             entries.append({"label": label, "url": url, "active": active})
