@@ -285,6 +285,20 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
         )
         if not staffed:
             out.add(("MGT-INDUSTRY", "unit", unit.name))
+
+    # 二.3 — each district, and each supervisory unit supervising an active organization,
+    # studies the matter once a year (MGT-STUDY), the last closed year.
+    from dangjian.bodies.models import TopicStudy
+
+    year = on.year - 1
+    studied = list(TopicStudy.objects.filter(held_on__year=year))
+    for district in Area.objects.filter(level="district").order_by("pk"):
+        if inside(area, district) and not any(t.area_id == district.pk for t in studied):
+            out.add(("MGT-STUDY", "area", district.code))
+    for unit in Unit.objects.filter(kind="supervisory").select_related("area").order_by("pk"):
+        busy = any(org.is_active(on) for org in unit.supervised_orgs.all())
+        if inside(area, unit.area) and busy and not any(t.unit_id == unit.pk for t in studied):
+            out.add(("MGT-STUDY", "unit", unit.name))
     return out
 
 
