@@ -637,3 +637,94 @@ def test_the_grid_is_missing_exactly_what_the_rules_find(areas):
         }
         assert found, as_of
         assert found == missing, (as_of, found ^ missing)
+
+
+# The two readings of the rules ------------------------------------------------------------------
+
+
+def random_world(areas, rng: random.Random, n: int = 6) -> None:
+    """Branches founded before and during the lookback, committees coming and going, Party
+    groups, and meetings of every type and state (some twice in a period, some of a group
+    of another type), around 2025–2026."""
+    start = dt.date(2025, 6, 1)
+
+    def some_day(lo: dt.date = start, days: int = 600) -> dt.date:
+        return lo + dt.timedelta(days=rng.randrange(days))
+
+    for _ in range(n):
+        party_org = branch(
+            areas, founded_on=rng.choice([LONG_AGO, some_day(), dt.date(2026, 1, 1)])
+        )
+        for _ in range(rng.randrange(6)):
+            started = rng.choice([LONG_AGO, some_day(), dt.date(2026, 3, 1)])
+            ended = rng.choice([None, None, started + dt.timedelta(days=rng.randrange(1, 300))])
+            factories.office(
+                party_org, role=rng.choice(["secretary", "deputy", "member"]),
+                started_on=started, ended_on=ended,
+            )  # fmt: skip
+        groups = []
+        for i in range(rng.randrange(3)):
+            founded = rng.choice([LONG_AGO, some_day()])
+            dissolved = rng.choice([None, founded + dt.timedelta(days=rng.randrange(0, 200))])
+            groups.append(group(party_org, f"第{i + 1}党小组", founded_on=founded,
+                                dissolved_on=dissolved))  # fmt: skip
+        seen = set()
+        for _ in range(50):
+            t = rng.choice(list(MeetingType))
+            g = (
+                rng.choice(groups)
+                if groups and (t == MeetingType.GROUP or rng.random() < 0.1)
+                else None
+            )
+            if t == MeetingType.GROUP and g is None:
+                continue
+            held_on = some_day(dt.date(2025, 1, 1), 720)
+            if (t, held_on, g) in seen:
+                continue
+            seen.add((t, held_on, g))
+            meeting(party_org, t.label, held_on, party_group=g,
+                    state=rng.choice([ReviewState.APPROVED] * 3 + [ReviewState.SUBMITTED]))  # fmt: skip
+
+
+def test_the_periods_as_bits_find_what_the_periods_one_by_one_find(areas, monkeypatch):
+    """`life_missing` reads the periods held as the bits of an integer (`held_masks`) and
+    falls back on the periods one by one (`slots`) for a lookback too long for them: both
+    find the same, at every date, lookback and policy start."""
+    from dangjian.compliance.facts import life as life_facts
+
+    random_world(areas, random.Random(15))
+
+    def found(as_of: dt.date, policy: Policy) -> list[tuple]:
+        return [
+            (f.rule, f.subject.key, f.occurrence, f.message, f.due, f.facts)
+            for f in evaluate(as_of=as_of, rules=RULES, policy=policy).findings
+        ]
+
+    policies = [
+        load(),
+        policy_with(life_lookback_months=4),
+        policy_with(life_lookback_months=1),
+        policy_with(effective_on=dt.date(2026, 2, 15)),
+        policy_with(life_assembly_period=Period("month"), life_lookback_months=24),
+    ]
+    dates = [
+        D,
+        dt.date(2026, 3, 31),
+        dt.date(2026, 7, 1),
+        dt.date(2027, 1, 1),
+        dt.date(2025, 12, 15),
+    ]
+    by_bits = {(d, i): found(d, p) for d in dates for i, p in enumerate(policies)}
+    assert any(by_bits.values())
+    monkeypatch.setattr(life_facts, "MAX_PERIODS", 0)  # every lookback is too long for bits
+    for (d, i), expected in by_bits.items():
+        assert found(d, policies[i]) == expected, (d, i)
+
+
+def test_a_lookback_longer_than_the_bits_of_an_integer_checks_every_month(areas):
+    party_org = branch(areas)
+    meeting(party_org, THEME_DAY, "2021-03-15")
+    policy = policy_with(life_lookback_months=72)  # 2020-11-30: 71 months, 2020-12 … 2026-10
+    months = periods(party_org, THEME_DAY, policy=policy)
+    assert len(months) == 70 and months[0] == "2020-12" and months[-1] == "2026-10"
+    assert "2021-03" not in months

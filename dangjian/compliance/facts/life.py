@@ -2,12 +2,18 @@
 each period of each meeting type (and Party group), whether the meeting was required, and
 how many were held.
 
-One reading serves the rules (LIFE-MEETINGS, LIFE-REVIEW: `LifeFacts.life_missing`) and the
-pages and statistics (`dangjian.life.grid`), so that they cannot disagree: `life_records`
-reads what the branches' records say over a window of days (three queries, whatever the
-number of branches: the meetings grouped by Party organization, type and Party group, with
-the day of each; the Party groups; the committee offices), and `slots` decides each period
-from them.
+The pages and statistics (`dangjian.life.grid`) read `life_records`: what the branches'
+records say over a window of days (three queries, whatever the number of branches: the
+meetings grouped by Party organization, type and Party group, with the day of each; the
+Party groups; the committee offices), and `slots` decides each period from them. The rules
+(LIFE-MEETINGS, LIFE-REVIEW: `LifeFacts.life_missing`) need only the periods missing, and
+read less: the database combines the meetings into one integer per Party organization,
+type and group, a bit per period held (`held_masks`), each type over its own checked
+periods only; the Party groups and the offices are the same two queries, and which periods
+are required is decided by the same definitions, as bits (`Checked.whole`,
+`committee_mask`). `tests/test_rules_life.py` checks that the grid is missing exactly what
+the rules find (on random data too), and `tests/test_rules_reference.py` the rules against
+a slow reference.
 
 A period of a meeting type is *required* of a branch (CONTRACT.md, "The rules of Party
 work, exactly") when its first day is on or after the policy's `effective_on`, the branch
@@ -21,6 +27,7 @@ the date and within `life_lookback_months` of it; the grid shows every period of
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -29,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Func, Q, StringAgg, Value
+from django.db.models import Aggregate, BigIntegerField, CharField, F, Func, Q, StringAgg, Value
 
 from dangjian.compliance.facts.backbone import PartyOrgFacts
 from dangjian.compliance.facts.base import _rows
@@ -68,6 +75,9 @@ REVIEW_TYPES = (MeetingType.LIFE, MeetingType.APPRAISAL)
 # 委员 (CONTRACT.md; the size ORG-COMMITTEE asks for).
 COMMITTEE_MIN_PEOPLE = 3
 COMMITTEE_ROLES = (CommitteeRole.SECRETARY, CommitteeRole.DEPUTY, CommitteeRole.MEMBER)
+
+# Each type's name (支部党员大会), looked up once.
+LABELS: dict[str, str] = {t.value: str(t.label) for t in MeetingType}
 
 _WHOLE = {"month": "整月", "quarter": "整季度", "year": "整年"}
 _SAME = {"month": "当月", "quarter": "当季度", "year": "当年"}
@@ -254,32 +264,207 @@ def life_records(
         _add(out.held, key, held, months)
         if others:
             _add(out.pending, key, others[0], months)
-    groups: dict[int, list[GroupSpan]] = defaultdict(list)
-    for party_org, pk, name, founded, dissolved in (
-        PartyGroup.objects.filter(
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start),
-            party_org_id__in_ids=keys,
-            founded_on__lte=end,
-        )
-        .order_by("party_org_id", "name", "pk")
-        .values_list("party_org_id", "pk", "name", "founded_on", "dissolved_on")
-    ):
-        groups[party_org].append(GroupSpan(pk, name, founded, dissolved))
-    out.groups = dict(groups)
-    offices: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
-    for party_org, person, started, ended in (
-        CommitteeMembership.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=start),
-            party_org_id__in_ids=keys,
-            role__in=COMMITTEE_ROLES,
-            started_on__lte=end,
-        )
-        .order_by()
-        .values_list("party_org_id", "person_id", "started_on", "ended_on")
-    ):
-        offices[party_org].append((person, started, ended))
-    out.offices = dict(offices)
+    out.groups = party_groups(keys, start, end)
+    out.offices = committee_offices(keys, start, end)
     return out
+
+
+def party_groups(
+    keys: frozenset[int], start: dt.date, end: dt.date, *, most: bool = False
+) -> dict[int, list[GroupSpan]]:
+    """The Party groups of the Party organizations `keys` that existed on a day from `start`
+    to `end`, by Party organization, in order of name. One query; `most`: as
+    `life_records`."""
+    groups: dict[int, list[GroupSpan]] = defaultdict(list)
+    rows = PartyGroup.objects.filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start), founded_on__lte=end
+    )
+    if not most:
+        rows = rows.filter(party_org_id__in_ids=keys)
+    for party_org, pk, name, founded, dissolved in _rows(
+        rows.order_by("party_org_id", "name", "pk").values_list(
+            "party_org_id", "pk", "name", "founded_on", "dissolved_on"
+        )
+    ):
+        if party_org in keys:
+            groups[party_org].append(GroupSpan(pk, name, founded, dissolved))
+    return dict(groups)
+
+
+def committee_offices(
+    keys: frozenset[int], start: dt.date, end: dt.date, *, most: bool = False
+) -> dict[int, list[tuple[int, dt.date, dt.date | None]]]:
+    """(person, started, ended) of each office of the committee (书记, 副书记, 委员) of the
+    Party organizations `keys` held on a day from `start` to `end`. One query; `most`: as
+    `life_records`."""
+    offices: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    rows = CommitteeMembership.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=start),
+        role__in=COMMITTEE_ROLES,
+        started_on__lte=end,
+    )
+    if not most:
+        rows = rows.filter(party_org_id__in_ids=keys)
+    for party_org, person, started, ended in _rows(
+        rows.order_by().values_list("party_org_id", "person_id", "started_on", "ended_on")
+    ):
+        if party_org in keys:
+            offices[party_org].append((person, started, ended))
+    return dict(offices)
+
+
+# The rules' reading (`held_masks`) keeps the periods of one type in which meetings were held
+# as the bits of one integer: at most this many periods of a type (a lookback of about five
+# years for months); beyond, they read `life_records`.
+MAX_PERIODS = 62
+
+
+class PeriodBit(Func):
+    """The bit of the period a meeting was held in, among the periods read of its type:
+    1 << (the period's index − the first period's), the index being `month_index` // the
+    period's months (`Span.index`). `types`: (type, months of its period, index of its
+    first period read)."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, types: Sequence[tuple[str, int, int]]) -> None:
+        super().__init__(F("type"), F("held_on"))
+        self.types = tuple(types)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps a date as its ISO text: YYYY-MM-DD.
+        return self._case(
+            compiler,
+            "CAST(substr({0}, 1, 4) AS integer)",
+            "CAST(substr({0}, 6, 2) AS integer)",
+            "1",
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self._case(
+            compiler,
+            "CAST(EXTRACT(YEAR FROM {0}) AS integer)",
+            "CAST(EXTRACT(MONTH FROM {0}) AS integer)",
+            "CAST(1 AS bigint)",
+        )
+
+    def _case(self, compiler: Any, year: str, month: str, one: str) -> tuple[str, list[Any]]:
+        type_expr, day_expr = self.get_source_expressions()
+        type_sql, type_params = compiler.compile(type_expr)
+        day_sql, day_params = compiler.compile(day_expr)
+        index = f"({year.format(day_sql)} * 12 + {month.format(day_sql)} - 1)"
+        whens, params = [], list(type_params)
+        for type_, months, first in self.types:
+            whens.append(f"WHEN %s THEN {one} << ({index} / {int(months)} - {int(first)})")
+            params += [type_, *day_params, *day_params]
+        return f"CASE {type_sql} {' '.join(whens)} END", params
+
+
+class BitOr(Aggregate):
+    """The bitwise OR of a group's values (powers of two): PostgreSQL's BIT_OR; SQLite has
+    none, and the sum of the distinct powers of two is the same number."""
+
+    function = "SUM"
+    template = "%(function)s(DISTINCT %(expressions)s)"
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, function="BIT_OR", template="%(function)s(%(expressions)s)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The periods of one type the rules check on a date (those of the lookback that ended
+    before it and began on or after `effective_on`), in order: bit i of a mask is the i-th."""
+
+    type: str
+    period: Period
+    spans: tuple[Span, ...]
+    firsts: tuple[dt.date, ...]
+    lasts: tuple[dt.date, ...]
+    every: int  # the mask of them all
+
+    def whole(self, founded_on: dt.date, dissolved_on: dt.date | None) -> int:
+        """The mask of the periods something founded on `founded_on` and dissolved on
+        `dissolved_on` existed on every day of (founded on or before the first day, not
+        dissolved on or before the last: `lib.dated.holds_on` on both)."""
+        mask = self.every & ~((1 << bisect.bisect_left(self.firsts, founded_on)) - 1)
+        if dissolved_on is not None:  # the periods whose last day is before it
+            mask &= (1 << bisect.bisect_left(self.lasts, dissolved_on)) - 1
+        return mask
+
+
+def checked_periods(policy: Policy, as_of: dt.date) -> list[Checked] | None:
+    """The periods of each type the rules check on `as_of` (a type none of whose periods
+    is checked is left out), in the order of PERIOD_SETTING; None when a type has more
+    than MAX_PERIODS periods in the lookback."""
+    start, end = lookback(as_of, policy)
+    out = []
+    for type_, name in PERIOD_SETTING.items():
+        period = policy.period(name)
+        every = spans(period, start, end)
+        if len(every) > MAX_PERIODS:
+            return None
+        chosen = tuple(s for s in every if s.last <= end and s.first >= policy.effective_on)
+        if chosen:
+            out.append(
+                Checked(
+                    type_,
+                    period,
+                    chosen,
+                    tuple(s.first for s in chosen),
+                    tuple(s.last for s in chosen),
+                    (1 << len(chosen)) - 1,
+                )
+            )
+    return out
+
+
+def held_masks(
+    keys: frozenset[int], checked: Sequence[Checked], *, most: bool
+) -> tuple[dict[str, dict[int, int]], dict[tuple[int, int], int]]:
+    """In which of the periods `checked` of its type each of the Party organizations `keys`
+    held an approved meeting of the type, as a mask (bit i: the type's i-th period): by
+    type and Party organization, and for 党小组会 by (Party organization, Party group).
+
+    One query, which the database groups and combines (a row per Party organization, type
+    and group, with the bits of its periods), each type read over its own periods only.
+    `most`: as `life_records`."""
+    by_type: dict[str, dict[int, int]] = {c.type: {} for c in checked}
+    by_group: dict[tuple[int, int], int] = {}
+    if not keys or not checked:
+        return by_type, by_group
+    # Each type from the first day of its first period checked to the last day of its last:
+    # any type from the latest of those first days, the others from theirs.
+    latest = max(c.firsts[0] for c in checked)
+    window = Q(held_on__gte=latest)
+    reads: dict[dt.date, list[str]] = defaultdict(list)  # the types read from each day
+    for c in checked:
+        if c.firsts[0] < latest:
+            reads[c.firsts[0]].append(c.type)
+    for first, types in sorted(reads.items(), reverse=True):
+        window |= Q(held_on__gte=first, type__in=types)
+    meetings = Meeting.objects.filter(
+        window, held_on__lte=max(c.lasts[-1] for c in checked), state=ReviewState.APPROVED
+    ).order_by()
+    if len(checked) < len(PERIOD_SETTING):  # a type none of whose periods is checked
+        meetings = meetings.filter(type__in=[c.type for c in checked])
+    if not most:
+        meetings = meetings.filter(party_org_id__in_ids=keys)
+    bit = PeriodBit([(c.type, c.period.months, c.spans[0].index) for c in checked])
+    rows = meetings.values_list("party_org_id", "type", "party_group_id").annotate(mask=BitOr(bit))
+    group_type = MeetingType.GROUP
+    for party_org, type_, group, mask in _rows(rows):
+        if most and party_org not in keys:
+            continue
+        if type_ != group_type:  # per Party organization, whatever group they name
+            found = by_type[type_]
+            found[party_org] = found.get(party_org, 0) | mask
+        elif group is not None:  # 党小组会 count per group
+            by_group[party_org, group] = by_group.get((party_org, group), 0) | mask
+    return by_type, by_group
 
 
 @dataclass(slots=True)
@@ -302,7 +487,7 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return str(MeetingType(self.type).label)
+        return LABELS[self.type]
 
 
 def _why(
@@ -414,6 +599,42 @@ def checks(level: str, form: str) -> bool:
     return level == PartyOrgLevel.BRANCH and form in COVERING_FORMS
 
 
+def committee_mask(
+    offices: Sequence[tuple[int, dt.date, dt.date | None]], firsts: Sequence[dt.date]
+) -> int:
+    """The periods (bit i: the one beginning on `firsts[i]`) on whose first day at least
+    COMMITTEE_MIN_PEOPLE people held an office of `offices` (person, started, ended), with
+    `lib.dated.holds_on`'s meaning: started on or before the day, not ended on or before it."""
+    if len(offices) < COMMITTEE_MIN_PEOPLE:
+        return 0
+    held: dict[int, int] = {}  # person -> the periods on whose first day they held one
+    for person, started, ended in offices:
+        low = bisect.bisect_left(firsts, started)
+        high = len(firsts) if ended is None else bisect.bisect_left(firsts, ended)
+        if high > low:
+            held[person] = held.get(person, 0) | ((1 << high) - (1 << low))
+    # Count each bit up to three: `three` has the bits three people or more hold.
+    one = two = three = 0
+    for mask in held.values():
+        three |= two & mask
+        two |= one & mask
+        one |= mask
+    assert COMMITTEE_MIN_PEOPLE == 3, "the count above stops at three"
+    return three
+
+
+def _missing(
+    branch: PartyOrgFacts, checked: Checked, group: GroupSpan | None, missing: int
+) -> Iterator[tuple[PartyOrgFacts, Slot]]:
+    """A `Slot` for each period of `checked` a bit of `missing` stands for, in order."""
+    type_, every = checked.type, checked.spans
+    while missing:
+        low = missing & -missing
+        missing ^= low
+        span = every[low.bit_length() - 1]
+        yield branch, Slot(type_, group, span.first, span.last, span.label, span.name, "", 0, 0)
+
+
 class LifeFacts(PeopleFacts):
     """The checked periods of organization life of the branches of the jurisdiction."""
 
@@ -429,7 +650,8 @@ class LifeFacts(PeopleFacts):
         """Every period the rules check on the date that required a meeting of a type (of a
         Party group) and had no approved one, of every branch they check (active on the
         date, of a form of social organizations): in order of branch, type, group and
-        period. Three queries (the first call for a policy)."""
+        period. Three queries (the first call for a policy; `_life_by_slots`, for a
+        lookback longer than the bits of an integer hold, reads `life_records`)."""
         key = (
             policy.effective_on,
             policy["life_lookback_months"],
@@ -439,9 +661,80 @@ class LifeFacts(PeopleFacts):
         if known is not None:
             return known
         d = self.as_of
-        start, end = lookback(d, policy)
         branches = [p for p in self.party_orgs.values() if p.active and checks(p.level, p.form)]
         whole = self.area is None and self._only_party_orgs is None  # every branch there is
+        checked = checked_periods(policy, d)
+        out = (
+            self._life_by_slots(policy, branches, whole)
+            if checked is None
+            else self._life_by_masks(policy, branches, checked, whole)
+        )
+        self._life[key] = out
+        return out
+
+    def _life_by_masks(
+        self,
+        policy: Policy,
+        branches: list[PartyOrgFacts],
+        checked: list[Checked],
+        whole: bool,
+    ) -> list[tuple[PartyOrgFacts, Slot]]:
+        """`life_missing` with each type's periods as the bits of an integer: the periods a
+        branch had to hold a meeting in (the checked ones it existed on every day of, which
+        its Party group existed on every day of, or on whose first day it had a committee)
+        and held none in (`held_masks`) are an AND; only those become `Slot`s."""
+        if not checked or not branches:
+            return []
+        start, end = lookback(self.as_of, policy)
+        keys = frozenset(p.pk for p in branches)
+        by_type, by_group = held_masks(keys, checked, most=whole)
+        types = {c.type for c in checked}
+        groups = party_groups(keys, start, end, most=whole) if MeetingType.GROUP in types else {}
+        offices = (
+            committee_offices(keys, start, end, most=whole)
+            if MeetingType.COMMITTEE in types
+            else {}
+        )
+        # The periods required of a branch, by type: the same for every branch founded and
+        # dissolved on the same days (all of them for one founded before them all).
+        every = [c.every for c in checked]
+        earliest = min(c.firsts[0] for c in checked)
+        needs: dict[tuple[dt.date, dt.date | None], list[int]] = {}
+        held = [by_type.get(c.type, {}) for c in checked]
+        group_type, committee_type = MeetingType.GROUP, MeetingType.COMMITTEE
+        out: list[tuple[PartyOrgFacts, Slot]] = []
+        for b in branches:
+            pk = b.pk
+            need = every
+            if b.founded_on > earliest or b.dissolved_on is not None:
+                life = (b.founded_on, b.dissolved_on)
+                if life not in needs:
+                    needs[life] = [c.whole(*life) for c in checked]
+                need = needs[life]
+            for c, required, held_of in zip(checked, need, held, strict=True):
+                if not required:
+                    continue
+                if c.type == group_type:
+                    for g in groups.get(pk, ()):
+                        missing = required & c.whole(g.founded_on, g.dissolved_on)
+                        missing &= ~by_group.get((pk, g.pk), 0)
+                        if missing:
+                            out += _missing(b, c, g, missing)
+                    continue
+                missing = required & ~held_of.get(pk, 0)
+                if missing and c.type == committee_type:
+                    missing &= committee_mask(offices.get(pk, ()), c.firsts)
+                if missing:
+                    out += _missing(b, c, None, missing)
+        return out
+
+    def _life_by_slots(
+        self, policy: Policy, branches: list[PartyOrgFacts], whole: bool
+    ) -> list[tuple[PartyOrgFacts, Slot]]:
+        """`life_missing` period by period (`slots`): for a lookback too long for
+        `_life_by_masks`."""
+        d = self.as_of
+        start, end = lookback(d, policy)
         firsts = {t: policy.period(name).first_day(start) for t, name in PERIOD_SETTING.items()}
         first = min(firsts.values())
         early = [t for t, day in firsts.items() if day == first]
@@ -462,5 +755,4 @@ class LifeFacts(PeopleFacts):
             )
             # A period running on the date is not checked yet.
             out += [(b, slot) for slot in found if slot.last < d]
-        self._life[key] = out
         return out

@@ -42,12 +42,13 @@ def message(slot: Slot) -> str:
     return f"{slot.name}{group}未{VERB[slot.type]}{slot.label}"
 
 
-def finding(party_org: PartyOrgFacts, slot: Slot) -> Finding:
+def finding(party_org: PartyOrgFacts, slot: Slot, subject: Subject | None = None) -> Finding:
+    """The finding of a period `slot` of `party_org` (whose `subject` it is, when known)."""
     facts: dict[str, Any] = {"type": slot.label, "period": slot.period}
     if slot.group is not None:
         facts["party_group"] = slot.group.name
     return Finding(
-        Subject("party_org", party_org.code, party_org.name, party_org.pk),
+        subject or Subject("party_org", party_org.code, party_org.name, party_org.pk),
         party_org.township_code,
         message(slot),
         slot.last,
@@ -58,10 +59,16 @@ def finding(party_org: PartyOrgFacts, slot: Slot) -> Finding:
 
 def missing(facts: Facts, policy: Policy, types: Sequence[str]) -> Iterator[Finding]:
     """A finding for each checked period of one of `types` in which no approved meeting was
-    held."""
+    held (one `Subject` for a branch's findings: they come together)."""
+    chosen = frozenset(types)
+    last: PartyOrgFacts | None = None
+    subject: Subject | None = None
     for party_org, slot in facts.life_missing(policy):
-        if slot.type in types:
-            yield finding(party_org, slot)
+        if slot.type in chosen:
+            if party_org is not last:
+                last = party_org
+                subject = Subject("party_org", party_org.code, party_org.name, party_org.pk)
+            yield finding(party_org, slot, subject)
 
 
 @rule(
