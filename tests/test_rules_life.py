@@ -728,3 +728,16 @@ def test_a_lookback_longer_than_the_bits_of_an_integer_checks_every_month(areas)
     months = periods(party_org, THEME_DAY, policy=policy)
     assert len(months) == 70 and months[0] == "2020-12" and months[-1] == "2026-10"
     assert "2021-03" not in months
+
+
+def test_a_committee_that_ended_before_the_lookback_limit_in_a_checked_month(areas):
+    """On 2026-11-26 the month 2025-11 is checked (its last day is after 2025-11-26) though
+    it begins before the limit: a committee held on its first day and gone on the 6th still
+    asks a 支部委员会会议 of it (found on the national demo: the bit-mask reading once read
+    the offices from the limit on)."""
+    party_org = branch(areas)
+    committee(party_org, ended_on=day("2025-11-06"))
+    as_of = day("2026-11-26")
+    assert periods(party_org, COMMITTEE, as_of) == ["2025-11"]
+    meeting(party_org, COMMITTEE, "2025-11-03")
+    assert periods(party_org, COMMITTEE, as_of) == []

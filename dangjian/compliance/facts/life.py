@@ -685,20 +685,25 @@ class LifeFacts(PeopleFacts):
         and held none in (`held_masks`) are an AND; only those become `Slot`s."""
         if not checked or not branches:
             return []
-        start, end = lookback(self.as_of, policy)
+        _start, end = lookback(self.as_of, policy)
+        # The groups and offices of every day of a checked period: from the first day of the
+        # earliest, which may be before the lookback's limit (a month checked because its
+        # last day is after the limit begins before it).
+        earliest = min(c.firsts[0] for c in checked)
         keys = frozenset(p.pk for p in branches)
         by_type, by_group = held_masks(keys, checked, most=whole)
         types = {c.type for c in checked}
-        groups = party_groups(keys, start, end, most=whole) if MeetingType.GROUP in types else {}
+        groups = (
+            party_groups(keys, earliest, end, most=whole) if MeetingType.GROUP in types else {}
+        )
         offices = (
-            committee_offices(keys, start, end, most=whole)
+            committee_offices(keys, earliest, end, most=whole)
             if MeetingType.COMMITTEE in types
             else {}
         )
         # The periods required of a branch, by type: the same for every branch founded and
         # dissolved on the same days (all of them for one founded before them all).
         every = [c.every for c in checked]
-        earliest = min(c.firsts[0] for c in checked)
         needs: dict[tuple[dt.date, dt.date | None], list[int]] = {}
         held = [by_type.get(c.type, {}) for c in checked]
         group_type, committee_type = MeetingType.GROUP, MeetingType.COMMITTEE
