@@ -693,9 +693,7 @@ class LifeFacts(PeopleFacts):
         keys = frozenset(p.pk for p in branches)
         by_type, by_group = held_masks(keys, checked, most=whole)
         types = {c.type for c in checked}
-        groups = (
-            party_groups(keys, earliest, end, most=whole) if MeetingType.GROUP in types else {}
-        )
+        groups = party_groups(keys, earliest, end, most=whole) if MeetingType.GROUP in types else {}
         offices = (
             committee_offices(keys, earliest, end, most=whole)
             if MeetingType.COMMITTEE in types
