@@ -389,7 +389,16 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
         level="branch", form__in=["standalone", "joint", "functional"], status="active"
     )
     assert 0 < len(life) <= 0.2 * branches.count()
-    findings = [f for f in found if not f.rule.startswith("LIFE-")]
+    # So do the yearly and dated rules of issue 16 (CONTRACT.md: due on 12-31 of the last
+    # closed year, six months after an appointment, on a recommendation's date): found only
+    # once due. They are left out of the shares below, which describe how the backbone's
+    # findings are handled; the demo's trainings and studies come with issue 16 (item 8).
+    due_when_found = {
+        "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY", "CAD-WORKER-TRAINING",
+        "CAD-RECOMMENDATION", "MGT-STUDY",
+    }  # fmt: skip
+    assert all(f.due is not None and f.due <= TODAY for f in found if f.rule in due_when_found)
+    findings = [f for f in found if not f.rule.startswith("LIFE-") and f.rule not in due_when_found]
     assert len(findings) > 15
     overdue = [f for f in findings if f.due is not None and f.due < TODAY]
     assert 0.10 <= len(overdue) / len(findings) <= 0.30, (len(overdue), len(findings))

@@ -156,6 +156,10 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     rows = _ever(Coverage, "org_id", direct_orgs, "party_org_id")
     s.party_orgs |= _ids(rows)
     s.orgs |= _ids(_ever(Coverage, "party_org_id", direct_party_orgs, "org_id"))
+    # The training rules of a Party organization's office holders and full-time workers
+    # follow it (dissolved, its form changed: CAD-*).
+    people |= _ids(_ever(CommitteeMembership, "party_org_id", direct_party_orgs, "person_id"))
+    people |= _ids(_ever(PartyWorker, "party_org_id", direct_party_orgs, "person_id"))
     # A lone member's relation held nearby exempts their organization (COV-JOINT).
     held = _ids(_ever(Membership, "relation_party_org_id", direct_party_orgs, "person_id"))
     s.orgs |= _ids(_ever(Employment, "person_id", held, "org_id"))

@@ -298,6 +298,9 @@ def world(areas: dict[str, Any]) -> World:
         _fill(w, areas)
         # The secretary's branch holds its meetings (its tasks are the ones the tests work).
         factories.life_kept(w.party_orgs["fr"], timezone.localdate())
+        # The supervisory unit studies the matter each year (MGT-STUDY: its dashboard is
+        # clean); the districts do not (the district's task is worked in the browser).
+        factories.studies_kept(w.orgs["fr_school"].supervisor, until=timezone.localdate())
         record(evaluate(as_of=timezone.localdate()))
     return w
 
