@@ -77,12 +77,7 @@ class TrainingsKind(Kind):
         self.masked: dict[int, str] = {}
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
-        numbers = {r.values["id_number"] for r in rows if r.values["id_number"]}
-        hashes, people = _people(numbers, self.ctx)
-        gate = self.ctx.gate
-        hidden: set[Any] = set()
-        if gate is not None:
-            hidden = outside(gate, gate.people(), Person, "id_hash", set(people))
+        hashes, people, hidden = _visible_people(rows, self.ctx)
         return [self._check(row, hashes, people, hidden) for row in rows]
 
     def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
@@ -94,16 +89,7 @@ class TrainingsKind(Kind):
             errors.append(row.error(self.column(key), message))
 
         number = v["id_number"]
-        person = None
-        problem = id_number_problem(number, self.ctx.today) if number else ""
-        if problem:
-            fail("id_number", problem)
-        elif number:
-            person = people.get(hashes.get(number, ""))
-            if person is None:
-                fail("id_number", "不是已登记的人员（请先在人员文件中导入此人）")
-            elif hashes[number] in hidden:
-                fail("id_number", OUTSIDE)
+        person = _person(number, hashes, people, hidden, self.ctx, fail)
         started, ended, days = v["started_on"], v["ended_on"], v["days"]
         if started and started > self.ctx.today:
             fail("started_on", "晚于今天")
@@ -164,12 +150,7 @@ class RecommendationsKind(Kind):
         self.masked: dict[int, str] = {}
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
-        numbers = {r.values["id_number"] for r in rows if r.values["id_number"]}
-        hashes, people = _people(numbers, self.ctx)
-        gate = self.ctx.gate
-        hidden: set[Any] = set()
-        if gate is not None:
-            hidden = outside(gate, gate.people(), Person, "id_hash", set(people))
+        hashes, people, hidden = _visible_people(rows, self.ctx)
         leading: dict[int, list[tuple[Any, Any]]] = {}
         pks = sorted(set(people.values()))
         for start in range(0, len(pks), 900):
@@ -192,25 +173,17 @@ class RecommendationsKind(Kind):
             errors.append(row.error(self.column(key), message))
 
         number, day = v["id_number"], v["recommended_on"]
-        person = None
-        problem = id_number_problem(number, self.ctx.today) if number else ""
-        if problem:
-            fail("id_number", problem)
-        elif number:
-            person = people.get(hashes.get(number, ""))
-            if person is None:
-                fail("id_number", "不是已登记的人员（请先在人员文件中导入此人）")
-            elif hashes[number] in hidden:
-                fail("id_number", OUTSIDE)
-            elif (
-                day
-                and day <= self.ctx.today
-                and not any(holds_on(s, e, day) for s, e in leading.get(person, ()))
-            ):
-                fail(
-                    "id_number",
-                    f"推荐日期 {day} 不是社会组织的负责人或主要出资人（请先在人员文件中登记其从业情况）",
-                )
+        person = _person(number, hashes, people, hidden, self.ctx, fail)
+        if (
+            person is not None
+            and day
+            and day <= self.ctx.today
+            and not any(holds_on(s, e, day) for s, e in leading.get(person, ()))
+        ):
+            fail(
+                "id_number",
+                f"推荐日期 {day} 不是社会组织的负责人或主要出资人（请先在人员文件中登记其从业情况）",
+            )
         if day and day > self.ctx.today:
             fail("recommended_on", "晚于今天")
         party_org = None
