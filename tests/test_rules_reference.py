@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dangjian.areas.models import Area, UnitKind
+from dangjian.bodies.models import TopicStudy
 from dangjian.cadres.models import PartyWorker, Training
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES, evaluate
@@ -209,6 +210,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "offices": offices,
         "assignments": assignments,
         "trainings": draw(trainings_of(offices)),
+        "studies": draw(studies_of(units)),
         "workers": [
             {
                 "party_org": draw(st.integers(0, n_party_orgs - 1)),
@@ -245,6 +247,24 @@ def trainings_of(draw: st.DrawFn, offices: list[dict[str, Any]]) -> list[dict[st
             }
         )
     return out
+
+
+@st.composite
+def studies_of(draw: st.DrawFn, units: list[str]) -> list[dict[str, Any]]:
+    """Topic studies (MGT-STUDY) of the districts and the units, on the first and last days
+    of the years the checked days look back on (the last closed year), or midyear."""
+    bodies: list[str | int] = ["furong", "tianxin", *range(len(units))]
+    years = sorted({d.year + k for d in POOL for k in (-1, 0)})
+    return [
+        {
+            "body": draw(st.sampled_from(bodies)),
+            "held_on": dt.date(
+                draw(st.sampled_from(years)),
+                *draw(st.sampled_from([(1, 1), (6, 30), (12, 31)])),
+            ),
+        }
+        for _ in range(draw(st.integers(0, 4)))
+    ]
 
 
 @st.composite
@@ -330,6 +350,7 @@ def supervision(draw: st.DrawFn) -> dict[str, Any]:
         "loose": loose,
         "offices": offices,
         "assignments": [],
+        "studies": draw(studies_of(units)),
     }
 
 
@@ -558,6 +579,15 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for i, spec in enumerate(data.get("trainings", []))
     )
+    TopicStudy.objects.bulk_create(
+        TopicStudy(
+            area=areas[body] if isinstance(body, str) else None,
+            unit=None if isinstance(body, str) else units[body],
+            held_on=held_on,
+            topic="专题研究社会组织党建工作",
+        )
+        for body, held_on in {(t["body"], t["held_on"]) for t in data.get("studies", [])}
+    )
     instructors: dict[int, Instructor] = {}
     for person, _ in data["assignments"]:
         if person not in instructors:
@@ -598,6 +628,8 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
         ends |= {t, t + dt.timedelta(days=1)}
     ends |= {t["ended_on"] for t in data.get("trainings", [])}
     ends |= {w["ended_on"] for w in data.get("workers", [])}
+    # a year studied ends; the check on the next 01-01 first reads it (MGT-STUDY)
+    ends |= {dt.date(t["held_on"].year + 1, 1, 1) for t in data.get("studies", [])}
     return ends - {None}
 
 
