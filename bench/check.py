@@ -16,7 +16,9 @@ within 5× of the one-pass baseline.
                          (issue 15): the check with the rules of organization life over the
                          demo's year of meetings, as a ratio to the check without them — the
                          rules before them read no meeting — on the same data in the same
-                         run, timed in interleaved pairs (`with_life`); target ≤ 1.5×.
+                         run, timed in interleaved pairs (`with_rules`); target ≤ 1.5×.
+    check.with_cadres    the same for CAD-* (issue 16): the training rules over the demo's
+                         trainings, against every rule but them; target ≤ 1.3×.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ BASELINE_REPEATS = {"city": 9, "province": 9, "national": 5}  # it takes millise
 TARGETS = {"city": 1.0, "national": 60.0}  # seconds; national on PostgreSQL
 TARGET_RATIO = 5.0
 LIFE_RATIO = 1.5  # issue 15: the check with LIFE-* over the check without them
-LIFE_PAIRS = {"city": 15, "province": 9, "national": 1}  # interleaved pairs (`with_life`)
+CADRES_RATIO = 1.3  # issue 16: the check with CAD-* over the check without them
+PAIRS = {"city": 15, "province": 9, "national": 1}  # interleaved pairs (`with_rules`)
 
 
 def as_of() -> dt.date:
@@ -217,19 +220,38 @@ def run(ctx: BenchContext) -> list[Result]:
         f"{out.ratio:.1f}× the baseline; target {verdict(ctx.scale, ctx.database, seconds, out.ratio)}",
         flush=True,
     )
-    return [out, with_life(ctx, day, LIFE_PAIRS.get(ctx.scale, 3))]
+    pairs = PAIRS.get(ctx.scale, 3)
+    return [out, with_life(ctx, day, pairs), with_cadres(ctx, day, pairs)]
 
 
 def with_life(ctx: BenchContext, day: dt.date, repeats: int) -> Result:
-    """Every rule against every rule but LIFE-*, timed in pairs in the same run: each pair
-    runs both checks one after the other, the first of the pair alternating (the machine's
-    speed drifts over seconds, and a check run right after another is the slower one: in
-    separate blocks of runs the drift alone moved the ratio by ±0.3). The figure is the
-    median of the checks with LIFE-*, the baseline the median of those without."""
-    from dangjian.compliance.engine import RULES, evaluate
+    """Every rule against every rule but LIFE-* (issue 15)."""
     from dangjian.life.models import Meeting
 
-    others = sorted(r for r in RULES if not r.startswith("LIFE-"))
+    return with_rules(
+        ctx, day, repeats, "life", "LIFE", LIFE_RATIO, "meetings", Meeting.objects.count()
+    )
+
+
+def with_cadres(ctx: BenchContext, day: dt.date, repeats: int) -> Result:
+    """Every rule against every rule but CAD-* (issue 16: the rules reading trainings)."""
+    from dangjian.cadres.models import Training
+
+    return with_rules(
+        ctx, day, repeats, "cadres", "CAD", CADRES_RATIO, "trainings", Training.objects.count()
+    )
+
+
+def with_rules(ctx: BenchContext, day: dt.date, repeats: int, name: str, family: str,
+               target: float, what: str, rows: int) -> Result:  # fmt: skip
+    """Every rule against every rule but `family`-*, timed in pairs in the same run: each
+    pair runs both checks one after the other, the first of the pair alternating (the
+    machine's speed drifts over seconds, and a check run right after another is the slower
+    one: in separate blocks of runs the drift alone moved the ratio by ±0.3). The figure is
+    the median of the checks with them, the baseline the median of those without."""
+    from dangjian.compliance.engine import RULES, evaluate
+
+    others = sorted(r for r in RULES if not r.startswith(f"{family}-"))
     runs = {"with": Timing([], []), "without": Timing([], [])}
     checks: dict[str, Callable[[], Any]] = {
         "with": lambda: evaluate(as_of=day),
@@ -243,10 +265,9 @@ def with_life(ctx: BenchContext, day: dt.date, repeats: int) -> Result:
             runs[name].cpu += timing.cpu
             findings[name] = len(result.findings)
             del result
-    meetings = Meeting.objects.count()
     with_, without = runs["with"], runs["without"]
     out = Result(
-        "check.with_life",
+        f"check.with_{name}",
         with_.median * 1000,
         "ms",
         without.median * 1000,
@@ -254,9 +275,9 @@ def with_life(ctx: BenchContext, day: dt.date, repeats: int) -> Result:
         ctx.database,
         higher_is_better=False,
         extra={
-            "meetings": meetings,
+            what: rows,
             "findings": findings["with"],
-            "findings_without_life": findings["without"],
+            f"findings_without_{family.lower()}": findings["without"],
             **with_.extra(),
             "runs_without_s": [round(t, 3) for t in without.wall],
             "cpu_without_s": round(without.median_cpu, 3),
@@ -264,11 +285,11 @@ def with_life(ctx: BenchContext, day: dt.date, repeats: int) -> Result:
         },
     )
     print(
-        f"   every rule but LIFE-*: {without.median:.3f} s (cpu {without.median_cpu:.3f} s; "
-        f"{findings['without']:,} findings); every rule ({meetings:,} meetings): "
+        f"   every rule but {family}-*: {without.median:.3f} s (cpu {without.median_cpu:.3f} s; "
+        f"{findings['without']:,} findings); every rule ({rows:,} {what}): "
         f"{with_.median:.3f} s (cpu {with_.median_cpu:.3f} s; {findings['with']:,} findings) = "
         f"{out.ratio:.2f}× (cpu {with_.median_cpu / without.median_cpu:.2f}×), {repeats} pairs "
-        f"(target ≤ {LIFE_RATIO:g}× {'met' if out.ratio <= LIFE_RATIO else 'MISSED'})",
+        f"(target ≤ {target:g}× {'met' if out.ratio <= target else 'MISSED'})",
         flush=True,
     )
     return out
