@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dangjian.life",
     "dangjian.cadres",
     "dangjian.bodies",
+    "dangjian.development",
     "dangjian.web",
 ]
 

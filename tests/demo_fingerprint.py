@@ -19,6 +19,20 @@ from django.db import models
 
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area, Unit
+from dangjian.bodies.models import (
+    ContactPoint,
+    TopicStudy,
+    TownshipCadre,
+    WorkBody,
+    WorkBodyStaff,
+)
+from dangjian.cadres.models import (
+    InstructorVisit,
+    PartyWorker,
+    Recommendation,
+    Training,
+    WorkerAllowance,
+)
 from dangjian.lib import crypto
 from dangjian.life.models import (
     Activity,
@@ -284,6 +298,116 @@ TABLES: dict[str, tuple[type[models.Model], list[Column]]] = {
             ("level", None),
             ("year", None),
             ("named_by", None),
+        ],
+    ),
+    # cadres work (issue 16 item 8; `dangjian.cadres.demo`)
+    "topic_study": (
+        TopicStudy,
+        [
+            ("id", TopicStudy),
+            ("area_id", Area),
+            ("unit_id", Unit),
+            ("held_on", None),
+            ("topic", None),
+        ],
+    ),
+    "training": (
+        Training,
+        [
+            ("id", Training),
+            ("person_id", Person),
+            ("name", None),
+            ("kind", None),
+            ("organizer", None),
+            ("started_on", None),
+            ("ended_on", None),
+            ("days", None),
+        ],
+    ),
+    "party_worker": (
+        PartyWorker,
+        [
+            ("id", PartyWorker),
+            ("party_org_id", PartyOrganization),
+            ("person_id", Person),
+            ("full_time", None),
+            ("started_on", None),
+            ("ended_on", None),
+        ],
+    ),
+    "worker_allowance": (
+        WorkerAllowance,
+        [
+            ("id", WorkerAllowance),
+            ("party_org_id", PartyOrganization),
+            ("person_id", Person),
+            ("year", None),
+            ("amount", None),
+        ],
+    ),
+    "recommendation": (
+        Recommendation,
+        [
+            ("id", Recommendation),
+            ("person_id", Person),
+            ("kind", None),
+            ("recommended_on", None),
+            ("party_org_id", PartyOrganization),
+            ("opinion", None),
+        ],
+    ),
+    "instructor_visit": (
+        InstructorVisit,
+        [
+            ("id", InstructorVisit),
+            ("instructor_id", Instructor),
+            ("org_id", SocialOrganization),
+            ("visited_on", None),
+            ("content", None),
+            ("union_set_up", None),
+            ("youth_league_set_up", None),
+            ("activists", None),
+            ("members_found", None),
+        ],
+    ),
+    "work_body": (
+        WorkBody,
+        [("id", WorkBody), ("unit_id", Unit), ("kind", None), ("established_on", None)],
+    ),
+    "work_body_staff": (
+        WorkBodyStaff,
+        [
+            ("id", WorkBodyStaff),
+            ("body_id", WorkBody),
+            ("name", None),
+            ("post", None),
+            ("full_time", None),
+            ("started_on", None),
+            ("ended_on", None),
+        ],
+    ),
+    "township_cadre": (
+        TownshipCadre,
+        [
+            ("id", TownshipCadre),
+            ("township_id", Area),
+            ("name", None),
+            ("post", None),
+            ("full_time", None),
+            ("started_on", None),
+            ("ended_on", None),
+        ],
+    ),
+    "contact_point": (
+        ContactPoint,
+        [
+            ("id", ContactPoint),
+            ("unit_id", Unit),
+            ("leader_name", None),
+            ("leader_post", None),
+            ("org_id", SocialOrganization),
+            ("started_on", None),
+            ("ended_on", None),
         ],
     ),
 }

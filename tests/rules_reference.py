@@ -254,6 +254,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
 
     # 五.3 — per office holder (and Party organization) of the Party organizations checked.
     out |= cadre_demanded(on, policy, area)
+    out |= development_demanded(on, policy, area)
 
     # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
     for membership in Membership.objects.select_related(
@@ -370,4 +371,47 @@ def cadre_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand
                 and not took(office.person_id, first, end, TRAINED)
             ):
                 out.add(("CAD-WORKER-TRAINING", "person", who, po.code, str(y)))
+    return out
+
+
+def development_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand]:
+    """DEV-TALK, DEV-ACTIVIST-TIME, DEV-PROBATION-OVERDUE (CONTRACT.md), applicant by
+    applicant and membership by membership: (rule, "person", masked number). An applicant
+    belongs to the Party organization developing them, a member to the one holding their
+    relation; the rules check those active on the day, of a covering form (docs/development.md)."""
+    from dangjian.development.models import Applicant
+
+    out: set[Demand] = set()
+
+    def checked(po: PartyOrganization | None) -> bool:
+        return (
+            po is not None
+            and po.is_active(on)
+            and po.form in COVERING
+            and party_org_inside(area, po)
+        )
+
+    for a in Applicant.objects.select_related("party_org__township", "person"):
+        if not checked(a.party_org):
+            continue
+        who = mask(a.person.id_number)
+        developing = a.status == "developing" or (
+            a.status_changed_on is not None and a.status_changed_on > on
+        )
+        due = months_later(a.applied_on, policy["talk_within_months"])
+        talked_in_time = a.talked_on is not None and a.talked_on <= due
+        if developing and due < on and not talked_in_time:
+            out.add(("DEV-TALK", "person", who))
+        if (
+            a.activist_on is not None
+            and a.candidate_on is not None
+            and a.candidate_on < months_later(a.activist_on, policy["activist_min_months"])
+        ):
+            out.add(("DEV-ACTIVIST-TIME", "person", who))
+    for m in Membership.objects.select_related("relation_party_org__township", "person"):
+        if not checked(m.relation_party_org) or not m.is_member(on) or m.is_formal(on):
+            continue
+        ends = m.probation_extended_to or months_later(m.joined_on, policy["probation_months"])
+        if months_later(ends, policy["probation_grace_months"]) < on:
+            out.add(("DEV-PROBATION-OVERDUE", "person", mask(m.person.id_number)))
     return out

@@ -107,7 +107,7 @@ def test_it_prints_the_findings_as_json(world):
         ("ORG-TERM", "430102D001"),
     }
     assert data["summary"]["COV-STANDALONE"] == 1 and data["summary"]["MGT-INDUSTRY"] == 0
-    assert len(data["summary"]) == len(RULES) == 18
+    assert len(data["summary"]) == len(RULES) == 21
 
 
 def test_it_writes_the_json_to_a_file(world, tmp_path):
@@ -318,13 +318,20 @@ def test_it_records_only_full_checks(world):
 # The rule catalogue -------------------------------------------------------------------------
 
 
-def test_it_lists_all_eighteen_rules_quoting_the_policy_verbatim(areas):
+def test_it_lists_all_twenty_one_rules_quoting_the_policy_verbatim(areas):
     out, _ = command("rules", "--format", "json")
     data = json.loads(out)
     assert data["policy_version"] == load().version
     ids = [r["id"] for r in data["rules"]]
     assert ids == sorted(ids) == sorted(RULES)
-    assert len(ids) == 18
+    assert len(ids) == 21
+    dev = {r["id"]: r for r in data["rules"] if r["id"].startswith("DEV-")}
+    assert {r["clause"] for r in dev.values()} == {"四.3"}
+    assert set(dev["DEV-ACTIVIST-TIME"]["settings"]) == {"activist_min_months"}
+    assert set(dev["DEV-PROBATION-OVERDUE"]["settings"]) == {
+        "probation_months",
+        "probation_grace_months",
+    }
     text = policy_text()
     for entry in data["rules"]:
         assert entry["quote"] and entry["quote"] in text, entry["id"]

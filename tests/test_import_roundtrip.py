@@ -110,11 +110,18 @@ def people(draw, usccs, codes):
             else None
         )
         relation = draw(st.sampled_from(["", *codes])) if joined else ""
+        # 预备期延长至 (probationary only): after the normal end, 入党日期 + 1 year.
+        extended = (
+            draw(st.one_of(st.none(), st.integers(367, 730)))
+            if status == "中共预备党员" and joined
+            else None
+        )
         own = [
             status,
             joined.isoformat() if joined else "",
             confirmed.isoformat() if confirmed else "",
             relation,
+            (joined + dt.timedelta(days=extended)).isoformat() if joined and extended else "",
         ]
         name = draw(names)
         jobs = draw(
@@ -141,6 +148,39 @@ def people(draw, usccs, codes):
 
 
 LAST = dt.date(2025, 12, 31)  # the latest day the datasets use (before today)
+
+
+@st.composite
+def applicant_rows(draw, people_rows, codes):
+    """`applicants`: people who were no members yet on the day they applied, developed by a
+    Party organization, each step on or after the one before (docs/development.md)."""
+    joined = {r[1]: r[7] for r in people_rows}
+    rows = []
+    if not joined or not codes:
+        return rows
+    for number in draw(st.lists(st.sampled_from(sorted(joined)), unique=True, max_size=3)):
+        day = joined[number]
+        last = dt.date.fromisoformat(day) - dt.timedelta(days=1) if day else LAST
+        if last < dt.date(1995, 1, 1):
+            continue
+        applied = draw(st.dates(dt.date(1995, 1, 1), last))
+
+        def after(day, empty=True):
+            later = st.dates(day, LAST)
+            return draw(st.one_of(st.none(), later) if empty else later)
+
+        talked, activist = after(applied), after(applied)
+        candidate = after(activist) if activist else None
+        status = draw(st.sampled_from(["培养中", "已接收为预备党员", "已停止培养"]))
+        changed = after(applied, empty=False) if status != "培养中" else None
+        rows.append([
+            number, draw(st.sampled_from(codes)), applied.isoformat(),
+            *(d.isoformat() if d else "" for d in (talked, activist, candidate)),
+            status, changed.isoformat() if changed else "",
+        ])  # fmt: skip
+    return rows
+
+
 # A study's body (its district) and the ways a file may name it.
 STUDY_BODIES = {"430102": ["芙蓉区", "中共芙蓉区委", "430102"], "430103": ["天心区", "430103"]}
 
@@ -162,6 +202,55 @@ def instructor_visits(draw, instructors):
             str(draw(st.integers(0, 5))), str(draw(st.integers(0, 3))),
         ]  # fmt: skip
     return list(out.values())
+
+
+@st.composite
+def work_bodies(draw, org_rows):
+    """Work bodies of the two districts (and a park's), their staff, township cadres and
+    contact points of the organizations (docs/bodies.md)."""
+    bodies, staff, cadres, points = [], {}, {}, {}
+    for i, (code, names_) in enumerate(STUDY_BODIES.items()):
+        if not draw(st.booleans()):
+            continue
+        name = f"{names_[0]}社会组织党建工作机构{i}"
+        established = draw(st.one_of(st.none(), dates))
+        bodies.append([
+            name, draw(st.sampled_from([names_[0], code])), draw(st.sampled_from(["区县", "园区"])),
+            established.isoformat() if established else "",
+        ])  # fmt: skip
+        for _ in range(draw(st.integers(0, 2))):
+            started = draw(st.dates(established or dt.date(1995, 1, 1), LAST))
+            ended = draw(st.one_of(st.none(), st.dates(started, LAST)))
+            person = draw(st.sampled_from(["张明", "李华", "王强"]))
+            staff[(name, person, started)] = [
+                name, person, draw(st.sampled_from(["主任", "干事"])),
+                draw(st.sampled_from(["专职", "兼职"])), started.isoformat(),
+                ended.isoformat() if ended else "",
+            ]  # fmt: skip
+    for _ in range(draw(st.integers(0, 2))):
+        district, township = draw(st.sampled_from(TOWNSHIPS))
+        started = draw(dates)
+        ended = draw(st.one_of(st.none(), st.dates(started, LAST)))
+        person = draw(st.sampled_from(["赵丽", "钱进"]))
+        cadres[(township, person, started)] = [
+            district, township, person, "组织委员", draw(st.sampled_from(["专职", "兼职"])),
+            started.isoformat(), ended.isoformat() if ended else "",
+        ]  # fmt: skip
+    for _ in range(draw(st.integers(0, 2))):
+        uscc = draw(st.sampled_from([r[0] for r in org_rows]))
+        started = draw(dates)
+        ended = draw(st.one_of(st.none(), st.dates(started, LAST)))
+        leader = draw(st.sampled_from(["孙伟", "周敏"]))
+        points[(leader, uscc, started)] = [
+            "长沙市民政局", leader, "副局长", uscc, started.isoformat(),
+            ended.isoformat() if ended else "",
+        ]  # fmt: skip
+    return {
+        "work-bodies": bodies,
+        "work-body-staff": list(staff.values()),
+        "township-cadres": list(cadres.values()),
+        "contact-points": list(points.values()),
+    }
 
 
 @st.composite
@@ -228,6 +317,7 @@ def datasets(draw):
             job[1], kind, day, draw(st.sampled_from(["", *codes])),
             draw(st.sampled_from(["", "同意", "不同意"])),
         ]  # fmt: skip
+    applicants = draw(applicant_rows(people_rows, codes))
     workers: dict[tuple[str, str, str], list[str]] = {}
     allowances: dict[tuple[str, str, str], list[str]] = {}
     founded = {r[0]: dt.date.fromisoformat(r[7]) for r in po_rows}
@@ -254,6 +344,7 @@ def datasets(draw):
         "party-groups": groups,
         "meetings": meetings,
         "trainings": list(trainings.values()),
+        "applicants": applicants,
         **life,
         "recommendations": list(recommendations.values()),
         "studies": [
@@ -270,6 +361,7 @@ def datasets(draw):
         "instructor-visits": draw(instructor_visits(instructors)),
         "party-workers": list(workers.values()),
         "worker-allowances": list(allowances.values()),
+        **draw(work_bodies(org_rows)),
     }
 
 
@@ -299,7 +391,7 @@ def organization_life(draw, po_rows, people_rows, persons):
     groups, meetings = [], []
     members: dict[str, list[tuple[str, dt.date]]] = {}
     for row in people_rows:
-        number, joined, relation = row[1], row[-3], row[-1]
+        number, joined, relation = row[1], row[7], row[9]
         if (
             relation
             and joined

@@ -153,6 +153,30 @@ def change_supervisor(rng):
     org.save()
 
 
+def apply_to_join(rng):
+    """An application nobody talked about (DEV-TALK), or a 发展对象 made too soon."""
+    from dangjian.development.models import Applicant
+
+    person = _some(rng, Employment.objects.filter(person__membership__isnull=True)).person
+    branch = _some(rng, PartyOrganization.objects.filter(status=PartyOrgStatus.ACTIVE))
+    applied = _days_ago(rng, 300)
+    activist = applied + dt.timedelta(days=10) if rng.random() < 0.5 else None
+    Applicant.objects.update_or_create(
+        person=person,
+        defaults={
+            "party_org": branch, "applied_on": applied, "activist_on": activist,
+            "candidate_on": activist + dt.timedelta(days=20) if activist else None,
+        },
+    )  # fmt: skip
+
+
+def extend_probation(rng):
+    m = _some(rng, Membership.objects.filter(confirmed_on__isnull=True))
+    if m is not None:
+        m.probation_extended_to = max(_days_ago(rng, 200), m.joined_on + dt.timedelta(days=1))
+        m.save()
+
+
 WRITES = [
     deregister_org,
     end_employment,
@@ -165,6 +189,8 @@ WRITES = [
     end_office,
     end_assignment,
     change_supervisor,
+    apply_to_join,
+    extend_probation,
 ]
 
 

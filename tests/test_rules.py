@@ -17,6 +17,7 @@ from dangjian.cadres.models import Recommendation
 from dangjian.compliance.engine import RULES, evaluate, record
 from dangjian.compliance.models import FindingRecord
 from dangjian.compliance.policy import Policy, Setting, load
+from dangjian.development.models import Applicant
 from dangjian.lib.codes import make_id_number
 from dangjian.orgs.models import SocialOrganization
 from dangjian.people.models import Employment, Membership
@@ -32,7 +33,8 @@ ALL_RULES = {
     "COV-STANDALONE", "COV-JOINT", "COV-INSTRUCTOR", "DYN-DISSOLVE", "DYN-TRANSFER",
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
     "LIFE-MEETINGS", "LIFE-REVIEW", "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY",
-    "CAD-WORKER-TRAINING", "CAD-RECOMMENDATION", "MGT-STUDY",
+    "CAD-WORKER-TRAINING", "CAD-RECOMMENDATION", "MGT-STUDY", "DEV-TALK", "DEV-ACTIVIST-TIME",
+    "DEV-PROBATION-OVERDUE",
 }  # fmt: skip
 
 
@@ -73,6 +75,14 @@ def world(areas, township: str) -> None:
     big = factories.party_org(at, covers=[covered], founded_on=LONG_AGO)
     for _ in range(8):
         factories.member(covered, relation=big)
+    # DEV-TALK, DEV-ACTIVIST-TIME: an applicant of `big` never talked to, made a 发展对象
+    # two months after becoming an activist; DEV-PROBATION-OVERDUE: a probationary member
+    # of `big` admitted in 2022, never confirmed.
+    Applicant.objects.create(
+        person=factories.person("申请人"), party_org=big, applied_on=dt.date(2023, 1, 5),
+        activist_on=dt.date(2023, 3, 1), candidate_on=dt.date(2023, 5, 1),
+    )  # fmt: skip
+    factories.member(None, relation=big, joined_on=dt.date(2022, 1, 1), confirmed_on=None)
     # MGT-INDUSTRY: a unit managing two Party organizations, with no industry committee.
     unit = factories.supervisory_unit(f"{district.name}测试局{next(_units)}", district)
     for _ in range(2):
@@ -127,7 +137,10 @@ def test_it_answers_the_json_of_the_contract(areas):
         assert finding["subject"]["type"] in rule.subjects
         assert finding["subject"]["type"] in {"social_org", "party_org", "person", "unit", "area"}
         assert finding["message"]
-        assert dt.date.fromisoformat(finding["due"])
+        if rule.dated:
+            assert dt.date.fromisoformat(finding["due"])
+        else:  # CONTRACT.md: due null (DEV-ACTIVIST-TIME)
+            assert finding["due"] is None
         assert isinstance(finding["facts"], dict)
     areas_of = {f["subject"]["type"]: f["area"] for f in data["findings"]}
     # a district (MGT-STUDY) is found in its own name: each of the two districts
@@ -176,6 +189,9 @@ def test_it_masks_the_identity_number_of_a_person(areas):
         "CAD-NEW-SECRETARY",
         "CAD-WORKER-TRAINING",
         "CAD-RECOMMENDATION",
+        "DEV-TALK",
+        "DEV-ACTIVIST-TIME",
+        "DEV-PROBATION-OVERDUE",
     }
     for finding in people:
         key = finding.subject.key

@@ -34,6 +34,7 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES, evaluate
 from dangjian.compliance.explain import explain
 from dangjian.compliance.policy import Policy, Setting
+from dangjian.development.models import Applicant
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
@@ -110,6 +111,14 @@ def people(draw: st.DrawFn, n_orgs: int, n_party_orgs: int) -> dict[str, Any]:
         "member": draw(st.sampled_from([True, True, True, True, False])),
         "joined_on": joined,
         "confirmed_on": draw(st.none() | soon_after(joined) | soon_after(joined)),
+        # 预备期延长至 (DEV-PROBATION-OVERDUE): half a year on, or the day after the year
+        "extended_to": draw(
+            st.none()
+            | st.none()
+            | st.sampled_from(
+                [months_later(joined, 18), months_later(joined, 12) + dt.timedelta(days=1)]
+            )
+        ),
         "relation": draw(relations) if n_party_orgs else None,
         "employed_on": employed_on,
         "left_on": draw(maybe_end(employed_on)),
@@ -210,6 +219,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "offices": offices,
         "assignments": assignments,
         "trainings": draw(trainings_of(offices)),
+        "applicants": draw(applicants_of(n_people, n_party_orgs)),
         "studies": draw(studies_of(units)),
         "workers": [
             {
@@ -222,6 +232,37 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
             for _ in range(draw(st.integers(0, 2)) if n_party_orgs and n_people else 0)
         ],
     }
+
+
+@st.composite
+def applicants_of(draw: st.DrawFn, n_people: int, n_party_orgs: int) -> list[dict[str, Any]]:
+    """Applicants (one per person), each step near the days the development rules turn on:
+    the application + 1 month, the activist + 12 months, and the day after."""
+    out: dict[int, dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 3)) if n_people and n_party_orgs else 0):
+        applied = draw(starts)
+        month = months_later(applied, 1)
+        talked = draw(st.none() | st.sampled_from([month, month + dt.timedelta(days=1)])
+                      | on_or_after(applied))  # fmt: skip
+        activist = draw(st.none() | st.just(applied) | on_or_after(applied))
+        candidate = None
+        if activist is not None:
+            year = months_later(activist, 12)
+            near = [d for d in (year - dt.timedelta(days=1), year) if d >= activist]
+            candidate = draw(st.none() | st.sampled_from(near) | on_or_after(activist))
+        status = draw(st.sampled_from(["developing", "developing", "admitted", "stopped"]))
+        person = draw(st.integers(0, n_people - 1))
+        out[person] = {
+            "person": person,
+            "party_org": draw(st.integers(0, n_party_orgs - 1)),
+            "applied_on": applied,
+            "talked_on": talked,
+            "activist_on": activist,
+            "candidate_on": candidate,
+            "status": status,
+            "status_changed_on": None if status == "developing" else draw(on_or_after(applied)),
+        }
+    return list(out.values())
 
 
 @st.composite
@@ -526,6 +567,7 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
                     joined_on=spec["joined_on"],
                     confirmed_on=spec["confirmed_on"],
                     relation_party_org=None if relation is None else party_orgs[relation],
+                    probation_extended_to=spec.get("extended_to"),
                 )
             )
         if employer is not None:
@@ -579,6 +621,14 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for i, spec in enumerate(data.get("trainings", []))
     )
+    Applicant.objects.bulk_create(
+        Applicant(
+            person=people[spec["person"]],
+            party_org=party_orgs[spec["party_org"]],
+            **{k: v for k, v in spec.items() if k not in ("person", "party_org")},
+        )
+        for spec in data.get("applicants", [])
+    )
     TopicStudy.objects.bulk_create(
         TopicStudy(
             area=areas[body] if isinstance(body, str) else None,
@@ -628,6 +678,16 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
         ends |= {t, t + dt.timedelta(days=1)}
     ends |= {t["ended_on"] for t in data.get("trainings", [])}
     ends |= {w["ended_on"] for w in data.get("workers", [])}
+    # the development rules' days: a talk's month, the status changed, a probation's
+    # end + 3 months (and the day after each)
+    for a in data.get("applicants", []):
+        t = months_later(a["applied_on"], 1)
+        ends |= {t, t + dt.timedelta(days=1), a["status_changed_on"]}
+    for p in people:
+        if p["member"]:
+            end = p.get("extended_to") or months_later(p["joined_on"], 12)
+            t = months_later(end, 3)
+            ends |= {t, t + dt.timedelta(days=1)}
     # a year studied ends; the check on the next 01-01 first reads it (MGT-STUDY)
     ends |= {dt.date(t["held_on"].year + 1, 1, 1) for t in data.get("studies", [])}
     return ends - {None}

@@ -442,6 +442,12 @@ def scoped(qs: QuerySet[Any], user: User | None) -> QuerySet[Any]:
             Training: Q(person__in=people),
         }
     )  # organization life by its Party organization, a training by its trainee
+    from dangjian.bodies.selectors import PATHS
+
+    if model in PATHS:  # the work bodies' records: the area officers'
+        from dangjian.bodies.selectors import visible
+
+        return qs.filter(pk__in=visible(model, gate).values("pk"))
     if model is Unit:
         assert user is not None
         if gate.area is not None:

@@ -20,7 +20,14 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.policy import Policy
-from dangjian.compliance.rules import backbone, cadres, coverage, life, management  # noqa: F401  (registers)
+from dangjian.compliance.rules import (  # noqa: F401  (registers)
+    backbone,
+    cadres,
+    coverage,
+    development,
+    life,
+    management,
+)
 from dangjian.compliance.rules.base import RULES, Finding, Rule, days
 from dangjian.core.version import bump
 from dangjian.lib import bulk
@@ -152,8 +159,9 @@ def identity(finding: Finding) -> Identity:
 
 def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> list[Finding]:
     """Rules with no dated fact to start from fall due a fixed period after the finding was
-    first recorded (or after today, for one never recorded)."""
-    undated = [f for f in findings if f.due is None]
+    first recorded (or after today, for one never recorded); a rule whose findings have no
+    due date (`Rule.dated` False) keeps none."""
+    undated = [f for f in findings if f.due is None and RULES[f.rule].dated]
     if not undated:
         return findings
     first_seen: dict[Identity, dt.date] = {}
@@ -165,7 +173,7 @@ def _with_due_dates(findings: list[Finding], as_of: dt.date, policy: Policy) -> 
     period = policy["fix_within_days"]
     out = []
     for finding in findings:
-        if finding.due is None:
+        if finding.due is None and RULES[finding.rule].dated:
             since = first_seen.get(identity(finding), as_of)
             finding = replace(finding, due=days(since, period))
         out.append(finding)

@@ -24,6 +24,9 @@ history holds, so that what a row related to *before* the change is looked at to
 - a meeting, a Party group: its Party organization (rules LIFE-MEETINGS, LIFE-REVIEW);
 - a unit: it; the organizations it registers or supervises;
 - a topic study: its district (subject type `area`) or its unit (MGT-STUDY);
+- an applicant: its person (DEV-TALK, DEV-ACTIVIST-TIME); a Party organization written
+  brings the applicants it ever developed (and, as for every rule of a person, the members
+  whose relation it holds: DEV-PROBATION-OVERDUE);
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
 the Party organizations each one manages). A write touching more than `FULL_CHECK_SHARE`
@@ -50,6 +53,7 @@ from dangjian.compliance.engine import evaluate, reconcile, record
 from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.rules.base import RULES
+from dangjian.development.models import Applicant
 from dangjian.lib import changes
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
@@ -77,6 +81,7 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     Recommendation,
     PartyWorker,
     TopicStudy,
+    Applicant,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit", "area")
@@ -148,6 +153,7 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(_ever(Training, "id", written.get(Training, set()), "person_id"))
     people |= _ids(_ever(Recommendation, "id", written.get(Recommendation, set()), "person_id"))
     people |= _ids(_ever(PartyWorker, "id", written.get(PartyWorker, set()), "person_id"))
+    people |= _ids(_ever(Applicant, "id", written.get(Applicant, set()), "person_id"))
     # A topic study: its district or unit (MGT-STUDY).
     rows = _ever(TopicStudy, "id", written.get(TopicStudy, set()), "area_id", "unit_id")
     s.areas |= _ids(rows, 0)
@@ -160,6 +166,7 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     # follow it (dissolved, its form changed: CAD-*).
     people |= _ids(_ever(CommitteeMembership, "party_org_id", direct_party_orgs, "person_id"))
     people |= _ids(_ever(PartyWorker, "party_org_id", direct_party_orgs, "person_id"))
+    people |= _ids(_ever(Applicant, "party_org_id", direct_party_orgs, "person_id"))
     # A lone member's relation held nearby exempts their organization (COV-JOINT).
     held = _ids(_ever(Membership, "relation_party_org_id", direct_party_orgs, "person_id"))
     s.orgs |= _ids(_ever(Employment, "person_id", held, "org_id"))

@@ -13,6 +13,20 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from dangjian.areas.models import Unit
+from dangjian.bodies.models import (
+    ContactPoint,
+    TopicStudy,
+    TownshipCadre,
+    WorkBody,
+    WorkBodyStaff,
+)
+from dangjian.cadres.models import (
+    InstructorVisit,
+    PartyWorker,
+    Recommendation,
+    Training,
+    WorkerAllowance,
+)
 from dangjian.compliance.policy import load as load_policy
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale
@@ -161,6 +175,18 @@ class Rows:
     activities: list[Activity] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
     demonstration_sites: list[DemonstrationSite] = field(default_factory=list)
+    # cadres work (`dangjian.cadres.demo`)
+    topic_studies: list[TopicStudy] = field(default_factory=list)
+    trainings: list[Training] = field(default_factory=list)
+    party_workers: list[PartyWorker] = field(default_factory=list)
+    worker_allowances: list[WorkerAllowance] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    instructor_visits: list[InstructorVisit] = field(default_factory=list)
+    # work bodies (`dangjian.bodies.demo`; their units are in `units`)
+    work_bodies: list[WorkBody] = field(default_factory=list)
+    work_body_staff: list[WorkBodyStaff] = field(default_factory=list)
+    township_cadres: list[TownshipCadre] = field(default_factory=list)
+    contact_points: list[ContactPoint] = field(default_factory=list)
 
 
 # --- the run and the city ------------------------------------------------------------------
@@ -186,6 +212,16 @@ COUNTS = (
     "activities",
     "pairings",
     "demonstration_sites",
+    "topic_studies",
+    "trainings",
+    "party_workers",
+    "worker_allowances",
+    "recommendations",
+    "instructor_visits",
+    "work_bodies",
+    "work_body_staff",
+    "township_cadres",
+    "contact_points",
 )
 
 
@@ -206,6 +242,7 @@ class DemoContext:
         self.committee_min: int = policy["branch_committee_min_formal_members"]
         self.fulltime_min: int = policy["fulltime_worker_min_members"]
         self.industry_min: int = policy["industry_committee_min_party_orgs"]
+        self.new_secretary_months: int = policy["new_secretary_training_months"]
         self.counts: dict[str, int] = dict.fromkeys(COUNTS, 0)
         self.org_serial = 0
         self.party_org_serial = 0

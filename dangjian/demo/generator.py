@@ -24,6 +24,22 @@ from dangjian.accounts import demo as accounts
 from dangjian.areas import demo as areas
 from dangjian.areas import divisions
 from dangjian.areas.models import Unit
+from dangjian.bodies import demo as bodies
+from dangjian.bodies.models import (
+    ContactPoint,
+    TopicStudy,
+    TownshipCadre,
+    WorkBody,
+    WorkBodyStaff,
+)
+from dangjian.cadres import demo as cadres
+from dangjian.cadres.models import (
+    InstructorVisit,
+    PartyWorker,
+    Recommendation,
+    Training,
+    WorkerAllowance,
+)
 from dangjian.core.version import bump
 from dangjian.demo.base import BATCH_SIZE, CHANGE_REASON, CHANGSHA, DEMO_TODAY, HUNAN
 from dangjian.demo.context import City, CityContext, DemoContext, Progress, Rows
@@ -76,7 +92,8 @@ class DemoSummary:
             f"社会组织 {c['orgs']} 个，党组织 {c['party_orgs']} 个，人员 {c['people']} 人"
             f"（正式党员 {c['members_formal']} 人、预备党员 {c['members_probationary']} 人），"
             f"党建工作指导员 {c['instructors']} 人，"
-            f"组织生活会议 {c['meetings']} 次、党建活动 {c['activities']} 项，用户 {c['users']} 个，"
+            f"组织生活会议 {c['meetings']} 次、党建活动 {c['activities']} 项，"
+            f"培训记录 {c['trainings']} 条、指导员走访 {c['instructor_visits']} 次，用户 {c['users']} 个，"
             f"用时 {self.seconds:.1f} 秒"
         )
 
@@ -195,7 +212,24 @@ def generate_city(demo: DemoContext, city: City) -> Rows:
     members.instructors(ctx, found, township_pos)
     demo.report(f"{city.name}：组织生活")
     life.organization_life(ctx, found, township_pos, community_pos)
+    demo.report(f"{city.name}：党务工作者与培训")
+    cadres.cadres_work(ctx, found, township_pos, supervisors)
+    demo.report(f"{city.name}：党建工作机构与联系点")
+    work_bodies(ctx)
     return ctx.rows
+
+
+def work_bodies(ctx: CityContext) -> None:
+    """The city's work bodies (their units among the city's, before everything else is
+    saved), staff, township cadres and contact points: last, after every earlier draw."""
+    made = bodies.work_bodies(ctx)
+    for unit in made.units:
+        ctx.demo.units[unit.name] = unit  # a unit's name is unique nationally
+    ctx.rows.units += made.units
+    ctx.rows.work_bodies += made.work_bodies
+    ctx.rows.work_body_staff += made.staff
+    ctx.rows.township_cadres += made.cadres
+    ctx.rows.contact_points += made.contact_points
 
 
 def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
@@ -221,11 +255,21 @@ def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
         ("党建活动", rows.activities, Activity, "activities"),
         ("结对共建", rows.pairings, Pairing, "pairings"),
         ("党建示范点", rows.demonstration_sites, DemonstrationSite, "demonstration_sites"),
+        ("专题研究", rows.topic_studies, TopicStudy, "topic_studies"),
+        ("培训记录", rows.trainings, Training, "trainings"),
+        ("党务工作者", rows.party_workers, PartyWorker, "party_workers"),
+        ("党务工作者津贴", rows.worker_allowances, WorkerAllowance, "worker_allowances"),
+        ("推荐人选", rows.recommendations, Recommendation, "recommendations"),
+        ("指导员走访", rows.instructor_visits, InstructorVisit, "instructor_visits"),
+        ("党建工作机构", rows.work_bodies, WorkBody, "work_bodies"),
+        ("工作机构人员", rows.work_body_staff, WorkBodyStaff, "work_body_staff"),
+        ("乡镇(街道)党建干部", rows.township_cadres, TownshipCadre, "township_cadres"),
+        ("联系点", rows.contact_points, ContactPoint, "contact_points"),
     ]
     start, half = ctx.done, len(rows.orgs) - len(rows.orgs) // 2
     for i, (label, objs, model, key) in enumerate(steps):
         ctx.report(f"{city_name}：写入{label}", start + half * i // len(steps))
-        if objs and model._meta.app_label == "life":
+        if objs and (model._meta.app_label == "life" or model in (Training, InstructorVisit)):
             insert_with_history(objs, model, ctx.history_date)
         elif objs:
             bulk_create_with_history(

@@ -175,7 +175,7 @@ def _people(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[lis
         people.order_by("id_masked", "pk").values_list(
             "pk", "name", "id_encrypted", "id_masked", "political_status",
             "membership__joined_on", "membership__confirmed_on",
-            "membership__relation_party_org_id",
+            "membership__relation_party_org_id", "membership__probation_extended_to",
         )
     ):  # fmt: skip
         jobs: dict[int, list[tuple[Any, ...]]] = {}
@@ -184,13 +184,14 @@ def _people(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[lis
             "person_id", "org__uscc", "position", "started_on", "ended_on"
         ):
             jobs.setdefault(job[0], []).append(job[1:])
-        for pk, name, encrypted, masked, status, joined, confirmed, relation in chunk:
+        for pk, name, encrypted, masked, status, joined, confirmed, relation, extended in chunk:
             number = _id_number(encrypted, masked, unmask)
             own = [
                 _label(PoliticalStatus, status),
                 _date(joined),
                 _date(confirmed),
                 code_of.get(relation, "") if relation else "",
+                _date(extended) if confirmed is None else "",  # 预备期延长至: probationary only
             ]
             for uscc, position, started, ended in jobs.get(pk) or [(None, "", None, None)]:
                 yield [
@@ -416,6 +417,27 @@ def _trainings(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[
         ]  # fmt: skip
 
 
+def _applicants(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """`applicants` (docs/development.md): those developed by a Party organization the gate
+    sees (in `area` when given)."""
+    from dangjian.development.models import Applicant, ApplicantStatus
+
+    qs = Applicant.objects.all()
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    qs = qs.order_by("applied_on", "person__id_masked", "pk")
+    for encrypted, masked, code, applied, talked, activist, candidate, status, changed in qs.values_list(
+        "person__id_encrypted", "person__id_masked", "party_org__code", "applied_on", "talked_on",
+        "activist_on", "candidate_on", "status", "status_changed_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            _id_number(encrypted, masked, unmask), code, _date(applied), _date(talked),
+            _date(activist), _date(candidate), _label(ApplicantStatus, status), _date(changed),
+        ]  # fmt: skip
+
+
 def _recommendations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     from dangjian.cadres.models import Opinion, Recommendation, RecommendationKind
 
@@ -511,6 +533,69 @@ def _instructor_visits(gate: Jurisdiction, area: Area | None, unmask: bool) -> I
         ]  # fmt: skip
 
 
+def _in_scope(gate: Jurisdiction, area: Area | None, qs: Any, path: str) -> Any:
+    """The records of the work bodies' kinds the gate sees (the area officers' records: none
+    for any other role), in `area` when given."""
+    if not gate.everything and gate.area is None:
+        return qs.none()
+    for scope in (gate.area, area):
+        if scope is not None:
+            qs = qs.filter(**{f"{path}__startswith": scope.path})
+    return qs
+
+
+def _work_bodies(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """The district by its code (a name may not be unique)."""
+    from dangjian.bodies.models import WorkBody, WorkBodyKind
+
+    qs = _in_scope(gate, area, WorkBody.objects.all(), "unit__area__path")
+    for name, code, kind, established in qs.order_by("unit__area__code", "kind", "unit__name", "pk").values_list(
+        "unit__name", "unit__area__code", "kind", "established_on"
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [name, code, _label(WorkBodyKind, kind), _date(established)]
+
+
+def _work_body_staff(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.bodies.models import WorkBodyStaff
+
+    qs = _in_scope(gate, area, WorkBodyStaff.objects.all(), "body__unit__area__path")
+    for body, name, post, full_time, started, ended in qs.order_by(
+        "body__unit__name", "started_on", "name", "pk"
+    ).values_list(
+        "body__unit__name", "name", "post", "full_time", "started_on", "ended_on"
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [body, name, post, "专职" if full_time else "兼职", _date(started), _date(ended)]
+
+
+def _township_cadres(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """The district and the township by their codes (names may not be unique)."""
+    from dangjian.bodies.models import TownshipCadre
+
+    qs = _in_scope(gate, area, TownshipCadre.objects.all(), "township__path")
+    for district, township, name, post, full_time, started, ended in qs.order_by(
+        "township__code", "started_on", "name", "pk"
+    ).values_list(
+        "township__parent__code", "township__code", "name", "post", "full_time", "started_on",
+        "ended_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            district or "", township, name, post, "专职" if full_time else "兼职",
+            _date(started), _date(ended),
+        ]  # fmt: skip
+
+
+def _contact_points(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.bodies.models import ContactPoint
+
+    qs = _in_scope(gate, area, ContactPoint.objects.all(), "org__township__path")
+    for unit, leader, post, uscc, started, ended in qs.order_by(
+        "org__uscc", "started_on", "unit__name", "leader_name", "pk"
+    ).values_list(
+        "unit__name", "leader_name", "leader_post", "org__uscc", "started_on", "ended_on"
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [unit, leader, post, uscc, _date(started), _date(ended)]
+
+
 _EXPORTERS = {
     "orgs": _orgs,
     "party-orgs": _party_orgs,
@@ -520,6 +605,7 @@ _EXPORTERS = {
     "party-groups": _party_groups,
     "meetings": _meetings,
     "trainings": _trainings,
+    "applicants": _applicants,
     "pairings": _pairings,
     "demonstration-sites": _demonstration_sites,
     "joint-groups": _joint_groups,
@@ -529,6 +615,10 @@ _EXPORTERS = {
     "party-workers": _party_workers,
     "worker-allowances": _worker_allowances,
     "instructor-visits": _instructor_visits,
+    "work-bodies": _work_bodies,
+    "work-body-staff": _work_body_staff,
+    "township-cadres": _township_cadres,
+    "contact-points": _contact_points,
 }
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role
 from dangjian.imports.records import (
+    BODY_RECORDS,
     FORM_KINDS,
     LIFE_RECORDS,
     key_values,
@@ -55,6 +56,10 @@ KIND_LABELS = {
     "activities": "党建活动",
     "joint-groups": "联组",
     "instructor-visits": "指导员走访",
+    "work-bodies": "社会组织党建工作机构",
+    "work-body-staff": "工作机构工作人员",
+    "township-cadres": "乡镇(街道)党建干部",
+    "contact-points": "联系点",
 }
 
 
@@ -199,6 +204,10 @@ def _taken(kind: str, values: dict[str, str], user: Any, makes: tuple[str, ...] 
     gate = Jurisdiction(user)
     if kind in LIFE_RECORDS:
         return _life_taken(kind, values, gate, makes)
+    if kind in BODY_RECORDS:
+        from dangjian.bodies.records import body_taken
+
+        return body_taken(kind, values, gate)
     if kind == "instructor-visits":
         from dangjian.cadres.models import InstructorVisit
         from dangjian.lib import crypto

@@ -54,6 +54,15 @@ FORM_KINDS: dict[str, tuple[str, ...]] = {
 # is read back by its key columns alone (none of them personal).
 FORM_KINDS["instructor-visits"] = ("id_number", "uscc", "visited_on")  # new visits only
 LIFE_RECORDS = ("pairings", "demonstration-sites", "activities", "joint-groups")
+# The work bodies' kinds (docs/bodies.md): read back by their key columns, none personal.
+FORM_KINDS["work-bodies"] = ("name",)
+FORM_KINDS["work-body-staff"] = ("body", "name", "started_on")
+FORM_KINDS["township-cadres"] = ("district", "township", "name", "started_on")
+FORM_KINDS["contact-points"] = ("unit", "leader_name", "uscc", "started_on")
+BODY_RECORDS = ("work-bodies", "work-body-staff", "township-cadres", "contact-points")
+# An applicant (docs/development.md): named by the person, read back through its Party
+# organization.
+FORM_KINDS["applicants"] = ("id_number",)
 
 
 @dataclass
@@ -143,6 +152,17 @@ def record_values(kind: str, instance: Model, user: User, *, part: Model | None 
         return _row(
             kind, _One(user, party_org=group.party_org_id), lambda v: v["name"] == group.name
         )
+    if kind == "applicants":
+        applicant: Any = instance
+        return _row(
+            kind,
+            _One(user, party_org=applicant.party_org_id),
+            lambda v: v["id_number"] == applicant.person.id_masked,
+        )
+    if kind in BODY_RECORDS:
+        key = key_values(kind, instance)
+        gate = Jurisdiction(user)
+        return _row(kind, gate, lambda v: all(v[k] == key[k] for k in FORM_KINDS[kind]))
     if kind in LIFE_RECORDS:
         record: Any = instance
         lead = record.group.lead_id if kind == "joint-groups" else record.party_org_id
@@ -168,8 +188,9 @@ def key_values(kind: str, instance: Model, part: Model | None = None) -> dict[st
         return {"uscc": record.uscc}
     if kind == "party-orgs":
         return {"code": record.code}
-    if kind == "people":
-        return {"id_number": record.id_number}
+    if kind in ("people", "applicants"):
+        person = record if kind == "people" else record.person
+        return {"id_number": person.id_number}
     if kind == "committees":
         return {
             "party_org": record.party_org.code,
@@ -199,6 +220,10 @@ def key_values(kind: str, instance: Model, part: Model | None = None) -> dict[st
             "held_on": record.held_on.isoformat(),
             "title": record.title,
         }
+    if kind in BODY_RECORDS:
+        from dangjian.bodies.records import body_key
+
+        return body_key(kind, record)
     if kind == "joint-groups":
         return {
             "name": record.group.name,

@@ -9,7 +9,13 @@ from dangjian.imports.kinds.activities import (
     JointGroupsKind,
     PairingsKind,
 )
-from dangjian.imports.kinds.bodies import StudiesKind
+from dangjian.imports.kinds.bodies import (
+    ContactPointsKind,
+    StudiesKind,
+    TownshipCadresKind,
+    WorkBodiesKind,
+    WorkBodyStaffKind,
+)
 from dangjian.imports.kinds.cadres import (
     InstructorVisitsKind,
     PartyWorkersKind,
@@ -18,6 +24,7 @@ from dangjian.imports.kinds.cadres import (
     WorkerAllowancesKind,
 )
 from dangjian.imports.kinds.committees import CommitteesKind
+from dangjian.imports.kinds.development import ApplicantsKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
 from dangjian.imports.kinds.orgs import OrgsKind
@@ -35,6 +42,7 @@ KINDS: dict[str, type[Kind]] = {
         PartyGroupsKind,
         MeetingsKind,
         TrainingsKind,
+        ApplicantsKind,  # CONTRACT's order: after `trainings`
         PairingsKind,
         DemonstrationSitesKind,
         JointGroupsKind,
@@ -44,5 +52,9 @@ KINDS: dict[str, type[Kind]] = {
         PartyWorkersKind,
         WorkerAllowancesKind,  # of a Party worker of `party-workers`
         InstructorVisitsKind,
+        WorkBodiesKind,
+        WorkBodyStaffKind,  # of a work body of `work-bodies`
+        TownshipCadresKind,
+        ContactPointsKind,
     )
 }

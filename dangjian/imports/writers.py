@@ -6,7 +6,7 @@ registry writes the registration facts of the organizations it registers directl
 organization's secretary writes its own members (`people` rows whose relation is the Party
 organization or one under it), offices (`committees` rows of those Party organizations) and
 organization life (Party groups, meetings, activities, pairings, demonstration sites and the
-联组 they lead, of those Party organizations);
+联组 they lead, of those Party organizations) and the applicants they develop (`applicants`);
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
@@ -26,16 +26,20 @@ from dangjian.accounts.models import Role
 AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
-    "trainings", "pairings", "demonstration-sites", "joint-groups", "activities",
+    "trainings", "applicants", "pairings", "demonstration-sites", "joint-groups", "activities",
     "studies", "recommendations", "party-workers", "worker-allowances", "instructor-visits",
+    "work-bodies", "work-body-staff", "township-cadres", "contact-points",
 )  # fmt: skip
+# The records of the districts' work bodies and their contact points: the city's and the
+# districts' officers write them; a township's officer writes the rest (its own cadres).
+DISTRICT_KINDS = ("work-bodies", "work-body-staff", "contact-points")
 # Organization life: a secretary writes those of its own Party organization (and those under it).
 LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "joint-groups",
               "activities")  # fmt: skip
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees", *LIFE_KINDS),
+    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants"),
     Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
@@ -53,7 +57,11 @@ def writable_kinds(user: Any) -> tuple[str, ...]:
     if user.is_superuser and not user.role:
         return ALL_KINDS
     if user.role in AREA_WRITERS:
-        return ALL_KINDS if user.area_id is not None else ()
+        if user.area_id is None:
+            return ()
+        if user.role == Role.TOWNSHIP:
+            return tuple(kind for kind in ALL_KINDS if kind not in DISTRICT_KINDS)
+        return ALL_KINDS
     if user.role == Role.REGISTRY and user.unit_id is not None:
         return ROLE_KINDS[Role.REGISTRY]
     if user.role == Role.ORG and user.party_org_id is not None:

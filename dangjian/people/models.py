@@ -179,6 +179,8 @@ class Membership(models.Model):
         related_name="relations",
     )
     is_mobile = models.BooleanField("流动党员", default=False, db_default=False)
+    # The end of an extended probation (预备期延长至; the `people` kind, DEV-PROBATION-OVERDUE).
+    probation_extended_to = models.DateField("预备期延长至", null=True, blank=True)
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -192,6 +194,12 @@ class Membership(models.Model):
                 condition=Q(confirmed_on__isnull=True) | Q(confirmed_on__gte=F("joined_on")),
                 name="membership_confirmed_after_joined",
                 violation_error_message="转正日期不能早于入党日期",
+            ),
+            models.CheckConstraint(
+                condition=Q(probation_extended_to__isnull=True)
+                | Q(probation_extended_to__gt=F("joined_on")),
+                name="membership_extension_after_joined",
+                violation_error_message="预备期延长至的日期须晚于入党日期",
             ),
         ]
 

@@ -7,6 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+# The area officers' pages (and the system operator's): no entry for the other roles.
+AREA_PAGES = (
+    "web:instructor_progress", "web:work_bodies", "web:township_cadres", "web:contact_points",
+)  # fmt: skip
 MENU = [
     ("工作台", [("首页", "web:dashboard")]),
     (
@@ -23,6 +27,14 @@ MENU = [
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
             ("我的走访", "web:my_visits"),
+        ],
+    ),
+    (
+        "管理体制",
+        [
+            ("工作机构", "web:work_bodies"),
+            ("乡镇(街道)党建干部", "web:township_cadres"),
+            ("联系点", "web:contact_points"),
         ],
     ),
     (
@@ -53,7 +65,7 @@ def frame(request: HttpRequest) -> dict[str, Any]:
                 continue  # no entry that leads to a refusal
             if name == "web:my_visits" and not (user.role == "instructor" and user.instructor_id):
                 continue  # an instructor's own page
-            if name == "web:instructor_progress" and not (
+            if name in AREA_PAGES and not (
                 user.role in ("city", "district", "township")
                 or (user.is_superuser and not user.role)
             ):

@@ -21,15 +21,17 @@ before (`Facts` is them all):
 - `cadres.py` (五.3): the offices held in the Party organizations the rules check and their
   holders' trainings (`cadre_offices`, `cadre_trainings`), and the recommendations of
   leaders awaiting the Party organization's opinion (`pending_recommendations`);
-- `bodies.py` (二.3): the districts and supervising units, and who held a 专题研究 in a year.
+- `bodies.py` (二.3): the districts and supervising units, and who held a 专题研究 in a year;
+- `development.py` (四.3): the applicants developed by the Party organizations the rules
+  check, and the members probationary on the date (`applicants`, `probationers`).
 """
 
 from __future__ import annotations
 
 from dangjian.compliance.facts.backbone import PartyOrgFacts
-from dangjian.compliance.facts.bodies import StudyFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
+from dangjian.compliance.facts.development import DevelopmentFacts
 from dangjian.compliance.facts.people import PersonFacts
 
 __all__ = [
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 
-class Facts(StudyFacts):
+class Facts(DevelopmentFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for

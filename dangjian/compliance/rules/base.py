@@ -56,6 +56,9 @@ class Rule:
     find: Evaluate  # the decorated function: its findings carry no rule id
     # Other subject types its findings may have (MGT-STUDY: districts, and units too).
     also: tuple[str, ...] = ()
+    # False: the rule's findings have no due date (CONTRACT.md says null: DEV-ACTIVIST-TIME),
+    # and the engine gives them none (`engine._with_due_dates`).
+    dated: bool = True
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -84,6 +87,7 @@ def rule(
     action: str,
     settings: tuple[str, ...] = (),
     also: tuple[str, ...] = (),
+    dated: bool = True,
 ) -> Callable[[Evaluate], Evaluate]:
     """Register a rule; the decorated function yields its findings."""
 
@@ -91,7 +95,7 @@ def rule(
         assert id not in RULES, f"rule {id} registered twice"
         assert severity in SEVERITY_LABEL
         RULES[id] = Rule(
-            id, clause, title, quote, severity, settings, subject, action, evaluate, also
+            id, clause, title, quote, severity, settings, subject, action, evaluate, also, dated
         )
         return evaluate
 

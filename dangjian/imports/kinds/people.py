@@ -38,7 +38,7 @@ from dangjian.people.models import (
 )
 
 PERSON_FIELDS = ["name", "political_status"]
-MEMBERSHIP_FIELDS = ["joined_on", "confirmed_on", "relation_party_org"]
+MEMBERSHIP_FIELDS = ["joined_on", "confirmed_on", "relation_party_org", "probation_extended_to"]
 EMPLOYMENT_KEY = ["person", "org", "started_on"]
 EMPLOYMENT_FIELDS = ["position", "ended_on"]
 
@@ -90,6 +90,15 @@ class PreparedNumber(NamedTuple):
         return (tuple.__new__, (type(self), tuple(self)))
 
 
+def probation_end(joined_on: dt.date) -> dt.date:
+    """The normal end of a probation: 入党日期 + `probation_months` (12) months, the same
+    day a year later (29 February: the 28th)."""
+    from dangjian.compliance.facts.life import add_months
+    from dangjian.compliance.policy import load
+
+    return add_months(joined_on, load()["probation_months"])
+
+
 def linked_people() -> Any:
     """The people who belong to some jurisdiction: employed by an organization, related to a
     Party organization, holding an office or an instructor's assignment. A person with none
@@ -122,6 +131,8 @@ class PeopleKind(Kind):
         date_column("joined_on", "入党日期"),
         date_column("confirmed_on", "转正日期"),
         Column("relation_party_org", "组织关系所在党组织编码", text(32)),
+        # The end of an extended probation (中共预备党员 only; docs/development.md).
+        date_column("probation_extended_to", "预备期延长至"),
     )
 
     def __init__(self, ctx: Context) -> None:
@@ -269,14 +280,27 @@ class PeopleKind(Kind):
                 fail("confirmed_on", f"早于入党日期 {joined}")
             if confirmed and confirmed > self.ctx.today:
                 fail("confirmed_on", "晚于今天")
+            extended = v.get("probation_extended_to")
+            if extended is not None and status != PoliticalStatus.PROBATIONARY:
+                fail(
+                    "probation_extended_to",
+                    f"只有中共预备党员填写此项（政治面貌为「{PoliticalStatus(status).label}」）",
+                )
+            elif extended is not None and joined is not None:
+                normal_end = probation_end(joined)
+                if extended <= normal_end:
+                    fail(
+                        "probation_extended_to",
+                        f"须晚于预备期的正常期满日 {normal_end}（入党日期 {joined} 满1年）",
+                    )
             relation_pk = None
             if relation:
                 relation_pk = self.party_org_pk.get(relation)
                 if relation_pk is None:
                     fail("relation_party_org", "党组织编码不存在（请先导入党组织）")
-            membership = (joined, confirmed, relation_pk)
+            membership = (joined, confirmed, relation_pk, extended)
         else:
-            for key in ("joined_on", "confirmed_on", "relation_party_org"):
+            for key in ("joined_on", "confirmed_on", "relation_party_org", "probation_extended_to"):
                 if v[key] is not None:
                     fail(key, f"政治面貌为「{PoliticalStatus(status).label}」时不填写此项")
         if errors:
@@ -391,7 +415,7 @@ class PeopleKind(Kind):
             Membership,
             key="person",
             fields=MEMBERSHIP_FIELDS,
-            labels=["入党日期", "转正日期", "组织关系所在党组织编码"],
+            labels=["入党日期", "转正日期", "组织关系所在党组织编码", "预备期延长至"],
             records=members,
             key_label=label_of.get,
         )
