@@ -22,10 +22,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from dangjian.cadres.models import COUNTED_KINDS, PartyWorker, Training
+from dangjian.cadres.models import COUNTED_KINDS, PartyWorker, Training, TrainingKind
 from dangjian.compliance.facts.life import LifeFacts
 from dangjian.lib.dated import holds_on_q
-from dangjian.partyorgs.models import COVERING_FORMS, CommitteeMembership
+from dangjian.partyorgs.models import COVERING_FORMS, CommitteeMembership, CommitteeRole
 
 WORKER = "worker"  # the role of a full-time Party worker outside the committee
 
@@ -87,12 +87,19 @@ class CadreFacts(LifeFacts):
             CommitteeMembership.objects.filter(started_on__lte=self.as_of)
         )
 
-    def _holders_q(self) -> Q:
-        """The people of `cadre_offices` (office holders and full-time workers), as SQL."""
+    def _holders_q(self, secretaries_since: dt.date | None = None) -> Q:
+        """The people of `cadre_offices` (office holders and full-time workers), as SQL; with
+        `secretaries_since`, only those of a 书记 office started on or after that day."""
+        offices = self._offices_qs()
+        if secretaries_since is not None:
+            offices = offices.filter(
+                role=CommitteeRole.SECRETARY, started_on__gte=secretaries_since
+            )
+            return Q(person_id__in=offices.values("person_id"))
         workers = self._scoped_to_checked(
             PartyWorker.objects.filter(full_time=True, started_on__lte=self.as_of)
         )
-        return Q(person_id__in=self._offices_qs().values("person_id")) | Q(
+        return Q(person_id__in=offices.values("person_id")) | Q(
             person_id__in=workers.values("person_id")
         )
 
@@ -122,30 +129,43 @@ class CadreFacts(LifeFacts):
         return offices
 
     @functools.cached_property
-    def _cadre_trainings(self) -> dict[dt.date, dict[int, list[TrainingFact]]]:
+    def _cadre_trainings(self) -> dict[tuple[Any, ...], dict[int, list[TrainingFact]]]:
         return {}
 
-    def cadre_trainings(self, since: dt.date) -> dict[int, list[TrainingFact]]:
+    def cadre_trainings(
+        self, since: dt.date, until: dt.date | None = None
+    ) -> dict[int, list[TrainingFact]]:
         """The 集中培训 and 任职培训 of the office holders of `cadre_offices` that ended on
-        or after `since` and before the date, by person, in order of their end: one query
-        (the first call for a `since`)."""
-        known = self._cadre_trainings.get(since)
+        or after `since` (and on or before `until`) and before the date, by person, in order
+        of their end: one query (the first call for the same days)."""
+        return self._trainings(since, until, COUNTED_KINDS, None)
+
+    def induction_trainings(self, since: dt.date) -> dict[int, list[TrainingFact]]:
+        """The 任职培训 that ended on or after `since` and before the date of the people of
+        a 书记 office of `cadre_offices` started on or after `since` (CAD-NEW-SECRETARY)."""
+        return self._trainings(since, None, (TrainingKind.INDUCTION,), since)
+
+    def _trainings(self, since: dt.date, until: dt.date | None, kinds: Iterable[str],
+                   secretaries_since: dt.date | None) -> dict[int, list[TrainingFact]]:  # fmt: skip
+        key = (since, until, tuple(kinds), secretaries_since)
+        known = self._cadre_trainings.get(key)
         if known is not None:
             return known
+        qs = Training.objects.filter(
+            self._holders_q(secretaries_since),
+            kind__in=key[2],
+            ended_on__gte=since,
+            ended_on__lt=self.as_of,
+        )
+        if until is not None:
+            qs = qs.filter(ended_on__lte=until)
         out: dict[int, list[TrainingFact]] = defaultdict(list)
-        for person, kind, ended, days in (
-            Training.objects.filter(
-                self._holders_q(),
-                kind__in=COUNTED_KINDS,
-                ended_on__gte=since,
-                ended_on__lt=self.as_of,
-            )
-            .order_by("person_id", "ended_on", "pk")
-            .values_list("person_id", "kind", "ended_on", "days")
+        for person, kind, ended, days in qs.order_by("person_id", "ended_on", "pk").values_list(
+            "person_id", "kind", "ended_on", "days"
         ):
             out[person].append(TrainingFact(kind, ended, days))
-        self._cadre_trainings[since] = dict(out)
-        return self._cadre_trainings[since]
+        self._cadre_trainings[key] = dict(out)
+        return self._cadre_trainings[key]
 
 
 @dataclass(slots=True, frozen=True)

@@ -62,7 +62,7 @@ def _days_text(days: Decimal) -> str:
 def secretary_training(facts: Facts, policy: Policy) -> Iterator[Finding]:
     y, first, mid, end = _year(facts)
     least = Decimal(policy["secretary_training_min_days"])
-    trainings = facts.cadre_trainings(first)
+    trainings = facts.cadre_trainings(first, end)
     seen: set[tuple[int, int]] = set()
     for office in facts.cadre_offices:
         key = (office.person, office.party_org)
@@ -105,7 +105,7 @@ def new_secretary(facts: Facts, policy: Policy) -> Iterator[Finding]:
     months = int(policy["new_secretary_training_months"])
     d = facts.as_of
     since = policy.effective_on
-    trainings = facts.cadre_trainings(since)
+    trainings = facts.induction_trainings(since)
     # (person, Party organization) -> the days a 书记 office of theirs there ended
     ended: dict[tuple[int, int], set[dt.date]] = {}
     for office in facts.cadre_offices:
@@ -149,7 +149,7 @@ def new_secretary(facts: Facts, policy: Policy) -> Iterator[Finding]:
 )
 def worker_training(facts: Facts, policy: Policy) -> Iterator[Finding]:
     y, first, mid, end = _year(facts)
-    trainings = facts.cadre_trainings(first)
+    trainings = facts.cadre_trainings(first, end)
     secretaries = {
         (o.person, o.party_org)
         for o in facts.cadre_offices
