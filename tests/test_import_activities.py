@@ -583,10 +583,16 @@ def test_the_documented_columns_are_the_kinds_columns():
         assert [(c, k) for c, k, _r in documented] == [(c.label, c.key) for c in columns], kind
         for (label, _key, required), column in zip(documented, columns, strict=True):
             assert (required == "yes") == column.required, (kind, label, required)
-    # The import order it gives: after `meetings` and `trainings` (CONTRACT's order), the
-    # 联组 before the activities naming them.
+    # The import order it gives: after `meetings`, `trainings` and `applicants` (CONTRACT's
+    # order), the 联组 before the activities naming them.
     order = list(KINDS)
-    assert order[order.index("meetings") + 1] == "trainings"
-    after = order[order.index("trainings") + 1 : order.index("trainings") + 5]
+    assert order[order.index("meetings") + 1 : order.index("meetings") + 3] == [
+        "trainings",
+        "applicants",
+    ]
+    after = order[order.index("applicants") + 1 : order.index("applicants") + 5]
     assert after == ["pairings", "demonstration-sites", "joint-groups", "activities"]
-    assert "Import order after `meetings` and `trainings` (CONTRACT's order): `pairings`," in text
+    assert (
+        "Import order after `meetings`, `trainings` and `applicants` (CONTRACT's order): "
+        "`pairings`,"
+    ) in text

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 VALID = factories.id_number_for(901, birth="19800101")
 ELSEWHERE = factories.id_number_for(902, birth="19900202")  # in a column with no name
 IN_NAME = factories.id_number_for(903, birth="19700303")  # typed into 姓名
+IN_DATE = factories.id_number_for(904, birth="19600404")  # typed into a date column
 TYPO = VALID[:-1] + ("0" if VALID[-1] != "0" else "1")  # a wrong check digit
 
 
@@ -39,9 +40,11 @@ def test_a_people_errors_file_shows_identity_numbers_masked(areas, tmp_path):
     rows = [
         # A valid number, a bad 政治面貌, and the number of someone else in a cell with no
         # column name (named in the reason too).
-        [IN_NAME, VALID, "", "", "", "", "外星人", "", "", "", ELSEWHERE],
+        [IN_NAME, VALID, "", "", "", "", "外星人", *[""] * (len(header) - 7), ELSEWHERE],
         # A number with a wrong check digit: still a person's number, still masked.
         ["李四", TYPO, "", "", "", "", "群众", "", "", ""],
+        # A number typed into a date column (入职日期).
+        ["王五", IN_DATE, "", "", IN_DATE, "", "群众", "", "", ""],
     ]
     path = importing.write_csv(tmp_path / "people.csv", [header, *rows])
     errors = tmp_path / "errors.csv"
@@ -50,16 +53,16 @@ def test_a_people_errors_file_shows_identity_numbers_masked(areas, tmp_path):
         call_command("import", "people", str(path), "--errors", str(errors), stdout=out, stderr=err)
     printed = out.getvalue() + err.getvalue()
     assert mask_id_number(ELSEWHERE) in printed  # the printed reasons too
-    assert not any(n in printed for n in (VALID, ELSEWHERE, IN_NAME, TYPO))
+    assert not any(n in printed for n in (VALID, ELSEWHERE, IN_NAME, TYPO, IN_DATE))
     text, table = _read(errors)
-    _assert_masked(text, VALID, ELSEWHERE, IN_NAME, TYPO)
-    assert [row[0] for row in table[1:]] == ["2", "3"]  # the row numbers lead back
+    _assert_masked(text, VALID, ELSEWHERE, IN_NAME, TYPO, IN_DATE)
+    assert [row[0] for row in table[1:]] == ["2", "3", "4"]  # the row numbers lead back
     assert table[1][3] == mask_id_number(VALID) and table[2][3] == mask_id_number(TYPO)
     assert "政治面貌「外星人」" in table[1][1]
 
     skipped = tmp_path / "skipped.csv"
     import_file("people", path, skip_invalid=True, errors_path=skipped)
-    _assert_masked(_read(skipped)[0], VALID, ELSEWHERE, IN_NAME, TYPO)
+    _assert_masked(_read(skipped)[0], VALID, ELSEWHERE, IN_NAME, TYPO, IN_DATE)
 
 
 def test_committees_and_instructors_errors_files_show_identity_numbers_masked(areas, tmp_path):

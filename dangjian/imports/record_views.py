@@ -60,6 +60,7 @@ KIND_LABELS = {
     "work-body-staff": "工作机构工作人员",
     "township-cadres": "乡镇(街道)党建干部",
     "contact-points": "联系点",
+    "applicants": "入党申请人",
 }
 
 

@@ -278,12 +278,11 @@ class _Parser:
 
 
 def _shown(column: Column, text: str) -> str:
-    """Identity numbers are named masked, even in error messages."""
+    """Identity numbers are named masked, even in error messages — also one typed into a
+    column of another kind (a date, a name)."""
     if column.personal and len(text) >= 15 and text[:6].isdigit():
-        from dangjian.lib.codes import mask_id_number
-
         return mask_id_number(text)
-    return text[:100]
+    return mask_id_numbers_in(text[:100])
 
 
 @dataclass(frozen=True)
