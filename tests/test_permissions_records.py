@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dangjian.areas.models import Unit, UnitKind
 from dangjian.bodies.models import ContactPoint, TownshipCadre, WorkBody, WorkBodyStaff
+from dangjian.development.models import Applicant
 from dangjian.imports.models import ImportBatch
 from dangjian.life.models import Activity, Pairing, PartyGroup
 from dangjian.orgs.models import SocialOrganization
@@ -53,6 +54,7 @@ MODELS = (
     WorkBodyStaff,
     TownshipCadre,
     ContactPoint,
+    Applicant,
 )
 FR_BODY = "芙蓉区社会组织党建工作办公室"
 
@@ -78,6 +80,36 @@ def body_records(world: Any) -> dict[str, Any]:
         started_on=dt.date(2022, 1, 1), defaults={"leader_post": "副局长"},
     )  # fmt: skip
     return {"fr_body": body, "fr_body:staff": staff, "fr_cadre": cadre, "fr_point": point}
+
+
+def development_person(world: Any, key: str) -> Any:
+    """A non-member employed by `fr_assoc` or `tx_fund` (key: fr_applicant, tx_applicant,
+    new:applicant-fr, new:applicant-tx), made on first use (docs/permissions.md)."""
+    import datetime as dt
+
+    from dangjian.lib import crypto
+
+    n = {"fr_applicant": 781, "tx_applicant": 782, "new:applicant-fr": 783,
+         "new:applicant-tx": 784}[key]  # fmt: skip
+    number = factories.id_number_for(n=n)
+    person = Person.objects.filter(id_hash=crypto.lookup_hash(number)).first()
+    if person is None:
+        person = factories.person(f"申请人{n}", id_number=number, political_status="masses")
+        org = world.orgs["fr_assoc" if "fr" in key else "tx_fund"]
+        Employment.objects.create(person=person, org=org, started_on=dt.date(2015, 1, 1))
+    return person
+
+
+def development_records(world: Any, key: str) -> Any:
+    """`fr_applicant` (developed by D-FR-1) or `tx_applicant` (D-TX-1): applied 2025-01-01."""
+    import datetime as dt
+
+    person = development_person(world, key)
+    party_org = world.party_orgs["fr" if key == "fr_applicant" else "tx"]
+    applicant, _ = Applicant.objects.get_or_create(
+        person=person, defaults={"party_org": party_org, "applied_on": dt.date(2025, 1, 1)}
+    )
+    return applicant
 
 
 def table() -> tuple[list[str], list[tuple[str, str, dict[str, str]]]]:
@@ -127,6 +159,12 @@ def new_data(world: Any, target: str) -> dict[str, str]:
             "unit": "长沙市教育局", "leader_name": "新领导", "leader_post": "副局长",
             "uscc": world.orgs["fr_assoc"].uscc, "started_on": "2026-01-01",
         }  # fmt: skip
+    if target.startswith("new:applicant-"):
+        fr = target == "new:applicant-fr"
+        return {
+            "id_number": development_person(world, target).id_number,
+            "party_org": "D-FR-1" if fr else "D-TX-1", "applied_on": "2025-01-01",
+        }  # fmt: skip
     fr = target == "new:member-fr"
     return {
         "name": "新党员", "id_number": factories.id_number_for(n=777),
@@ -142,6 +180,10 @@ def url_of(world: Any, name: str, target: str) -> str:
         return reverse(name)
     if name in BODY_FORMS:
         return reverse(name, kwargs={"pk": body_records(world)[target].pk})
+    if name == "web:applicant_step":
+        key, action = target.split(":")
+        pk = development_records(world, key).pk
+        return reverse(name, kwargs={"pk": pk, "action": action})
     if name == "web:org_edit" or name == "web:org_instructor_new":
         return reverse(name, kwargs={"uscc": world.orgs[target].uscc})
     if name in (
@@ -201,6 +243,7 @@ CHANGES: dict[str, Any] = {
     "web:work_body_staff_edit": lambda w: {"post": "副主任"},
     "web:township_cadre_edit": lambda w: {"full_time": "专职"},
     "web:contact_point_edit": lambda w: {"ended_on": "2026-10-01"},
+    "web:applicant_step": lambda w: {"day": "2025-06-01"},
     "web:org_instructor_new": lambda w: {
         "name": "指导员乙",
         "id_number": factories.id_number_for(n=778),

@@ -227,7 +227,13 @@ def _taken(kind: str, values: dict[str, str], user: Any, makes: tuple[str, ...] 
         return ""
     key = (values.get(FORM_KINDS[kind][0]) or "").strip()
     try:
-        key = uscc_code(key) if kind == "orgs" else id_code(key) if kind == "people" else key
+        key = (
+            uscc_code(key)
+            if kind == "orgs"
+            else id_code(key)
+            if kind in ("people", "applicants")
+            else key
+        )
     except CellError:
         return ""  # the import names what is wrong with it
     if not key:
@@ -248,6 +254,15 @@ def _taken(kind: str, values: dict[str, str], user: Any, makes: tuple[str, ...] 
             ).exists()
         ):
             return f"党小组「{name}」已存在，不能重复新增，请在组织生活页面修改"
+    if kind == "applicants":  # a person's one application (docs/development.md)
+        from dangjian.development.models import Applicant
+        from dangjian.lib import crypto
+
+        if Applicant.objects.filter(
+            person__id_hash=crypto.lookup_hash(key),
+            party_org__in=gate.party_orgs().values("pk"),
+        ).exists():
+            return "该人员的入党申请已登记，不能重复新增，请在其发展党员页面办理下一步"
     if kind == "people":
         from dangjian.lib import crypto
 

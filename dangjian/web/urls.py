@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("dangjian.tasks.urls")),
     path("", include("dangjian.life.urls")),
     path("", include("dangjian.cadres.urls")),
+    path("", include("dangjian.development.urls")),
     path("", include("dangjian.bodies.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),
