@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dangjian.cadres",
     "dangjian.bodies",
     "dangjian.development",
+    "dangjian.transfers",
     "dangjian.web",
 ]
 

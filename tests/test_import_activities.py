@@ -583,16 +583,17 @@ def test_the_documented_columns_are_the_kinds_columns():
         assert [(c, k) for c, k, _r in documented] == [(c.label, c.key) for c in columns], kind
         for (label, _key, required), column in zip(documented, columns, strict=True):
             assert (required == "yes") == column.required, (kind, label, required)
-    # The import order it gives: after `meetings`, `trainings` and `applicants` (CONTRACT's
-    # order), the 联组 before the activities naming them.
+    # The import order it gives: after `meetings`, `trainings`, `applicants` and `transfers`
+    # (CONTRACT's order), the 联组 before the activities naming them.
     order = list(KINDS)
-    assert order[order.index("meetings") + 1 : order.index("meetings") + 3] == [
+    assert order[order.index("meetings") + 1 : order.index("meetings") + 4] == [
         "trainings",
         "applicants",
+        "transfers",
     ]
-    after = order[order.index("applicants") + 1 : order.index("applicants") + 5]
+    after = order[order.index("transfers") + 1 : order.index("transfers") + 5]
     assert after == ["pairings", "demonstration-sites", "joint-groups", "activities"]
     assert (
-        "Import order after `meetings`, `trainings` and `applicants` (CONTRACT's order): "
-        "`pairings`,"
+        "Import order after `meetings`, `trainings`, `applicants` and `transfers` (CONTRACT's "
+        "order):\n`pairings`,"
     ) in text

@@ -108,6 +108,24 @@ GOOD_ROWS: dict[str, list[dict[str, object]]] = {
             "状态变更日期": "2024-09-01",
         },
     ],
+    "transfers": [  # the member's relation is in PO_BRANCH: issued from it, received by another
+        {
+            "公民身份号码": corpus.P_MEMBER,
+            "转出党组织编码": corpus.PO_BRANCH,
+            "转入党组织编码": corpus.PO_GENERAL,
+            "介绍信编号": "芙组转〔2024〕1号",
+            "开出日期": "2024-03-01",
+            "状态": "已接收",
+            "接收日期": "2024-03-15",
+        },
+        {
+            "公民身份号码": corpus.P_MEMBER,
+            "转出党组织编码": corpus.PO_GENERAL,
+            "转入党组织名称": "北京市某街道党工委",
+            "开出日期": "2024-06-01",
+            "状态": "办理中",
+        },
+    ],
     "studies": [
         {"研究主体": "芙蓉区", "研究日期": "2024-03-01", "主题": "研究社会组织党建工作"},
         {"研究主体": corpus.SUPERVISOR, "研究日期": "2024-04-01", "主题": "研究行业党建"},

@@ -181,6 +181,40 @@ def applicant_rows(draw, people_rows, codes):
     return rows
 
 
+@st.composite
+def transfer_rows(draw, people_rows, po_rows, meetings):
+    """`transfers` (docs/transfers.md): members transferred from the Party organization
+    holding their relation, on or after they joined, to another one not dissolved by then
+    or to one outside the system; open, received (the relation moves: after the last
+    meeting they are listed at, which the relation's history must still hold) or returned."""
+    holders = {r[1]: (r[7], r[9]) for r in people_rows if r[7] and r[9]}
+    listed: dict[str, dt.date] = {}
+    for meeting in meetings:  # 召开日期 and the three lists of attendance
+        day = dt.date.fromisoformat(meeting[3])
+        for number in holders:
+            if any(number in cell for cell in meeting[12:15]):
+                listed[number] = max(listed.get(number, day), day)
+    dissolved = {r[0]: dt.date.fromisoformat(r[10]) if r[10] else None for r in po_rows}
+    rows = []
+    for number in draw(st.lists(st.sampled_from(sorted(holders)), unique=True, max_size=3)
+                       if holders else st.just([])):  # fmt: skip
+        joined, source = holders[number]
+        issued = draw(st.dates(dt.date.fromisoformat(joined), LAST))
+        targets = [c for c, d in dissolved.items() if c != source and (d is None or d > issued)]
+        target = draw(st.sampled_from(["", *targets]))
+        status = draw(st.sampled_from(["办理中", "已接收", "已退回"]))
+        first = max(issued, listed.get(number, issued) + dt.timedelta(days=1))
+        if status == "已接收" and first > LAST:
+            status = "已退回"
+        received = draw(st.dates(first, LAST)).isoformat() if status == "已接收" else ""
+        rows.append([
+            number, source, target, "" if target else "外省某街道党工委",
+            draw(st.sampled_from(["", "芙组转〔2025〕1号"])), issued.isoformat(), status,
+            received,
+        ])  # fmt: skip
+    return rows
+
+
 # A study's body (its district) and the ways a file may name it.
 STUDY_BODIES = {"430102": ["芙蓉区", "中共芙蓉区委", "430102"], "430103": ["天心区", "430103"]}
 
@@ -318,6 +352,7 @@ def datasets(draw):
             draw(st.sampled_from(["", "同意", "不同意"])),
         ]  # fmt: skip
     applicants = draw(applicant_rows(people_rows, codes))
+    transfers = draw(transfer_rows(people_rows, po_rows, meetings))
     workers: dict[tuple[str, str, str], list[str]] = {}
     allowances: dict[tuple[str, str, str], list[str]] = {}
     founded = {r[0]: dt.date.fromisoformat(r[7]) for r in po_rows}
@@ -345,6 +380,7 @@ def datasets(draw):
         "meetings": meetings,
         "trainings": list(trainings.values()),
         "applicants": applicants,
+        "transfers": transfers,
         **life,
         "recommendations": list(recommendations.values()),
         "studies": [

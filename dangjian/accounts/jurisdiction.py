@@ -442,6 +442,9 @@ def scoped(qs: QuerySet[Any], user: User | None) -> QuerySet[Any]:
             Training: Q(person__in=people),
         }
     )  # organization life by its Party organization, a training by its trainee
+    from dangjian.transfers.models import Transfer
+
+    rules[Transfer] = Q(from_party_org__in=party_orgs)  # a transfer by its issuer
     from dangjian.bodies.selectors import PATHS
 
     if model in PATHS:  # the work bodies' records: the area officers'

@@ -27,6 +27,7 @@ history holds, so that what a row related to *before* the change is looked at to
 - an applicant: its person (DEV-TALK, DEV-ACTIVIST-TIME); a Party organization written
   brings the applicants it ever developed (and, as for every rule of a person, the members
   whose relation it holds: DEV-PROBATION-OVERDUE);
+- a transfer: its member (DYN-TRANSFER; a received one moves their membership too);
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
 the Party organizations each one manages). A write touching more than `FULL_CHECK_SHARE`
@@ -64,6 +65,7 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.transfers.models import Transfer
 
 FOLLOWED: tuple[type[models.Model], ...] = (
     SocialOrganization,
@@ -82,6 +84,7 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     PartyWorker,
     TopicStudy,
     Applicant,
+    Transfer,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit", "area")
@@ -154,6 +157,8 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(_ever(Recommendation, "id", written.get(Recommendation, set()), "person_id"))
     people |= _ids(_ever(PartyWorker, "id", written.get(PartyWorker, set()), "person_id"))
     people |= _ids(_ever(Applicant, "id", written.get(Applicant, set()), "person_id"))
+    # A transfer: its member (the relation it moved is their membership, written with it).
+    people |= _ids(_ever(Transfer, "id", written.get(Transfer, set()), "person_id"))
     # A topic study: its district or unit (MGT-STUDY).
     rows = _ever(TopicStudy, "id", written.get(TopicStudy, set()), "area_id", "unit_id")
     s.areas |= _ids(rows, 0)

@@ -438,6 +438,27 @@ def _applicants(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator
         ]  # fmt: skip
 
 
+def _transfers(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """`transfers` (docs/transfers.md): those issued by a Party organization the gate sees
+    (in `area` when given)."""
+    from dangjian.transfers.models import Transfer, TransferStatus
+
+    qs = Transfer.objects.all()
+    if not gate.everything:
+        qs = qs.filter(from_party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(from_party_org__township__path__startswith=area.path)
+    qs = qs.order_by("issued_on", "person__id_masked", "pk")
+    for encrypted, masked, source, target, to_name, letter, issued, status, received in qs.values_list(
+        "person__id_encrypted", "person__id_masked", "from_party_org__code", "to_party_org__code",
+        "to_name", "letter_no", "issued_on", "status", "received_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            _id_number(encrypted, masked, unmask), source, target or "", to_name, letter,
+            _date(issued), _label(TransferStatus, status), _date(received),
+        ]  # fmt: skip
+
+
 def _recommendations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     from dangjian.cadres.models import Opinion, Recommendation, RecommendationKind
 
@@ -606,6 +627,7 @@ _EXPORTERS = {
     "meetings": _meetings,
     "trainings": _trainings,
     "applicants": _applicants,
+    "transfers": _transfers,
     "pairings": _pairings,
     "demonstration-sites": _demonstration_sites,
     "joint-groups": _joint_groups,

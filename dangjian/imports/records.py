@@ -265,10 +265,11 @@ def stale(version: str, *instances: Model | None) -> str:
 
 
 def record_save(
-    *, kind: str, values: dict[str, str], user: User, reason: str = "", new: bool = False
+    *, kind: str, values: dict[str, str], user: User | None, reason: str = "", new: bool = False
 ) -> Saved:
     """Write one record of `kind` from `values` ({column key: text}) as a one-row import
-    by `user`. Nothing is written when any check fails; the errors come back by column."""
+    by `user` (None: the system itself, as `import_file`). Nothing is written when any
+    check fails; the errors come back by column."""
     columns = KINDS[kind].columns
     row = [values.get(column.key, "") or "" for column in columns]
     label = (reason or "").strip()[:80] or ("新增" if new else "修改")

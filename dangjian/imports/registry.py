@@ -30,6 +30,7 @@ from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
 from dangjian.imports.kinds.orgs import OrgsKind
 from dangjian.imports.kinds.partyorgs import PartyOrgsKind
 from dangjian.imports.kinds.people import PeopleKind
+from dangjian.imports.kinds.transfers import TransfersKind
 
 KINDS: dict[str, type[Kind]] = {
     kind.name: kind
@@ -43,6 +44,7 @@ KINDS: dict[str, type[Kind]] = {
         MeetingsKind,
         TrainingsKind,
         ApplicantsKind,  # CONTRACT's order: after `trainings`
+        TransfersKind,  # CONTRACT's order: after `applicants`
         PairingsKind,
         DemonstrationSitesKind,
         JointGroupsKind,

@@ -6,7 +6,8 @@ registry writes the registration facts of the organizations it registers directl
 organization's secretary writes its own members (`people` rows whose relation is the Party
 organization or one under it), offices (`committees` rows of those Party organizations) and
 organization life (Party groups, meetings, activities, pairings, demonstration sites and the
-联组 they lead, of those Party organizations) and the applicants they develop (`applicants`);
+联组 they lead, of those Party organizations), the applicants they develop (`applicants`) and
+the transfers of the relations they hold (`transfers`);
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
@@ -26,7 +27,8 @@ from dangjian.accounts.models import Role
 AREA_WRITERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 ALL_KINDS = (
     "orgs", "party-orgs", "people", "committees", "instructors", "party-groups", "meetings",
-    "trainings", "applicants", "pairings", "demonstration-sites", "joint-groups", "activities",
+    "trainings", "applicants", "transfers", "pairings", "demonstration-sites", "joint-groups",
+    "activities",
     "studies", "recommendations", "party-workers", "worker-allowances", "instructor-visits",
     "work-bodies", "work-body-staff", "township-cadres", "contact-points",
 )  # fmt: skip
@@ -39,7 +41,7 @@ LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "jo
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants"),
+    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants", "transfers"),
     Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be

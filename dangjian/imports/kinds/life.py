@@ -47,6 +47,7 @@ from dangjian.life.models import (
 )
 from dangjian.partyorgs.models import PartyOrganization, PartyOrgLevel
 from dangjian.people.models import Membership, Person
+from dangjian.transfers.relations import held_on, received_transfers
 
 _SEPARATORS = re.compile(r"[;；、,，\n]+")
 _LEAVE = re.compile(r"^\s*([0-9Xx]{15,18})\s*(?:[（(]\s*(.*?)\s*[）)])?\s*$")
@@ -295,6 +296,20 @@ class MeetingsKind(Kind):
                     person_id__in=sorted(set(people.values())),
                 ).values_list("relation_party_org_id", "person_id", "joined_on"):
                     members.setdefault(po, {})[person] = joined
+        # A member transferred (docs/transfers.md) was a member of each Party organization
+        # that held their relation, on the days it held it.
+        self.moved = received_transfers(people.values()) if people else {}
+        self.current: dict[int, int | None] = {}
+        if self.moved:
+            named = set(pks)
+            for person, joined, relation in Membership.objects.filter(
+                person_id__in=sorted(self.moved)
+            ).values_list("person_id", "joined_on", "relation_party_org_id"):
+                self.current[person] = relation
+                for _received, _issued, source, target in self.moved[person]:
+                    for held_by in (source, target):
+                        if held_by in named:
+                            members.setdefault(held_by, {})[person] = joined
         stored = self._stored(rows, party_orgs)
         return [
             self._check(row, party_orgs, groups, hashes, people, members, stored) for row in rows
@@ -377,7 +392,11 @@ class MeetingsKind(Kind):
                         continue
                     if found is not None and held:
                         joined = held_members.get(person)
-                        if joined is None or joined > held:
+                        moved = self.moved.get(person)
+                        elsewhere = bool(moved) and (
+                            held_on(moved or [], self.current.get(person), held) != found[0]
+                        )
+                        if joined is None or joined > held or elsewhere:
                             fail_item(column_key, item, f"不是该党组织在 {held} 的党员")
                             continue
                     if person in attendance:
