@@ -320,7 +320,7 @@ def cadre_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand
     )
     # A full-time Party worker (`party-workers`) is held to the workers' rule as a member.
     for worker in PartyWorker.objects.filter(full_time=True).select_related("party_org", "person"):
-        worker.role = "full-time worker"
+        worker.role = "full-time worker"  # type: ignore[attr-defined]
         offices.append(worker)
     trainings = list(Training.objects.order_by("pk"))
 
