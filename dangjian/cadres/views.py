@@ -9,7 +9,6 @@ reach the page in full."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -32,22 +31,12 @@ from dangjian.imports.service import import_file
 from dangjian.imports.writers import may_write
 from dangjian.lib import sheets
 from dangjian.web import lists, tables
+from dangjian.web.dates import as_of_param
 from dangjian.web.frame import crumbs
 
 KIND = "trainings"
 PER_PAGE = 100
 NEEDS_HEADER = ("姓名", "公民身份号码", "党组织", "党组织编码", "职务", "需求", "期限")
-
-
-def _as_of(request: HttpRequest, today: dt.date) -> tuple[dt.date, str]:
-    """The date of `?as_of=` (default today), and a note when it cannot be used."""
-    text = request.GET.get("as_of", "").strip()[:10]
-    if not text:
-        return today, ""
-    try:
-        return dt.date.fromisoformat(text), ""
-    except ValueError:
-        return today, f"日期「{text}」无法识别，已按今天（{today}）显示"
 
 
 @login_required
@@ -57,7 +46,7 @@ def training_needs(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     gate = Jurisdiction(user)
     today = timezone.localdate()
-    as_of, note = _as_of(request, today)
+    as_of = as_of_param(request) or today  # a date it cannot use: said by base.html
     area_code = request.GET.get("area", "").strip()[:12]
     area = gate.access_area(area_code) if area_code else None
     needs = selectors.training_needs(user, as_of, area)
@@ -81,7 +70,6 @@ def training_needs(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": crumbs(("培训需求名单", None)),
         "as_of": as_of,
         "today": today,
-        "note": note,
         "area": area or gate.area,
         "area_code": area_code,
         "needs": [

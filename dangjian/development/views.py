@@ -12,7 +12,6 @@ gets 403."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -35,6 +34,7 @@ from dangjian.imports.records import stale, version_of
 from dangjian.imports.writers import may_write
 from dangjian.lib import crypto
 from dangjian.web import lists, tables
+from dangjian.web.dates import as_of_param
 from dangjian.web.frame import crumbs
 
 PER_PAGE = 50
@@ -45,16 +45,6 @@ LATER = ("talked_on", "activist_on", "candidate_on", "status", "status_changed_o
 
 def _trail() -> tuple[str, str]:
     return (TRAIL[0], reverse(TRAIL[1]))
-
-
-def _as_of(request: HttpRequest, today: dt.date) -> tuple[dt.date, str]:
-    text = request.GET.get("as_of", "").strip()[:10]
-    if not text:
-        return today, ""
-    try:
-        return dt.date.fromisoformat(text), ""
-    except ValueError:
-        return today, f"日期「{text}」无法识别，已按今天（{today}）显示"
 
 
 def _percent(rate: float | None) -> str:
@@ -69,7 +59,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     gate = Jurisdiction(user)
     today = timezone.localdate()
-    as_of, note = _as_of(request, today)
+    as_of = as_of_param(request) or today  # a date it cannot use: said by base.html
     party_orgs = gate.party_orgs()
     area_code = request.GET.get("area", "").strip()[:12]
     area = gate.access_area(area_code) if area_code else None
@@ -128,7 +118,6 @@ def pipeline(request: HttpRequest) -> HttpResponse:
         "title": "发展党员",
         "breadcrumbs": crumbs(("党的工作", None), (TRAIL[0], None)),
         "as_of": as_of,
-        "note": note,
         "area": area,
         "area_code": area_code,
         "areas": areas[:300],
