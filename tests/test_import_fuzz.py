@@ -25,6 +25,7 @@ from dangjian.imports.errors import CellError, FileError
 from dangjian.imports.readers import CSV_FIELD_LIMIT, open_table
 from dangjian.imports.registry import KINDS
 from dangjian.imports.service import import_file
+from dangjian.lib.sheets import csv_unquote_row
 from tests.import_corpus import make_corpus as corpus
 from tests.test_import_corpus import build_world, changed_tables, fingerprint
 
@@ -537,7 +538,10 @@ def test_csv_reads_as_the_csv_module_does(tmp_path_factory, rows, encoding, line
     path.write_bytes(data)
     result = read_all(path)
     assert not isinstance(result, FileError), result
-    assert [cells for _n, cells in result] == expected[1:]
+    # ... except the apostrophe our own CSV writer puts before a formula-like cell ("'="),
+    # which the reader takes off again (`lib.sheets.csv_unquote`, issue 12).
+    unquoted = [csv_unquote_row(list(row)) for row in expected[1:]]
+    assert [cells for _n, cells in result] == unquoted
     assert [n for n, _cells in result] == list(range(2, len(expected) + 1))
 
 
