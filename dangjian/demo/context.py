@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
@@ -30,6 +31,8 @@ from dangjian.cadres.models import (
 from dangjian.compliance.policy import load as load_policy
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale
+from dangjian.development.models import Applicant
+from dangjian.dues.models import DuesReturn, Fund
 from dangjian.life.models import (
     Activity,
     Attendance,
@@ -49,6 +52,7 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.transfers.models import Transfer
 
 Progress = Callable[[str, int, int], None]  # (what is being done, orgs done, orgs in all)
 
@@ -187,6 +191,14 @@ class Rows:
     work_body_staff: list[WorkBodyStaff] = field(default_factory=list)
     township_cadres: list[TownshipCadre] = field(default_factory=list)
     contact_points: list[ContactPoint] = field(default_factory=list)
+    # development and transfers (`dangjian.development.demo`, `dangjian.transfers.demo`)
+    applicants: list[Applicant] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    # dues and funds (`dangjian.dues.demo`): the dues rows as tuples (person, month,
+    # category, base, paid, paid_on), for they are the most numerous
+    dues: list[tuple[Any, ...]] = field(default_factory=list)
+    dues_returns: list[DuesReturn] = field(default_factory=list)
+    funds: list[Fund] = field(default_factory=list)
 
 
 # --- the run and the city ------------------------------------------------------------------
@@ -222,6 +234,11 @@ COUNTS = (
     "work_body_staff",
     "township_cadres",
     "contact_points",
+    "applicants",
+    "transfers",
+    "dues",
+    "dues_returns",
+    "funds",
 )
 
 

@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models, transaction
 from simple_history.utils import bulk_create_with_history
@@ -46,6 +47,10 @@ from dangjian.demo.context import City, CityContext, DemoContext, Progress, Rows
 from dangjian.demo.output import DemoUser
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale, parse_scale
+from dangjian.development import demo as development
+from dangjian.development.models import Applicant
+from dangjian.dues import demo as dues
+from dangjian.dues.models import DuesPayment, DuesReturn, Fund
 from dangjian.lib import bulk, changes
 from dangjian.life import demo as life
 from dangjian.life.models import (
@@ -71,6 +76,8 @@ from dangjian.partyorgs.models import (
 )
 from dangjian.people import demo as people
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.transfers import demo as transfers
+from dangjian.transfers.models import Transfer
 
 
 class DatabaseNotEmpty(Exception):
@@ -93,7 +100,9 @@ class DemoSummary:
             f"（正式党员 {c['members_formal']} 人、预备党员 {c['members_probationary']} 人），"
             f"党建工作指导员 {c['instructors']} 人，"
             f"组织生活会议 {c['meetings']} 次、党建活动 {c['activities']} 项，"
-            f"培训记录 {c['trainings']} 条、指导员走访 {c['instructor_visits']} 次，用户 {c['users']} 个，"
+            f"培训记录 {c['trainings']} 条、指导员走访 {c['instructor_visits']} 次，"
+            f"入党申请人 {c['applicants']} 人、组织关系转接 {c['transfers']} 条、"
+            f"党费缴纳 {c['dues']} 条，用户 {c['users']} 个，"
             f"用时 {self.seconds:.1f} 秒"
         )
 
@@ -216,6 +225,11 @@ def generate_city(demo: DemoContext, city: City) -> Rows:
     cadres.cadres_work(ctx, found, township_pos, supervisors)
     demo.report(f"{city.name}：党建工作机构与联系点")
     work_bodies(ctx)
+    demo.report(f"{city.name}：发展党员与组织关系转接")
+    development.applicants(ctx, found)
+    transfers.transfers(ctx, found, township_pos)
+    demo.report(f"{city.name}：党费与经费")
+    dues.dues(ctx, found)
     return ctx.rows
 
 
@@ -265,6 +279,10 @@ def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
         ("工作机构人员", rows.work_body_staff, WorkBodyStaff, "work_body_staff"),
         ("乡镇(街道)党建干部", rows.township_cadres, TownshipCadre, "township_cadres"),
         ("联系点", rows.contact_points, ContactPoint, "contact_points"),
+        ("入党申请人", rows.applicants, Applicant, "applicants"),
+        ("组织关系转接", rows.transfers, Transfer, "transfers"),
+        ("党费上缴与拨返", rows.dues_returns, DuesReturn, "dues_returns"),
+        ("党建工作经费", rows.funds, Fund, "funds"),
     ]
     start, half = ctx.done, len(rows.orgs) - len(rows.orgs) // 2
     for i, (label, objs, model, key) in enumerate(steps):
@@ -281,10 +299,30 @@ def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
             )
         if key:
             ctx.counts[key] += len(objs)
+    ctx.report(f"{city_name}：写入党费缴纳", start + half * (len(steps) - 1) // len(steps))
+    insert_dues(rows.dues, ctx.history_date)
+    ctx.counts["dues"] += len(rows.dues)
     formal = sum(1 for m in rows.memberships if m.confirmed_on is not None)
     ctx.counts["members_formal"] += formal
     ctx.counts["members_probationary"] += len(rows.memberships) - formal
     ctx.report(f"{city_name}：完成", start + half)
+
+
+def insert_dues(rows: Sequence[tuple[Any, ...]], when: dt.datetime) -> None:
+    """Insert the dues rows (tuples: person, month, category, base, paid, paid_on; the
+    people saved before) with one history row each, as `insert_with_history` does, without
+    building a model object per row (a city has hundreds of thousands)."""
+    if not rows:
+        return
+    fields = ["person", "month", "category", "base", "paid", "paid_on"]
+    got = bulk.insert(DuesPayment, fields, [(r[0].pk, *r[1:]) for r in rows])
+    if got is not None:  # SQLite: the range of keys just inserted
+        bulk.record_history(DuesPayment, by="id", id_range=got, history_type="+",
+                            reason=CHANGE_REASON, user_id=None, when=when)  # fmt: skip
+        return
+    people = sorted({r[0].pk for r in rows})  # the demo writes into an empty table
+    bulk.record_history(DuesPayment, by="person", keys=people, history_type="+",
+                        reason=CHANGE_REASON, user_id=None, when=when)  # fmt: skip
 
 
 def insert_with_history(

@@ -17,8 +17,6 @@ from django.db.models import Q
 
 from dangjian.lib.history import HistoricalRecords
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class DuesCategory(models.TextChoices):
     EMPLOYED = "employed", "在职"
@@ -39,8 +37,8 @@ class DuesPayment(models.Model):
     )
     month = models.DateField("月份")
     category = models.CharField("人员类别", max_length=16, choices=DuesCategory.choices)
-    base = models.DecimalField("计缴基数", null=True, blank=True, **MONEY)
-    paid = models.DecimalField("实缴金额", **MONEY)
+    base = models.DecimalField("计缴基数", null=True, blank=True, max_digits=14, decimal_places=2)
+    paid = models.DecimalField("实缴金额", max_digits=14, decimal_places=2)
     paid_on = models.DateField("缴纳日期", null=True, blank=True)
 
     history = HistoricalRecords()
@@ -113,8 +111,8 @@ class DuesReturn(models.Model):
         related_name="dues_returns",
     )
     year = models.PositiveSmallIntegerField("年度")
-    paid_up = models.DecimalField("上缴金额", **MONEY)
-    returned = models.DecimalField("返还金额", **MONEY)
+    paid_up = models.DecimalField("上缴金额", max_digits=14, decimal_places=2)
+    returned = models.DecimalField("返还金额", max_digits=14, decimal_places=2)
     returned_on = models.DateField("返还日期", null=True, blank=True)
 
     history = HistoricalRecords()
@@ -163,7 +161,7 @@ class Fund(models.Model):
     )
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("经费来源", max_length=16, choices=FundSource.choices)
-    amount = models.DecimalField("金额", **MONEY)
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
 
     history = HistoricalRecords()
 
