@@ -215,6 +215,56 @@ def transfer_rows(draw, people_rows, po_rows, meetings):
     return rows
 
 
+@st.composite
+def dues_records(draw, people_rows, po_rows):
+    """`dues` (members, from the month they joined; the categories with and without a base;
+    amounts at the brackets' edges), `dues-returns` (Party organizations of social
+    organizations) and `funds` (docs/dues.md)."""
+    joined = {r[1]: dt.date.fromisoformat(r[7]) for r in people_rows if r[7]}
+    dues: dict[tuple[str, str], list[str]] = {}
+    for number in draw(st.lists(st.sampled_from(sorted(joined)), unique=True, max_size=3)
+                       if joined else st.just([])):  # fmt: skip
+        first = max(joined[number], dt.date(2020, 1, 1))
+        for _ in range(draw(st.integers(1, 3))):
+            day = draw(st.dates(first, LAST))
+            month = f"{day.year:04d}-{day.month:02d}"
+            category = draw(st.sampled_from(["在职", "离退休", "学生", "失业或低保"]))
+            base = (
+                draw(st.sampled_from(["3000", "3000.01", "5000.00", "10000.01", "0", "1234.5"]))
+                if category in ("在职", "离退休")
+                else ""
+            )
+            paid = draw(st.sampled_from(["0", "0.20", "15.00", "75.5"]))
+            paid_on = draw(st.dates(day, LAST)).isoformat() if paid != "0" else ""
+            dues[(number, month)] = [number, month, category, base, paid, paid_on, ""]
+    social = [r[0] for r in po_rows if r[3] != "乡镇(街道)"]
+    returns = {}
+    for code, year in draw(st.lists(st.tuples(st.sampled_from(social), st.integers(2016, 2024)),
+                                    max_size=3) if social else st.just([])):  # fmt: skip
+        returned = draw(st.sampled_from(["0", "100.00", "1200.5"]))
+        returns[(code, year)] = [
+            code, str(year), draw(st.sampled_from(["0", "1200.50", "99.99"])), returned,
+            draw(st.dates(dt.date(year, 1, 1), LAST)).isoformat() if returned != "0" else "",
+        ]  # fmt: skip
+    funds = {}
+    codes = [r[0] for r in po_rows]
+    for code, year, source in draw(st.lists(st.tuples(
+        st.sampled_from(codes), st.integers(2016, 2025),
+        st.sampled_from(["财政预算", "税前列支", "党费扶持", "捐助"])), max_size=3)
+        if codes else st.just([])):  # fmt: skip
+        funds[(code, year, source)] = [
+            code,
+            str(year),
+            source,
+            draw(st.sampled_from(["0", "500", "3.5"])),
+        ]
+    return {
+        "dues": list(dues.values()),
+        "dues-returns": list(returns.values()),
+        "funds": list(funds.values()),
+    }
+
+
 # A study's body (its district) and the ways a file may name it.
 STUDY_BODIES = {"430102": ["芙蓉区", "中共芙蓉区委", "430102"], "430103": ["天心区", "430103"]}
 
@@ -398,6 +448,7 @@ def datasets(draw):
         "party-workers": list(workers.values()),
         "worker-allowances": list(allowances.values()),
         **draw(work_bodies(org_rows)),
+        **draw(dues_records(people_rows, po_rows)),
     }
 
 

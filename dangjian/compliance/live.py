@@ -28,6 +28,8 @@ history holds, so that what a row related to *before* the change is looked at to
   brings the applicants it ever developed (and, as for every rule of a person, the members
   whose relation it holds: DEV-PROBATION-OVERDUE);
 - a transfer: its member (DYN-TRANSFER; a received one moves their membership too);
+- a month's dues: its member (MEM-DUES-LAPSE); a return of dues: its Party organization
+  (FUN-DUES-RETURN);
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
 the Party organizations each one manages). A write touching more than `FULL_CHECK_SHARE`
@@ -55,6 +57,7 @@ from dangjian.compliance.facts import Facts
 from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.rules.base import RULES
 from dangjian.development.models import Applicant
+from dangjian.dues.models import DuesPayment, DuesReturn
 from dangjian.lib import changes
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
@@ -85,6 +88,8 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     TopicStudy,
     Applicant,
     Transfer,
+    DuesPayment,
+    DuesReturn,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit", "area")
@@ -159,6 +164,10 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     people |= _ids(_ever(Applicant, "id", written.get(Applicant, set()), "person_id"))
     # A transfer: its member (the relation it moved is their membership, written with it).
     people |= _ids(_ever(Transfer, "id", written.get(Transfer, set()), "person_id"))
+    # A month's dues: its member (MEM-DUES-LAPSE); a return: its Party organization
+    # (FUN-DUES-RETURN).
+    people |= _ids(_ever(DuesPayment, "id", written.get(DuesPayment, set()), "person_id"))
+    s.party_orgs |= _ids(_ever(DuesReturn, "id", written.get(DuesReturn, set()), "party_org_id"))
     # A topic study: its district or unit (MGT-STUDY).
     rows = _ever(TopicStudy, "id", written.get(TopicStudy, set()), "area_id", "unit_id")
     s.areas |= _ids(rows, 0)

@@ -29,15 +29,13 @@ from dangjian.demo.base import DEMO_TODAY, share
 from dangjian.demo.context import CityContext, Org
 from dangjian.dues.amounts import amount_due
 from dangjian.dues.models import DuesCategory, DuesReturn, Fund, FundSource
-from dangjian.partyorgs.models import PartyOrganization, PartyOrgForm
+from dangjian.partyorgs.models import SOCIAL_ORG_FORMS, PartyOrganization
 from dangjian.people.models import Person
 
 # (person, month, category, base, paid, paid_on): one row of `DuesPayment`, unsaved
 DuesRow = tuple[Person, dt.date, str, Decimal | None, Decimal, dt.date | None]
 
 FIRST_MONTH = dt.date(2025, 12, 1)
-SOCIAL_FORMS = (PartyOrgForm.STANDALONE, PartyOrgForm.JOINT, PartyOrgForm.FUNCTIONAL,
-                PartyOrgForm.INDUSTRY)  # fmt: skip
 CENT = Decimal("0.01")
 
 
@@ -115,7 +113,7 @@ def dues(ctx: CityContext, orgs: list[Org]) -> None:
 def returns_and_funds(ctx: CityContext, held: dict[int, list[Decimal]]) -> None:
     rng, rows = ctx.rng, ctx.rows
     party_orgs: list[PartyOrganization] = [
-        po for po in rows.territorial + rows.party_orgs if po.form in SOCIAL_FORMS
+        po for po in rows.territorial + rows.party_orgs if po.form in SOCIAL_ORG_FORMS
     ]
     for po in party_orgs:
         monthly = sum(held.get(id(po), ()), Decimal(0))

@@ -459,6 +459,64 @@ def _transfers(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[
         ]  # fmt: skip
 
 
+def _dues(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    """`dues` (docs/dues.md): the payments of the members the gate sees (whose relation is
+    held in `area` when given), with the amount due computed from the policy's brackets."""
+    from dangjian.compliance.policy import load
+    from dangjian.dues.amounts import amount_due
+    from dangjian.dues.models import DuesCategory, DuesPayment
+    from dangjian.imports.kinds.dues import month_text
+
+    policy = load()
+    qs = DuesPayment.objects.all()
+    if not gate.everything:
+        qs = qs.filter(person__in=gate.people().values("pk"))
+    if area is not None:
+        qs = qs.filter(person__membership__relation_party_org__township__path__startswith=area.path)
+    qs = qs.order_by("month", "person__id_masked", "pk")
+    for encrypted, masked, month, category, base, paid, paid_on in qs.values_list(
+        "person__id_encrypted", "person__id_masked", "month", "category", "base", "paid",
+        "paid_on",
+    ).iterator(chunk_size=CHUNK):  # fmt: skip
+        yield [
+            _id_number(encrypted, masked, unmask), month_text(month), _label(DuesCategory, category),
+            _money(base), _money(paid), _date(paid_on), _money(amount_due(policy, category, base)),
+        ]  # fmt: skip
+
+
+def _money(value: Any) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _of_party_orgs(gate: Jurisdiction, area: Area | None, qs: Any) -> Any:
+    """The records of the Party organizations the gate sees (in `area` when given)."""
+    if not gate.everything:
+        qs = qs.filter(party_org__in=gate.party_orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(party_org__township__path__startswith=area.path)
+    return qs
+
+
+def _dues_returns(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.dues.models import DuesReturn
+
+    qs = _of_party_orgs(gate, area, DuesReturn.objects.all())
+    for code, year, paid_up, returned, returned_on in qs.order_by(
+        "party_org__code", "year"
+    ).values_list("party_org__code", "year", "paid_up", "returned", "returned_on"):
+        yield [code, str(year), _money(paid_up), _money(returned), _date(returned_on)]
+
+
+def _funds(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.dues.models import Fund, FundSource
+
+    qs = _of_party_orgs(gate, area, Fund.objects.all())
+    for code, year, source, amount in qs.order_by("party_org__code", "year", "source").values_list(
+        "party_org__code", "year", "source", "amount"
+    ):
+        yield [code, str(year), _label(FundSource, source), _money(amount)]
+
+
 def _recommendations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     from dangjian.cadres.models import Opinion, Recommendation, RecommendationKind
 
@@ -634,6 +692,9 @@ _EXPORTERS = {
     "activities": _activities,
     "studies": _studies,
     "recommendations": _recommendations,
+    "dues": _dues,
+    "dues-returns": _dues_returns,
+    "funds": _funds,
     "party-workers": _party_workers,
     "worker-allowances": _worker_allowances,
     "instructor-visits": _instructor_visits,

@@ -25,6 +25,7 @@ from dangjian.imports.kinds.cadres import (
 )
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.development import ApplicantsKind
+from dangjian.imports.kinds.dues import DuesKind, DuesReturnsKind, FundsKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
 from dangjian.imports.kinds.orgs import OrgsKind
@@ -51,6 +52,9 @@ KINDS: dict[str, type[Kind]] = {
         ActivitiesKind,  # names a 联组 of `joint-groups`
         StudiesKind,
         RecommendationsKind,
+        DuesKind,  # CONTRACT's order: `dues`, `dues-returns` after `recommendations`
+        DuesReturnsKind,
+        FundsKind,  # the project's own (docs/dues.md)
         PartyWorkersKind,
         WorkerAllowancesKind,  # of a Party worker of `party-workers`
         InstructorVisitsKind,

@@ -7,7 +7,8 @@ organization's secretary writes its own members (`people` rows whose relation is
 organization or one under it), offices (`committees` rows of those Party organizations) and
 organization life (Party groups, meetings, activities, pairings, demonstration sites and the
 联组 they lead, of those Party organizations), the applicants they develop (`applicants`) and
-the transfers of the relations they hold (`transfers`);
+the transfers of the relations they hold (`transfers`), and the dues of those members, the
+Party organization's returns and funds (`dues`, `dues-returns`, `funds`);
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
@@ -31,6 +32,7 @@ ALL_KINDS = (
     "activities",
     "studies", "recommendations", "party-workers", "worker-allowances", "instructor-visits",
     "work-bodies", "work-body-staff", "township-cadres", "contact-points",
+    "dues", "dues-returns", "funds",
 )  # fmt: skip
 # The records of the districts' work bodies and their contact points: the city's and the
 # districts' officers write them; a township's officer writes the rest (its own cadres).
@@ -41,7 +43,8 @@ LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "jo
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants", "transfers"),
+    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants", "transfers", "dues",
+               "dues-returns", "funds"),  # fmt: skip
     Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be
