@@ -27,6 +27,12 @@ Demand = tuple[str, ...]
 # Spelled out here on purpose rather than imported from the code under test.
 OF_SOCIAL_ORGS = {"standalone", "joint", "functional", "industry"}  # POLICY.md, the rules' scope
 COVERING = {"standalone", "joint", "functional"}  # CONTRACT.md, "covered"
+SOCIAL_FORMS = {
+    "standalone",
+    "joint",
+    "functional",
+    "industry",
+}  # Party organizations of social organizations
 # 四.4: each meeting type, the setting of its period, the rule that asks for it.
 LIFE_TYPES = [
     ("assembly", "支部党员大会", "life_assembly_period", "LIFE-MEETINGS"),
@@ -255,6 +261,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
     # 五.3 — per office holder (and Party organization) of the Party organizations checked.
     out |= cadre_demanded(on, policy, area)
     out |= development_demanded(on, policy, area)
+    out |= dues_demanded(on, policy, area)
 
     # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
     for membership in Membership.objects.select_related(
@@ -414,4 +421,37 @@ def development_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[
         ends = m.probation_extended_to or months_later(m.joined_on, policy["probation_months"])
         if months_later(ends, policy["probation_grace_months"]) < on:
             out.add(("DEV-PROBATION-OVERDUE", "person", mask(m.person.id_number)))
+    return out
+
+
+def dues_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand]:
+    """MEM-DUES-LAPSE and FUN-DUES-RETURN (CONTRACT.md), member by member and return by
+    return: (rule, "person", masked number, last month paid before the window or "") and
+    (rule, "party_org", code, year)."""
+    from dangjian.dues.models import DuesPayment, DuesReturn
+
+    out: set[Demand] = set()
+    months = policy["dues_lapse_months"]
+    this_month = on.replace(day=1)
+    window = [months_later(this_month, -k) for k in range(months, 0, -1)]
+    for m in Membership.objects.select_related("relation_party_org__township", "person"):
+        po = m.relation_party_org
+        if po is None or not po.is_active(on) or po.form not in COVERING:
+            continue
+        if not party_org_inside(area, po) or not m.is_member(on) or not window:
+            continue
+        if not m.joined_on < window[0]:
+            continue
+        paid = [p.month for p in DuesPayment.objects.filter(person=m.person) if p.paid > 0]
+        if any(month in window for month in paid):
+            continue
+        before = [month for month in paid if month < window[0]]
+        last = f"{max(before):%Y-%m}" if before else ""
+        out.add(("MEM-DUES-LAPSE", "person", mask(m.person.id_number), last))
+    for r in DuesReturn.objects.select_related("party_org__township"):
+        po = r.party_org
+        if po.form not in SOCIAL_FORMS or not party_org_inside(area, po):
+            continue
+        if r.year < on.year and r.returned < r.paid_up:
+            out.add(("FUN-DUES-RETURN", "party_org", po.code, str(r.year)))
     return out

@@ -35,6 +35,7 @@ from dangjian.compliance.engine import RULES, evaluate
 from dangjian.compliance.explain import explain
 from dangjian.compliance.policy import Policy, Setting
 from dangjian.development.models import Applicant
+from dangjian.dues.models import DuesPayment, DuesReturn
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
@@ -220,6 +221,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "assignments": assignments,
         "trainings": draw(trainings_of(offices)),
         "applicants": draw(applicants_of(n_people, n_party_orgs)),
+        **draw(dues_of(n_people, n_party_orgs)),
         "studies": draw(studies_of(units)),
         "workers": [
             {
@@ -263,6 +265,34 @@ def applicants_of(draw: st.DrawFn, n_people: int, n_party_orgs: int) -> list[dic
             "status_changed_on": None if status == "developing" else draw(on_or_after(applied)),
         }
     return list(out.values())
+
+
+# The months around the anchors, where the checked days fall: dues paid (or not) at the
+# edges of the window of MEM-DUES-LAPSE (the `dues_lapse_months` months before D's month).
+DUES_MONTHS = sorted({months_later(a.replace(day=1), k) for a in ANCHORS for k in range(-8, 2)})
+
+
+@st.composite
+def dues_of(draw: st.DrawFn, n_people: int, n_party_orgs: int) -> dict[str, Any]:
+    """Dues (a person's month: nothing, one fen or more) and returns of dues (in full, one
+    fen short, nothing returned) of a year near the anchors."""
+    dues: dict[tuple[int, dt.date], dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 6)) if n_people else 0):
+        person, month = draw(st.integers(0, n_people - 1)), draw(st.sampled_from(DUES_MONTHS))
+        dues[(person, month)] = {
+            "person": person, "month": month,
+            "paid": draw(st.sampled_from([Decimal("0"), Decimal("0.01"), Decimal("12.50")])),
+        }  # fmt: skip
+    returns: dict[tuple[int, int], dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 3)) if n_party_orgs else 0):
+        party_org, year = draw(st.integers(0, n_party_orgs - 1)), draw(st.integers(2015, 2022))
+        paid_up = draw(st.sampled_from([Decimal("0"), Decimal("1200.00")]))
+        returns[(party_org, year)] = {
+            "party_org": party_org, "year": year, "paid_up": paid_up,
+            "returned": draw(st.sampled_from([paid_up, max(paid_up - Decimal("0.01"), Decimal(0)),
+                                              Decimal("0")])),
+        }  # fmt: skip
+    return {"dues": list(dues.values()), "dues_returns": list(returns.values())}
 
 
 @st.composite
@@ -629,6 +659,26 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for spec in data.get("applicants", [])
     )
+    DuesPayment.objects.bulk_create(
+        DuesPayment(
+            person=people[spec["person"]],
+            month=spec["month"],
+            category="student",
+            paid=spec["paid"],
+            paid_on=spec["month"] if spec["paid"] > 0 else None,
+        )
+        for spec in data.get("dues", [])
+    )
+    DuesReturn.objects.bulk_create(
+        DuesReturn(
+            party_org=party_orgs[spec["party_org"]],
+            year=spec["year"],
+            paid_up=spec["paid_up"],
+            returned=spec["returned"],
+            returned_on=dt.date(spec["year"] + 1, 1, 15) if spec["returned"] > 0 else None,
+        )
+        for spec in data.get("dues_returns", [])
+    )
     TopicStudy.objects.bulk_create(
         TopicStudy(
             area=areas[body] if isinstance(body, str) else None,
@@ -688,6 +738,20 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
             end = p.get("extended_to") or months_later(p["joined_on"], 12)
             t = months_later(end, 3)
             ends |= {t, t + dt.timedelta(days=1)}
+    # a month of dues enters the window (D in the next month) and leaves it (D's month 7
+    # months on); a member joins just before or on the window's first day (MEM-DUES-LAPSE)
+    for d in data.get("dues", []):
+        for k in (1, 6, 7):
+            first = months_later(d["month"], k)
+            ends |= {first, first - dt.timedelta(days=1)}
+    for p in people:
+        if p["member"]:
+            for k in (6, 7):
+                first = months_later(p["joined_on"].replace(day=1), k)
+                ends |= {first, first - dt.timedelta(days=1)}
+    # a year of returns closes (FUN-DUES-RETURN)
+    ends |= {dt.date(r["year"] + 1, 1, 1) for r in data.get("dues_returns", [])}
+    ends |= {dt.date(r["year"], 12, 31) for r in data.get("dues_returns", [])}
     # a year studied ends; the check on the next 01-01 first reads it (MGT-STUDY)
     ends |= {dt.date(t["held_on"].year + 1, 1, 1) for t in data.get("studies", [])}
     return ends - {None}
@@ -699,6 +763,10 @@ def demand(f: Any) -> tuple[str, ...]:
     key = (f.rule, f.subject.type, f.subject.key)
     if f.rule in ("CAD-SECRETARY-TRAINING", "CAD-WORKER-TRAINING"):
         return (*key, f.facts["party_org"], str(f.facts["year"]))
+    if f.rule == "MEM-DUES-LAPSE":
+        return (*key, f.facts["last_paid"] or "")
+    if f.rule == "FUN-DUES-RETURN":
+        return (*key, str(f.facts["year"]))
     if f.rule == "CAD-NEW-SECRETARY":
         return (*key, f.facts["party_org"], f.facts["appointed_on"])
     if "period" in f.facts:

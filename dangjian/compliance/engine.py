@@ -25,6 +25,7 @@ from dangjian.compliance.rules import (  # noqa: F401  (registers)
     cadres,
     coverage,
     development,
+    dues,
     life,
     management,
 )

@@ -23,7 +23,9 @@ before (`Facts` is them all):
   leaders awaiting the Party organization's opinion (`pending_recommendations`);
 - `bodies.py` (二.3): the districts and supervising units, and who held a 专题研究 in a year;
 - `development.py` (四.3): the applicants developed by the Party organizations the rules
-  check, and the members probationary on the date (`applicants`, `probationers`).
+  check, and the members probationary on the date (`applicants`, `probationers`);
+- `dues.py` (六.1): the members who paid no dues in the months before the date, the returns
+  of dues short of what was paid up (`dues_lapsed`, `short_returns`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from __future__ import annotations
 from dangjian.compliance.facts.backbone import PartyOrgFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
-from dangjian.compliance.facts.development import DevelopmentFacts
+from dangjian.compliance.facts.dues import DuesFacts
 from dangjian.compliance.facts.people import PersonFacts
 
 __all__ = [
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 
-class Facts(DevelopmentFacts):
+class Facts(DuesFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for
