@@ -308,3 +308,35 @@ def test_funds_by_source(tmp_path, branch):
             kind="funds")  # fmt: skip
     result = run(tmp_path, [rows[0], rows[0]], kind="funds")
     assert [(e.row, e.column) for e in result.errors] == [(3, "经费来源")]
+
+
+def test_a_file_of_several_months_creates_updates_and_keeps_by_exact_key(tmp_path, members):
+    """The write reads the stored rows of the batch's (person, month) keys only: a member's
+    other stored months are neither changed nor counted; each created row has its own "+"
+    history row (PostgreSQL finds the new keys again, SQLite takes their range)."""
+
+    def month_row(person, month, paid="40.00"):
+        return row(person, month=month, paid=paid, paid_on=f"{month}-05")
+
+    first = [month_row(p, m) for p in members for m in ("2026-01", "2026-02", "2026-03")]
+    assert run(tmp_path, first).created == 9
+    second = [
+        month_row(members[0], "2026-02", paid="41.00"),  # changed
+        month_row(members[1], "2026-02"),  # unchanged
+        month_row(members[0], "2026-04"),  # new, next to stored months of the member
+        month_row(members[2], "2026-04"),
+    ]  # fmt: skip
+    result = run(tmp_path, second)
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
+    assert [(c.row, c.fields) for c in result.changes] == [(2, ["实缴金额"])]
+    paid = dict(DuesPayment.objects.filter(person=members[0]).values_list("month", "paid"))
+    assert paid == {
+        dt.date(2026, 1, 1): Decimal("40.00"), dt.date(2026, 2, 1): Decimal("41.00"),
+        dt.date(2026, 3, 1): Decimal("40.00"), dt.date(2026, 4, 1): Decimal("40.00"),
+    }  # fmt: skip
+    history = DuesPayment.history.model.objects
+    assert history.filter(history_type="+").count() == DuesPayment.objects.count() == 11
+    for stored in DuesPayment.objects.all():
+        kinds = sorted(history.filter(id=stored.pk).values_list("history_type", flat=True))
+        expected = ["+", "~"] if stored.paid == Decimal("41.00") else ["+"]
+        assert kinds == expected, (stored.month, kinds)

@@ -161,6 +161,9 @@ def _history(
     )
 
 
+NARROW_VALUES = 24
+
+
 def _existing(
     model: type[Any],
     key: Sequence[str],
@@ -175,7 +178,14 @@ def _existing(
         return bulk.fetch(model, by=key[0], keys=[r.key for r in records], fields=fields)
     position = list(key).index(fetch_by)
     probe = sorted({r.key[position] for r in records}, key=repr)
-    rows = bulk.fetch_many(model, by=fetch_by, keys=probe, fields=[*key, *fields])
+    # The other parts of the key, where the batch holds few values of one (a dues file's
+    # months): only the stored rows of those values, not every row of the people named.
+    also = []
+    for i, name in enumerate(key):
+        values = {r.key[i] for r in records}
+        if name != fetch_by and len(values) <= NARROW_VALUES and None not in values:
+            also.append((name, sorted(values, key=repr)))
+    rows = bulk.fetch_many(model, by=fetch_by, keys=probe, fields=[*key, *fields], also=also)
     return {tuple(row[1 : 1 + len(key)]): (row[0], *row[1 + len(key) :]) for row in rows}
 
 

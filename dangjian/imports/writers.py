@@ -43,8 +43,16 @@ LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "jo
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.REGISTRY: ("orgs",),
-    Role.ORG: ("people", "committees", *LIFE_KINDS, "applicants", "transfers", "dues",
-               "dues-returns", "funds"),  # fmt: skip
+    Role.ORG: (
+        "people",
+        "committees",
+        *LIFE_KINDS,
+        "applicants",
+        "transfers",
+        "dues",
+        "dues-returns",
+        "funds",
+    ),
     Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }
 # Said of a row whose key is a stored record outside the writer's jurisdiction: it cannot be

@@ -277,11 +277,22 @@ def record_history(
 
 
 def _select(
-    model: type[models.Model], by: str, keys: Sequence[Any], names: Sequence[str]
+    model: type[models.Model],
+    by: str,
+    keys: Sequence[Any],
+    names: Sequence[str],
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> Iterator[tuple[Any, ...]]:
     """SELECT `names` (field names, "pk" for the primary key) of the rows whose `by` is in
-    `keys`, converted as the ORM converts them."""
+    `keys` — and, for each (field, values) of `also`, whose field is in those values (no
+    None among them) —, converted as the ORM converts them."""
     meta = model._meta
+    narrowing = ""
+    extra: list[Any] = []
+    for name, values in also:
+        narrow: Any = meta.get_field(name)
+        narrowing += f" AND {_q(narrow.column)} IN ({', '.join(['%s'] * len(values))})"
+        extra += [narrow.get_db_prep_value(v, connection) for v in values]
     fields = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
     columns = ", ".join(_q(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
     by_column = _q(_column(model, by))
@@ -293,10 +304,12 @@ def _select(
         if found:
             converters.append((position, found, column))
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), _MAX_PARAMS):
-            chunk = list(keys[start : start + _MAX_PARAMS])
+        size = _MAX_PARAMS - len(extra)
+        for start in range(0, len(keys), size):
+            chunk = list(keys[start : start + size])
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {by_column} IN ({marks})", chunk)
+            sql = f"SELECT {columns} FROM {table} WHERE {by_column} IN ({marks}){narrowing}"
+            cursor.execute(sql, [*chunk, *extra])
             rows = cursor.fetchall()
             if not converters:
                 yield from rows
@@ -317,7 +330,13 @@ def fetch(
 
 
 def fetch_many(
-    model: type[models.Model], *, by: str, keys: Sequence[Any], fields: Sequence[str]
+    model: type[models.Model],
+    *,
+    by: str,
+    keys: Sequence[Any],
+    fields: Sequence[str],
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
 ) -> list[tuple[Any, ...]]:
-    """All rows whose `by` is in `keys`, as (pk, *fields), Python-typed."""
-    return list(_select(model, by, keys, ["pk", *fields]))
+    """All rows whose `by` is in `keys` (and each field of `also` in its values), as
+    (pk, *fields), Python-typed."""
+    return list(_select(model, by, keys, ["pk", *fields], also))

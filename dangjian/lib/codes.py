@@ -101,6 +101,12 @@ def _known_region(code: str) -> bool:
 
 
 def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
+    """`_id_number_problem` on `today` (the real today by default)."""
+    return _id_number_problem(value, today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=65536)  # a file names a person once a row: a year of dues, 12 times
+def _id_number_problem(value: str, today: dt.date) -> str | None:
     """GB 11643 with python-stdnum: length, format, check digit, birth date, address code.
 
     stdnum's own `ric.validate` also demands that the address code existed in the birth
@@ -119,7 +125,7 @@ def id_number_problem(value: str, today: dt.date | None = None) -> str | None:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         birth = None
-    if birth is None or birth > (today or dt.date.today()):
+    if birth is None or birth > today:
         return f"出生日期「{value[6:14]}」不存在"
     if not _known_region(value[:6]):
         return f"前6位「{value[:6]}」不是有效的行政区划代码"

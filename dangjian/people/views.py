@@ -264,6 +264,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **details.frame(person.name, "党员与人员", "web:people", today),
         "person": person,
         "may_write": may_write(request.user, "people"),
+        "may_transfer": membership is not None and may_write(request.user, "transfers"),
         "membership": membership,
         "member_state": details.member_state(membership, today),
         "relation": relation,

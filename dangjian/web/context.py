@@ -25,6 +25,7 @@ MENU = [
             ("会议记录审核", "web:life_review"),
             ("党建活动与共建", "web:life_lists"),
             ("发展党员", "web:development"),
+            ("组织关系转接", "web:transfers"),
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
             ("我的走访", "web:my_visits"),

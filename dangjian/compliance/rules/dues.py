@@ -62,4 +62,5 @@ def dues_return(facts: Facts, policy: Policy) -> Iterator[Finding]:
             f"{r.year}年度上缴党费{r.paid_up}元，返还{r.returned}元，未全额返还",
             dt.date(r.year + 1, 3, 31),
             {"year": r.year, "paid_up": number(r.paid_up), "returned": number(r.returned)},
+            occurrence=str(r.year),
         )

@@ -22,13 +22,18 @@ Bounds of the writer (imports/writers.py): the transferring Party organization m
 the writer sees — one outside the jurisdiction answers as an unknown code, as if it did not
 exist —, the member must be one the writer sees, and a stored transfer issued by a Party
 organization outside the jurisdiction is neither changed nor taken over. The receiving
-Party organization may be any known one (a member moves to another area)."""
+Party organization may be any known one (a member moves to another area). The receiving
+side — a writer who sees the receiving Party organization but not the issuing one — may
+accept (接收) or return (退回) a stored open transfer to it, and change nothing else of it:
+its member, origin, destination and letter stay as issued (`_incoming`, `_receiving`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Q
 
 from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, _history, upsert
 from dangjian.imports.errors import RowError
@@ -59,6 +64,7 @@ class _Stored:
     status: str
     received_on: dt.date | None
     returned_on: dt.date | None
+    letter_no: str = ""
 
 
 @dataclass
@@ -115,16 +121,19 @@ class TransfersKind(Kind):
         # the file's rows so far, by person and key: (status, received transfer or None)
         self.file: dict[int, dict[Key, tuple[str, _Received | None]]] = {}
         self.open_rows: dict[int, int] = {}  # person -> the row of their open transfer
+        self.incoming: set[Key] = set()  # stored open transfers to the writer (`_incoming`)
 
     # --- checks ---------------------------------------------------------------------------
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
         hashes, people, hidden = _visible_people(rows, self.ctx)
         if hidden:
-            # a member transferred away stays the writer's in the transfers they issued
+            # a member transferred away stays the writer's in the transfers they issued; a
+            # member transferred to the writer is theirs in that open transfer (接收, 退回)
+            seen = self.ctx.gate.party_orgs().values("pk")
             mine = Transfer.objects.filter(
+                Q(from_party_org__in=seen) | Q(to_party_org__in=seen, status=TransferStatus.OPEN),
                 person__id_hash__in=sorted(hidden),
-                from_party_org__in=self.ctx.gate.party_orgs().values("pk"),
             )
             hidden -= set(mine.values_list("person__id_hash", flat=True))
         pks = sorted(set(people.values()))
@@ -138,16 +147,19 @@ class TransfersKind(Kind):
                 members[person] = (joined, relation)
             for values in Transfer.objects.filter(person_id__in=part).values_list(
                 "pk", "person_id", "issued_on", "from_party_org_id", "to_party_org_id",
-                "to_name", "status", "received_on", "returned_on",
+                "to_name", "status", "received_on", "returned_on", "letter_no",
             ):  # fmt: skip
-                pk, person, issued, source, target, to_name, state, received, returned = values
+                pk, person, issued, source, target, to_name, state, received, returned, letter = (
+                    values
+                )
                 stored.setdefault(person, {})[(person, issued)] = _Stored(
-                    pk, source, target, to_name, state, received, returned
+                    pk, source, target, to_name, state, received, returned, letter
                 )
         codes = {r.values[k] for r in rows for k in ("from_party_org", "to_party_org")}
         party_orgs = _PartyOrgs(self.ctx, {c for c in codes if c})
         names = self._names(stored, party_orgs, members)
         foreign = self._foreign(stored)
+        self.incoming = self._incoming(stored, foreign)
         # The file's own transfers first (a row may rely on one received later in the file).
         for row in rows:
             self._note(row, people, hashes, party_orgs)
@@ -171,6 +183,40 @@ class TransfersKind(Kind):
         sources = {s.from_id for by in stored.values() for s in by.values()}
         seen = set(gate.party_orgs().filter(pk__in=sources).values_list("pk", flat=True))
         return {key for by in stored.values() for key, s in by.items() if s.from_id not in seen}
+
+    def _incoming(self, stored: dict[int, dict[Key, _Stored]], foreign: set[Key]) -> set[Key]:
+        """The stored open transfers issued by a Party organization the writer does not see
+        to one they see: the receiving side may accept or return them (docs/transfers.md),
+        and nothing else of them."""
+        gate = self.ctx.gate
+        if not foreign:
+            return set()
+        targets = {stored[k[0]][k].to_id for k in foreign} - {None}
+        seen = set(gate.party_orgs().filter(pk__in=targets).values_list("pk", flat=True))
+        return {
+            key
+            for key in foreign
+            if stored[key[0]][key].status == TransferStatus.OPEN
+            and stored[key[0]][key].to_id in seen
+        }
+
+    def _receiving(self, row: Row, key: Key | None, old: _Stored | None,
+                   party_orgs: _PartyOrgs) -> bool:  # fmt: skip
+        """The row accepts or returns (or leaves open) an incoming transfer as it is stored:
+        its origin, destination and letter unchanged."""
+        if key is None or old is None or key not in self.incoming:
+            return False
+        v = row.values
+        source = party_orgs.rows.get(v["from_party_org"] or "")
+        target = party_orgs.rows.get(v["to_party_org"] or "")
+        return (
+            source is not None
+            and source[0] == old.from_id
+            and target is not None
+            and target[0] == old.to_id
+            and not v["to_name"]
+            and (v["letter_no"] or "") == old.letter_no
+        )
 
     def _note(self, row: Row, people: dict[str, int], hashes: dict[str, str],
               party_orgs: _PartyOrgs) -> None:  # fmt: skip
@@ -202,7 +248,8 @@ class TransfersKind(Kind):
         person = _person(v["id_number"], hashes, people, hidden, self.ctx, fail)
         key: Key | None = (person, issued) if person is not None and issued else None
         old = stored.get(person, {}).get(key) if person is not None and key else None
-        if key is not None and key in foreign:
+        receiving = self._receiving(row, key, old, party_orgs)
+        if key is not None and key in foreign and not receiving:
             fail("id_number", OUTSIDE)
             person = None
         elif person is not None and person not in members:
@@ -216,7 +263,7 @@ class TransfersKind(Kind):
                 fail(name, "晚于今天")
         source = None
         if v["from_party_org"]:
-            if party_orgs.problem(v["from_party_org"]):
+            if party_orgs.problem(v["from_party_org"]) and not receiving:
                 fail("from_party_org", UNKNOWN_PARTY_ORG)  # outside the jurisdiction: as unknown
             else:
                 source = party_orgs.rows[v["from_party_org"]][0]
