@@ -18,6 +18,7 @@ from dangjian.imports.export import export_rows, headers
 from dangjian.imports.models import ImportBatch
 from dangjian.imports.service import import_file
 from dangjian.imports.undo import batch_undo
+from dangjian.imports.writers import OUTSIDE
 from dangjian.lib.codes import mask_id_number
 from dangjian.partyorgs.models import PartyOrgForm, PartyOrgLevel
 from tests import factories
@@ -235,6 +236,7 @@ def test_the_writer_s_bounds(tmp_path, areas, members, branch):
     assert [(e.column, e.value) for e in result.errors] == [
         ("公民身份号码", mask_id_number(members[0].id_number))
     ]
+    assert result.errors[0].message == OUTSIDE  # as for a stored record outside (permissions.md)
     assert DuesPayment.objects.count() == 0
     secretary = factories.user("sec", role=Role.ORG, party_org=branch)
     assert run(tmp_path, [row(members[0])], user=secretary).ok

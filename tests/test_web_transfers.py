@@ -120,7 +120,7 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_written(sides):
     both = issue(sides, a, to_name="北京市某街道党工委", issued_on="2026-01-02")
     assert both.status_code == 422 and "只填写其中一项" in both.text
     unknown = issue(sides, a, to_party_org="P-NONE")
-    assert unknown.status_code == 422 and "党组织编码不存在" in unknown.text
+    assert unknown.status_code == 422 and "「P-NONE」: 党组织编码或名称不存在" in unknown.text
     future = issue(sides, a, issued_on="2099-01-01")
     assert future.status_code == 422 and "晚于今天" in future.text
     assert table_counts() == before
@@ -223,7 +223,7 @@ def test_docs_permissions_transfers_table_cell_by_cell(sides, areas):
                     url = reverse(name, kwargs={"person": sides["member"].pk})
                 else:
                     url = reverse(name, kwargs={"pk": transfer.pk})
-                sid = transaction.savepoint()
+                sid = transaction.savepoint_create()
                 if name in posts:
                     got = c.post(url, posts[name])
                     state = Transfer.objects.get().status
@@ -235,3 +235,58 @@ def test_docs_permissions_transfers_table_cell_by_cell(sides, areas):
                     code = 200 if outcome == "允许" else int(outcome)
                 transaction.savepoint_rollback(sid)
                 assert got.status_code == code, (name, actor, got.status_code)
+
+
+def test_the_destination_is_searched_by_code_or_name_and_the_party_org_page_links(sides):
+    a = client(sides["sec_a"])
+    search = reverse("web:transfer_destinations")
+    found = a.get(search, {"to_party_org": "乙党"}).text
+    assert 'value="P-B"' in found and "P-C" not in found
+    assert 'value="P-C"' in a.get(search, {"to_party_org": "P-C"}).text
+    office = factories.unit("天心区民政局", "civil_affairs", sides["b"].township)
+    registry = factories.user("reg", role=Role.REGISTRY, unit=office)
+    assert client(registry).get(search, {"to_party_org": "P"}).status_code == 403
+    # the full name is taken for the code
+    assert issue(sides, a, to_party_org="乙党支部").status_code == 302
+    assert Transfer.objects.get().to_party_org == sides["b"]
+    page = a.get(reverse("web:party_org", kwargs={"code": "P-A"})).text
+    assert reverse("web:transfer_new", kwargs={"person": sides["member"].pk}) in page
+    other = client(sides["sec_b"]).get(reverse("web:party_org", kwargs={"code": "P-B"})).text
+    assert reverse("web:transfer_new", kwargs={"person": sides["member"].pk}) not in other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_in_the_page_closes_the_dyn_transfer_task(areas):
+    """A member of a dissolved Party organization: the township issues the transfer in the
+    page, the receiving secretary (another township) accepts it; the task closes itself."""
+    from django.utils import timezone
+
+    from dangjian.compliance.engine import evaluate, record
+    from dangjian.compliance.models import FindingRecord
+    from dangjian.partyorgs.models import PartyOrgStatus
+    from dangjian.tasks.models import Task
+
+    today = timezone.localdate()
+    dissolved = factories.party_org(
+        areas["wenyilu"], code="P-OLD", name="已撤销党支部",
+        status=PartyOrgStatus.DISSOLVED, dissolved_on=today - dt.timedelta(days=90),
+    )  # fmt: skip
+    receiving = factories.party_org(areas["pozi"], code="P-NEW", name="接收党支部")
+    m = factories.member(None, relation=dissolved)
+    record(evaluate(as_of=today))
+    task = Task.objects.get(finding=FindingRecord.objects.get(rule="DYN-TRANSFER", subject_pk=m.pk))
+    township = client(factories.user("twn", role=Role.TOWNSHIP, area=areas["wenyilu"]))
+    url = reverse("web:transfer_new", kwargs={"person": m.pk})
+    sent = township.post(url, {"to_party_org": "P-NEW", "to_name": "", "letter_no": "",
+                               "issued_on": today.isoformat()})  # fmt: skip
+    assert sent.status_code == 302, sent.content.decode()
+    transfer = Transfer.objects.get(person=m)
+    task.refresh_from_db()
+    assert task.state not in ("fixed", "closed")
+    secretary = client(factories.user("sec_new", role=Role.ORG, party_org=receiving))
+    accepted = secretary.post(reverse("web:transfer_accept", kwargs={"pk": transfer.pk}),
+                              {"received_on": today.isoformat()})  # fmt: skip
+    assert accepted.status_code == 302
+    assert Membership.objects.get(person=m).relation_party_org == receiving
+    task.refresh_from_db()
+    assert task.state == "fixed"

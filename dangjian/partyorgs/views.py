@@ -326,6 +326,7 @@ def _members(request: HttpRequest, party_org: PartyOrganization, today: dt.date)
     rows = [
         {
             "name": m.person.name,
+            "person_pk": m.person_id,
             "id_masked": m.person.id_masked,
             "state": details.member_state(m, today) or "尚未入党",
             "joined_on": m.joined_on,
@@ -361,6 +362,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         **details.frame(party_org.name, "党组织", "web:party_orgs", today),
         "may_write": may_write(request.user, "party-orgs"),
         "may_write_offices": may_write(request.user, "committees"),
+        "may_transfer": may_write(request.user, "transfers"),
         "p": party_org,
         "active": party_org.is_active(today),
         "parent_visible": parent_visible,

@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,12 +112,44 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class IssueForm(forms.Form):
-    to_party_org = forms.CharField(label="转入党组织编码（系统内）", required=False, max_length=32)
+    to_party_org = forms.CharField(
+        label="转入党组织（系统内：输入编码或名称搜索）", required=False, max_length=200
+    )
     to_name = forms.CharField(label="或 转入党组织名称（系统外）", required=False, max_length=200)
     letter_no = forms.CharField(label="介绍信编号（可选）", required=False, max_length=64)
     issued_on = forms.CharField(
         label="开出日期（必填）", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+def _destination(text: str) -> PartyOrganization | None:
+    """A known Party organization by its code, or by its full name when only one has it."""
+    found = PartyOrganization.objects.filter(code=text).first()
+    if found is None:
+        named = list(PartyOrganization.objects.filter(name=text)[:2])
+        found = named[0] if len(named) == 1 else None
+    return found
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def transfer_destinations(request: HttpRequest) -> HttpResponse:
+    """The issue form's search (HTMX): up to 20 active Party organizations whose code starts
+    with, or whose name contains, `?to_party_org=` — any known one, since a member may move
+    to another area (docs/transfers.md); for those who may write transfers only."""
+    if not may_write(request.user, "transfers"):
+        raise PermissionDenied("您无权开出组织关系转接")
+    text = request.GET.get("to_party_org", "").strip()[:100]
+    found: list[PartyOrganization] = []
+    if text:
+        found = list(
+            PartyOrganization.objects.active_on(timezone.localdate())
+            .filter(Q(code__startswith=text) | Q(name__contains=text))
+            .order_by("code")[:SEARCH_LIMIT]
+        )
+    return render(request, "transfers/_destinations.html", {"found": found})
 
 
 def _day(text: str) -> dt.date | None:
@@ -154,13 +187,11 @@ def transfer_new(request: HttpRequest, person: int) -> HttpResponse:
     form = IssueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        target = None
         code = data["to_party_org"].strip()
-        if code:
-            target = PartyOrganization.objects.filter(code=code).first()
+        target = _destination(code) if code else None
         day = _day(data["issued_on"])
         if code and target is None:
-            form.add_error("to_party_org", "党组织编码不存在（请先导入党组织）")
+            form.add_error("to_party_org", f"「{code}」: 党组织编码或名称不存在（请先导入党组织）")
         elif day is None:
             form.add_error("issued_on", "不是日期：请按 YYYY-MM-DD 填写")
         else:
