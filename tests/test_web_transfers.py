@@ -290,3 +290,19 @@ def test_accepting_in_the_page_closes_the_dyn_transfer_task(areas):
     assert Membership.objects.get(person=m).relation_party_org == receiving
     task.refresh_from_db()
     assert task.state == "fixed"
+
+
+def test_a_second_transfer_on_the_same_issue_day_is_refused_with_the_reason(sides):
+    """The key is the member + 开出日期 (CONTRACT.md): re-issuing a returned transfer on its own
+    issue day is refused beside the date, and nothing is written."""
+    a = client(sides["sec_a"])
+    issue(sides, a)
+    transfer = Transfer.objects.get()
+    client(sides["sec_b"]).post(
+        reverse("web:transfer_return", kwargs={"pk": transfer.pk}), {"return_reason": "不符"}
+    )
+    before = table_counts()
+    again = issue(sides, a, to_party_org="P-C")
+    assert again.status_code == 422
+    assert f"该党员在 {YESTERDAY} 已开出一条组织关系转接（已退回）" in again.text
+    assert table_counts() == before

@@ -194,6 +194,13 @@ def transfer_new(request: HttpRequest, person: int) -> HttpResponse:
             form.add_error("to_party_org", f"「{code}」: 党组织编码或名称不存在（请先导入党组织）")
         elif day is None:
             form.add_error("issued_on", "不是日期：请按 YYYY-MM-DD 填写")
+        elif (same := Transfer.objects.filter(person=member, issued_on=day).first()) is not None:
+            # The key is the member + 开出日期 (CONTRACT.md): one transfer a day per member.
+            form.add_error(
+                "issued_on",
+                f"该党员在 {day} 已开出一条组织关系转接（{same.get_status_display()}），"
+                "同一开出日期只能有一条：重新开出请选择另一开出日期",
+            )
         else:
             saved = transfer_issue(
                 user=user, person=member, issued_on=day, to_party_org=target,
