@@ -7,6 +7,7 @@ and returns the Python value, or raises CellError with the reason in Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -173,7 +174,11 @@ def date(raw: Any) -> dt.date:
         raise CellError(
             f"日期被存成了数字 {as_text(raw)}：请将该列设为「日期」格式，或按 YYYY-MM-DD 填写"
         )
-    value = as_text(raw)
+    return _date_text(as_text(raw))
+
+
+@functools.lru_cache(maxsize=8192)  # a file's dates repeat (a year of dues: 365 days at most)
+def _date_text(value: str) -> dt.date:
     match = _DATE_TEXT.match(value)
     if not match:
         raise CellError("不是日期：请按 YYYY-MM-DD 或 YYYY/M/D 填写")
@@ -234,16 +239,25 @@ def yuan(*, maximum: int = 100_000_000) -> Parser:
             text_value = repr(float(raw)) if isinstance(raw, float) else str(raw)
         else:
             text_value = as_text(raw).replace(",", "").removesuffix("元").strip()
-        if not re.fullmatch(r"\d{1,12}(\.\d+)?", text_value):
-            raise CellError("应为金额（元），最多两位小数")
-        value = Decimal(text_value)
-        if value != value.quantize(Decimal("0.01")):
-            raise CellError("最多两位小数（分）")
-        if value > maximum:
-            raise CellError(f"不能超过{maximum}元")
-        return value.quantize(Decimal("0.01"))
+        return _yuan_text(text_value, maximum)
 
     return parse
+
+
+@functools.lru_cache(maxsize=8192)  # a file's amounts repeat (a member's dues, month by month)
+def _yuan_text(text_value: str, maximum: int) -> Decimal:
+    if not _YUAN_TEXT.fullmatch(text_value):
+        raise CellError("应为金额（元），最多两位小数")
+    value = Decimal(text_value)
+    if value != value.quantize(FEN):
+        raise CellError("最多两位小数（分）")
+    if value > maximum:
+        raise CellError(f"不能超过{maximum}元")
+    return value.quantize(FEN)
+
+
+_YUAN_TEXT = re.compile(r"\d{1,12}(\.\d+)?")
+FEN = Decimal("0.01")
 
 
 def choice(options: dict[str, str], aliases: dict[str, str] | None = None) -> Parser:
