@@ -318,6 +318,31 @@ def cadre_kept(holder: Person, appointed_on: dt.date, until: dt.date) -> None:
     Training.objects.bulk_create(rows)
 
 
+def dues_kept(of: PartyOrganization, until: dt.date, months: int = 12) -> None:
+    """Dues paid in each of the `months` months before `until`'s by every member whose
+    relation `of` holds: members rule MEM-DUES-LAPSE finds nothing about on `until` (for
+    tests of other rules)."""
+    from decimal import Decimal
+
+    from dangjian.compliance.facts.life import add_months
+    from dangjian.dues.models import DuesPayment
+
+    first = until.replace(day=1)
+    DuesPayment.objects.bulk_create(
+        DuesPayment(
+            person_id=person,
+            month=add_months(first, -k),
+            category="student",
+            paid=Decimal("0.20"),
+            paid_on=add_months(first, -k),
+        )
+        for person in Membership.objects.filter(relation_party_org=of).values_list(
+            "person_id", flat=True
+        )
+        for k in range(1, months + 1)
+    )
+
+
 def studies_kept(*bodies: Area | Unit, until: dt.date, years: int = 12) -> None:
     """A 专题研究 in each of the `years` years before `until`'s, by each district or unit:
     bodies rule MGT-STUDY finds nothing about on `until` (for tests of other rules)."""

@@ -107,7 +107,7 @@ def test_it_prints_the_findings_as_json(world):
         ("ORG-TERM", "430102D001"),
     }
     assert data["summary"]["COV-STANDALONE"] == 1 and data["summary"]["MGT-INDUSTRY"] == 0
-    assert len(data["summary"]) == len(RULES) == 21
+    assert len(data["summary"]) == len(RULES) == 23
 
 
 def test_it_writes_the_json_to_a_file(world, tmp_path):
@@ -237,6 +237,7 @@ def test_it_explains_every_rule_of_a_party_org(world):
     assert verdicts(out) == {
         "CAD-FULLTIME": "符合",
         "DYN-DISSOLVE": "符合",
+        "FUN-DUES-RETURN": "符合",
         "LIFE-MEETINGS": "符合",
         "LIFE-REVIEW": "符合",
         "ORG-COMMITTEE": "符合",
@@ -318,13 +319,16 @@ def test_it_records_only_full_checks(world):
 # The rule catalogue -------------------------------------------------------------------------
 
 
-def test_it_lists_all_twenty_one_rules_quoting_the_policy_verbatim(areas):
+def test_it_lists_all_twenty_three_rules_quoting_the_policy_verbatim(areas):
     out, _ = command("rules", "--format", "json")
     data = json.loads(out)
     assert data["policy_version"] == load().version
     ids = [r["id"] for r in data["rules"]]
     assert ids == sorted(ids) == sorted(RULES)
-    assert len(ids) == 21
+    assert len(ids) == 23
+    dues = {r["id"]: r for r in data["rules"] if r["id"] in ("MEM-DUES-LAPSE", "FUN-DUES-RETURN")}
+    assert {r["clause"] for r in dues.values()} == {"六.1"}
+    assert set(dues["MEM-DUES-LAPSE"]["settings"]) == {"dues_lapse_months"}
     dev = {r["id"]: r for r in data["rules"] if r["id"].startswith("DEV-")}
     assert {r["clause"] for r in dev.values()} == {"四.3"}
     assert set(dev["DEV-ACTIVIST-TIME"]["settings"]) == {"activist_min_months"}

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import json
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from dangjian.compliance.engine import RULES, evaluate, record
 from dangjian.compliance.models import FindingRecord
 from dangjian.compliance.policy import Policy, Setting, load
 from dangjian.development.models import Applicant
+from dangjian.dues.models import DuesReturn
 from dangjian.lib.codes import make_id_number
 from dangjian.orgs.models import SocialOrganization
 from dangjian.people.models import Employment, Membership
@@ -34,7 +36,7 @@ ALL_RULES = {
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
     "LIFE-MEETINGS", "LIFE-REVIEW", "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY",
     "CAD-WORKER-TRAINING", "CAD-RECOMMENDATION", "MGT-STUDY", "DEV-TALK", "DEV-ACTIVIST-TIME",
-    "DEV-PROBATION-OVERDUE",
+    "DEV-PROBATION-OVERDUE", "MEM-DUES-LAPSE", "FUN-DUES-RETURN",
 }  # fmt: skip
 
 
@@ -83,6 +85,12 @@ def world(areas, township: str) -> None:
         activist_on=dt.date(2023, 3, 1), candidate_on=dt.date(2023, 5, 1),
     )  # fmt: skip
     factories.member(None, relation=big, joined_on=dt.date(2022, 1, 1), confirmed_on=None)
+    # MEM-DUES-LAPSE: the members of `big` paid no dues (those of `kept` below did);
+    # FUN-DUES-RETURN: `big` got last year's dues back one fen short.
+    DuesReturn.objects.create(
+        party_org=big, year=D.year - 1, paid_up=Decimal("1200.00"), returned=Decimal("1199.99"),
+        returned_on=dt.date(D.year, 2, 1),
+    )  # fmt: skip
     # MGT-INDUSTRY: a unit managing two Party organizations, with no industry committee.
     unit = factories.supervisory_unit(f"{district.name}测试局{next(_units)}", district)
     for _ in range(2):
@@ -98,6 +106,7 @@ def world(areas, township: str) -> None:
     factories.life_kept(kept_party_org, D)
     for _ in range(3):
         factories.member(kept, relation=kept_party_org)
+    factories.dues_kept(kept_party_org, D)
     factories.instructor_assignment(factories.org(at))
     # CAD-RECOMMENDATION: the leader of an organization recommended, no opinion asked.
     leader = factories.person("会长")
@@ -192,6 +201,7 @@ def test_it_masks_the_identity_number_of_a_person(areas):
         "DEV-TALK",
         "DEV-ACTIVIST-TIME",
         "DEV-PROBATION-OVERDUE",
+        "MEM-DUES-LAPSE",
     }
     for finding in people:
         key = finding.subject.key
