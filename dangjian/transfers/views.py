@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from dangjian.accounts.jurisdiction import Jurisdiction, NotFound
+from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.core.models import AuditAction, AuditEvent
 from dangjian.imports.export import may_unmask
 from dangjian.imports.writers import may_write
@@ -165,10 +165,7 @@ def transfer_new(request: HttpRequest, person: int) -> HttpResponse:
     `?again=<pk>` fills the form from a returned transfer (re-issue)."""
     user: Any = request.user
     gate = Jurisdiction(user)
-    try:
-        member = gate.access_person(person)
-    except NotFound:
-        raise Http404("人员不存在") from None
+    member = gate.access_person(person)  # outside the jurisdiction: 404 (NotFound)
     if not may_write(user, "transfers"):
         raise PermissionDenied("您无权开出组织关系转接")
     membership = (

@@ -33,7 +33,7 @@ from dangjian.dues.models import (
     Fund,
     FundSource,
 )
-from dangjian.imports.base import Change, Context, Keyed, Kind, Outcome, Row, _history, upsert
+from dangjian.imports.base import Context, Keyed, Kind, Outcome, Row, upsert
 from dangjian.imports.errors import RowError
 from dangjian.imports.fields import (
     CellError,
@@ -49,7 +49,6 @@ from dangjian.imports.fields import (
 )
 from dangjian.imports.kinds.cadres import _person, _visible_people
 from dangjian.imports.kinds.life import _PartyOrgs
-from dangjian.lib import bulk
 from dangjian.lib.codes import mask_id_number
 from dangjian.partyorgs.models import SOCIAL_ORG_FORMS, PartyOrganization
 from dangjian.people.models import Membership
@@ -159,62 +158,20 @@ class DuesKind(Kind):
         return Keyed(row.number, key, (category, base, paid, paid_on)), []
 
     def write(self, records: list[Any]) -> Outcome:
-        """`upsert`, but the stored rows are read by the batch's exact (person, month) keys
-        — one query per month of the batch — rather than every stored month of its people:
-        a file of a year, sorted by month, would otherwise read each member's other months
-        again for every batch (docs/dues.md, "Speed")."""
-        outcome = Outcome()
-        stored = _stored_dues(records)
-        new: list[tuple[Any, ...]] = []
-        changed: list[tuple[int, tuple[Any, ...]]] = []
-        for record in records:
-            current = stored.get(record.key)
-            if current is None:
-                new.append((*record.key, *record.values))
-                continue
-            pk, old = current[0], current[1:]
-            if old == record.values:
-                outcome.unchanged += 1
-                continue
-            diff = [
-                lab for lab, a, b in zip(DUES_LABELS, old, record.values, strict=True) if a != b
-            ]
-            label = f"{self.masked.get(record.key[0], '')} {month_text(record.key[1])}"
-            outcome.changes.append(Change(record.row, label, diff))
-            changed.append((pk, record.values))
-        if new:
-            inserted = bulk.insert(DuesPayment, ["person", "month", *DUES_FIELDS], new)
-            if inserted is not None:  # SQLite: the new rows' keys, no lookup
-                _history(self.ctx, DuesPayment, "id", [], "+", id_range=inserted)
-            else:
-                again = _stored_dues([Keyed(0, (row[0], row[1]), ()) for row in new])
-                keys = [again[(row[0], row[1])][0] for row in new]
-                _history(self.ctx, DuesPayment, "id", keys, "+")
-        if changed:
-            bulk.update(DuesPayment, DUES_FIELDS, changed)
-            _history(self.ctx, DuesPayment, "id", [pk for pk, _ in changed], "~")
-        outcome.created += len(new)
-        outcome.updated += len(changed)
+        # The stored rows are read for the people of the batch in the batch's months only
+        # (`imports/base.py` `_existing` narrows by the other key fields): a file of a year,
+        # sorted by month, does not read each member's other months again (docs/dues.md).
+        outcome, _ = upsert(
+            self.ctx,
+            DuesPayment,
+            key=("person", "month"),
+            fields=["category", "base", "paid", "paid_on"],
+            labels=["人员类别", "计缴基数", "实缴金额", "缴纳日期"],
+            records=records,
+            key_label=lambda key: f"{self.masked.get(key[0], '')} {month_text(key[1])}",
+            fetch_by="person",
+        )
         return outcome
-
-
-DUES_FIELDS = ["category", "base", "paid", "paid_on"]
-DUES_LABELS = ["人员类别", "计缴基数", "实缴金额", "缴纳日期"]
-
-
-def _stored_dues(records: list[Any]) -> dict[tuple[int, dt.date], tuple[Any, ...]]:
-    """{(person, month): (pk, *DUES_FIELDS)} of the stored dues of exactly the records' keys."""
-    by_month: dict[dt.date, list[int]] = {}
-    for record in records:
-        by_month.setdefault(record.key[1], []).append(record.key[0])
-    out: dict[tuple[int, dt.date], tuple[Any, ...]] = {}
-    for first, people in sorted(by_month.items()):
-        for row in bulk.fetch_many(
-            DuesPayment, by="person", keys=sorted(people), fields=["person", *DUES_FIELDS],
-            also=[("month", [first])],
-        ):  # fmt: skip
-            out[(row[1], first)] = (row[0], *row[2:])
-    return out
 
 
 class _PartyOrgYearKind(Kind):
