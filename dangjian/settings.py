@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dangjian.bodies",
     "dangjian.development",
     "dangjian.transfers",
+    "dangjian.dissolutions",
     "dangjian.dues",
     "dangjian.web",
 ]

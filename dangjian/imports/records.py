@@ -271,12 +271,8 @@ def record_save(
     by `user` (None: the system itself, as `import_file`). Nothing is written when any
     check fails; the errors come back by column."""
     columns = KINDS[kind].columns
-    row = [values.get(column.key, "") or "" for column in columns]
     label = (reason or "").strip()[:80] or ("新增" if new else "修改")
-    with tempfile.TemporaryDirectory(prefix="dangjian-form-") as folder:
-        path = Path(folder) / "form.csv"
-        sheets.write_csv(path, headers(kind), [row])
-        result = import_file(kind, path, user=user, file_name=f"页面表单：{label}")
+    result = rows_save(kind=kind, rows=[values], user=user, reason=label)
     saved = Saved(result)
     by_label = {column.label: column.key for column in columns}
     for error in result.errors:
@@ -284,6 +280,22 @@ def record_save(
     if result.error_count and not saved.errors:
         saved.errors[""] = ["保存失败，未写入任何数据"]
     return saved
+
+
+def rows_save(
+    *, kind: str, rows: list[dict[str, str]], user: User | None, reason: str
+) -> ImportResult:
+    """Write several records of `kind` written by one action of a page (a branch's month of
+    dues, the transfers a dissolution opens) as ONE import by `user`: all of them or none,
+    one batch in their history. Errors name the row as a file would (the first record is
+    row 2)."""
+    columns = KINDS[kind].columns
+    table = [[values.get(column.key, "") or "" for column in columns] for values in rows]
+    label = (reason or "").strip()[:80] or "修改"
+    with tempfile.TemporaryDirectory(prefix="dangjian-form-") as folder:
+        path = Path(folder) / "form.csv"
+        sheets.write_csv(path, headers(kind), table)
+        return import_file(kind, path, user=user, file_name=f"页面表单：{label}")
 
 
 def _message(error: RowError) -> str:

@@ -39,12 +39,16 @@ from dangjian.accounts.models import User
 from dangjian.areas.models import Area
 from dangjian.compliance.output import SUBJECT_LABEL
 from dangjian.compliance.rules.base import RULES, SEVERITY_LABEL
+from dangjian.dissolutions.models import DissolutionState
+from dangjian.dissolutions.selectors import may_propose
+from dangjian.dissolutions.selectors import visible as visible_cases
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import PartyOrganization
 from dangjian.tasks import selectors, services, workflow
 from dangjian.tasks.files import EXTENSIONS, AttachmentKind, human_size
 from dangjian.tasks.forms import DECISIONS, FORMS, StepForm
 from dangjian.tasks.models import (
+    OPEN_STATES,
     OVERDUE_STATES,
     ExplanationKind,
     ExplanationState,
@@ -53,6 +57,8 @@ from dangjian.tasks.models import (
     user_label,
 )
 from dangjian.tasks.services import TaskError
+from dangjian.transfers.models import Transfer, TransferStatus
+from dangjian.transfers.selectors import visible as visible_transfers
 from dangjian.web import details
 from dangjian.web.frame import crumbs
 
@@ -284,8 +290,39 @@ def _page(
         "refusal": refusal,
         "why_not": "" if forms else _why_not(user, task),
         "decisions": DECISIONS,
+        "work": _work(user, gate, task),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
+
+
+def _work(user: Any, gate: Jurisdiction, task: Task) -> list[dict[str, str]]:
+    """The pages where the task's work itself is done (links beside the steps): a
+    DYN-DISSOLVE task's dissolution case (or its proposal), a DYN-TRANSFER task's transfer."""
+    if task.state not in OPEN_STATES:
+        return []
+    if task.rule == "DYN-DISSOLVE" and task.subject_type == "party_org":
+        case = (
+            visible_cases(gate)
+            .filter(party_org_id=task.subject_pk, state=DissolutionState.PROPOSED)
+            .first()
+        )
+        if case is not None:
+            return [{"label": "查看撤销申请（待审批）",
+                     "url": reverse("web:dissolution", kwargs={"pk": case.pk})}]  # fmt: skip
+        party_org = gate.party_orgs().filter(pk=task.subject_pk).first()
+        if party_org is not None and may_propose(user, party_org):
+            url = reverse("web:dissolution_new", kwargs={"code": party_org.code})
+            return [{"label": "提请撤销党组织", "url": f"{url}?task={task.pk}"}]
+    if task.rule == "DYN-TRANSFER" and task.subject_type == "person":
+        transfer: Transfer | None = (
+            visible_transfers(gate)
+            .filter(person_id=task.subject_pk, status=TransferStatus.OPEN)
+            .first()
+        )
+        if transfer is not None:
+            return [{"label": "查看组织关系转接（办理中）",
+                     "url": reverse("web:transfer", kwargs={"pk": transfer.pk})}]  # fmt: skip
+    return []
 
 
 def _why_not(user: Any, task: Task) -> str:

@@ -26,6 +26,7 @@ MENU = [
             ("党建活动与共建", "web:life_lists"),
             ("发展党员", "web:development"),
             ("组织关系转接", "web:transfers"),
+            ("撤销党组织", "web:dissolutions"),
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
             ("我的走访", "web:my_visits"),
