@@ -54,6 +54,7 @@ from dangjian.partyorgs.models import (
     InstructorAssignment,
     PartyOrganization,
     PartyOrgForm,
+    PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
 from dangjian.transfers.models import Transfer, TransferStatus
@@ -541,6 +542,7 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
     cadres_findings_are_a_realistic_minority(found)
     development_findings_are_a_realistic_minority(found)
     every_stage_and_state_is_there()
+    dissolutions_are_in_progress()
     # DEV-ACTIVIST-TIME (no due date) and the dues rules (MEM-DUES-LAPSE due on D itself,
     # FUN-DUES-RETURN once a year is closed) are not the backbone's either: on their own too.
     dues_findings_are_a_realistic_minority(found)
@@ -595,6 +597,28 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
         form__in=["standalone", "joint", "functional", "industry"], status="active"
     )
     assert by_rule["ORG-TERM"] <= 0.05 * social.count()
+
+
+def dissolutions_are_in_progress() -> None:
+    """Issue 17 item 5: cases 待审批 (and a few 未批准) of Party organizations still active
+    though their organization stopped; each member held has a destination, unless their
+    transfer is already open (the 300 organizations of the class above have no such Party
+    organization)."""
+    from dangjian.dissolutions.models import Dissolution, DissolutionState
+
+    cases = list(Dissolution.objects.select_related("party_org"))
+    assert DissolutionState.PROPOSED in {c.state for c in cases}
+    for case in cases:
+        case.full_clean()
+        assert case.party_org.status == PartyOrgStatus.ACTIVE
+        if case.state != DissolutionState.PROPOSED:
+            continue
+        held = set(
+            Membership.objects.filter(relation_party_org=case.party_org)
+            .exclude(person__transfers__status=TransferStatus.OPEN)
+            .values_list("person_id", flat=True)
+        )  # fmt: skip
+        assert set(case.destinations.values_list("person_id", flat=True)) == held
 
 
 def every_stage_and_state_is_there() -> None:

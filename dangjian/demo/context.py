@@ -32,6 +32,7 @@ from dangjian.compliance.policy import load as load_policy
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale
 from dangjian.development.models import Applicant
+from dangjian.dissolutions.models import Destination, Dissolution
 from dangjian.dues.models import DuesReturn, Fund
 from dangjian.life.models import (
     Activity,
@@ -194,6 +195,9 @@ class Rows:
     # development and transfers (`dangjian.development.demo`, `dangjian.transfers.demo`)
     applicants: list[Applicant] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    # dissolution cases in progress (`dangjian.dissolutions.demo`)
+    dissolutions: list[Dissolution] = field(default_factory=list)
+    destinations: list[Destination] = field(default_factory=list)
     # dues and funds (`dangjian.dues.demo`): the dues rows as tuples (person, month,
     # category, base, paid, paid_on), for they are the most numerous
     dues: list[tuple[Any, ...]] = field(default_factory=list)
@@ -239,6 +243,7 @@ COUNTS = (
     "dues",
     "dues_returns",
     "funds",
+    "dissolutions",
 )
 
 

@@ -49,6 +49,8 @@ from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale, parse_scale
 from dangjian.development import demo as development
 from dangjian.development.models import Applicant
+from dangjian.dissolutions import demo as dissolutions
+from dangjian.dissolutions.models import Destination, Dissolution
 from dangjian.dues import demo as dues
 from dangjian.dues.models import DuesPayment, DuesReturn, Fund
 from dangjian.lib import bulk, changes
@@ -230,6 +232,7 @@ def generate_city(demo: DemoContext, city: City) -> Rows:
     transfers.transfers(ctx, found, township_pos)
     demo.report(f"{city.name}：党费与经费")
     dues.dues(ctx, found)
+    dissolutions.dissolutions(ctx, found, township_pos)
     return ctx.rows
 
 
@@ -283,6 +286,8 @@ def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
         ("组织关系转接", rows.transfers, Transfer, "transfers"),
         ("党费上缴与拨返", rows.dues_returns, DuesReturn, "dues_returns"),
         ("党建工作经费", rows.funds, Fund, "funds"),
+        ("撤销党组织申请", rows.dissolutions, Dissolution, "dissolutions"),
+        ("撤销党组织的党员去向", rows.destinations, Destination, ""),
     ]
     start, half = ctx.done, len(rows.orgs) - len(rows.orgs) // 2
     for i, (label, objs, model, key) in enumerate(steps):

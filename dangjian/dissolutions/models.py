@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.lib.history import HistoricalRecords
 
@@ -50,10 +51,11 @@ class Dissolution(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name="提请人",
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    proposed_at = models.DateTimeField("提请时间", auto_now_add=True)
+    proposed_at = models.DateTimeField("提请时间", default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="审批人",
