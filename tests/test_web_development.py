@@ -268,3 +268,23 @@ def test_the_pipeline_page_and_its_xlsx(world):
         for s in outsider.get(reverse("web:development"), {"as_of": "2026-06-01"}).context["stages"]
     }
     assert stages == {"applicant": 0, "activist": 0, "candidate": 0, "probationary": 0}
+
+
+def test_the_dashboard_counts_the_stages_and_links_to_them(world):
+    """The dashboard's 党员队伍 panel: applicants, activists and candidates on its date, each
+    linking to the development page's list of exactly them (no more placeholder)."""
+    fr = world.party_orgs["fr"]
+    applicant(staff_of(world.orgs["fr_assoc"], "甲"), fr)
+    applicant(staff_of(world.orgs["fr_assoc"], "乙"), fr, talked_on=dt.date(2024, 1, 20),
+              activist_on=dt.date(2024, 3, 1))  # fmt: skip
+    page = client(world.users["furong"]).get(reverse("web:dashboard"))
+    text = page.content.decode()
+    assert "将随党员发展数据的导入显示" not in text
+    stages = text.split('id="development-stages"')[1].split("</p>")[0]
+    assert "入党申请人 <a" in stages and "入党积极分子 <a" in stages and "发展对象 <a" in stages
+    development = reverse("web:development")
+    for stage, n in (("applicant", 1), ("activist", 1), ("candidate", 0)):
+        assert f'stage={stage}">{n}</a>' in stages, stage
+        url = stages.split(f"stage={stage}")[0].rsplit('href="', 1)[1] + f"stage={stage}"
+        listed = client(world.users["furong"]).get(url.replace("&amp;", "&"))
+        assert listed.status_code == 200 and url.startswith(development)

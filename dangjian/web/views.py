@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -64,6 +65,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": crumbs(*([(area.name, None)] if area else [])) if area else None,
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _development(user: Any, area: Any, as_of: dt.date) -> list[dict[str, Any]]:
+    """入党申请人、积极分子、发展对象 on `as_of` (docs/development.md), each linking to its
+    list on the development page (same area, same date)."""
+    from dangjian.development import selectors as development
+
+    party_orgs = Jurisdiction(user).party_orgs()
+    if area is not None:
+        party_orgs = party_orgs.filter(township__path__startswith=area.path)
+    query = {"as_of": as_of.isoformat(), **({"area": area.code} if area is not None else {})}
+    out = []
+    for stage, label in development.STAGES:
+        if stage == "probationary":
+            continue  # counted above, by relation
+        n = development.at_stage(party_orgs, stage, as_of).count()
+        url = f"{reverse('web:development')}?{urlencode({**query, 'stage': stage})}"
+        out.append({"label": label, "n": n, "url": url})
+    return out
 
 
 def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[str, Any]:
@@ -205,6 +225,7 @@ def _dashboard_context(request: HttpRequest, area: Any, as_of: dt.date) -> dict[
         "severity_labels": SEVERITY_LABEL,
         "secretary": secretary,
     }
+    context["development"] = _development(request.user, area, as_of)
     context["overdue"] = _overdue_panel(request.user, area, top, as_of, code)  # type: ignore[arg-type]
     if secretary:
         from dangjian.accounts.jurisdiction import findings_for
