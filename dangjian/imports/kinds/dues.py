@@ -21,6 +21,7 @@ one query for its people, one for their memberships, and written with one upsert
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -79,6 +80,7 @@ def month_text(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+@functools.lru_cache(maxsize=1024)
 def month_end(day: dt.date) -> dt.date:
     following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
@@ -110,15 +112,32 @@ class DuesKind(Kind):
         super().__init__(ctx)
         self.seen: dict[tuple[int, dt.date], int] = {}
         self.masked: dict[int, str] = {}
+        # The people named so far and their 入党日期, read once per import: a file of a year
+        # names each member twelve times, in twelve batches, and the dues kind writes neither
+        # people nor memberships (docs/dues.md, "Speed").
+        self.hashes: dict[str, str] = {}
+        self.people: dict[str, int] = {}
+        self.hidden: set[Any] = set()
+        self.joined: dict[int, dt.date] = {}
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
-        hashes, people, hidden = _visible_people(rows, self.ctx)
-        joined: dict[int, dt.date] = dict(
-            Membership.objects.filter(person_id__in_ids=frozenset(people.values())).values_list(
-                "person_id", "joined_on"
+        named = {r.values["id_number"] for r in rows if r.values["id_number"]}
+        fresh = named - self.hashes.keys()
+        if fresh:
+            hashes, people, hidden = _visible_people(
+                [r for r in rows if r.values["id_number"] in fresh], self.ctx
             )
-        )
-        return [self._check(row, hashes, people, hidden, joined) for row in rows]
+            self.hashes.update(hashes)
+            self.people.update(people)
+            self.hidden |= hidden
+            self.joined.update(
+                Membership.objects.filter(person_id__in_ids=frozenset(people.values())).values_list(
+                    "person_id", "joined_on"
+                )
+            )
+        return [
+            self._check(row, self.hashes, self.people, self.hidden, self.joined) for row in rows
+        ]
 
     def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
                hidden: set[Any], joined: dict[int, dt.date]) -> tuple[Any, list[RowError]]:  # fmt: skip
@@ -154,7 +173,8 @@ class DuesKind(Kind):
         if key in self.seen:
             return None, [row.error(self.column("month"), f"与第{self.seen[key]}行重复")]
         self.seen[key] = row.number
-        self.masked[person] = mask_id_number(v["id_number"])
+        if person not in self.masked:
+            self.masked[person] = mask_id_number(v["id_number"])
         return Keyed(row.number, key, (category, base, paid, paid_on)), []
 
     def write(self, records: list[Any]) -> Outcome:
