@@ -199,9 +199,13 @@ def upsert(
     records: Sequence[Keyed],
     key_label: Any = str,
     fetch_by: str | None = None,
+    insert_in_key_order: bool = False,
 ) -> tuple[Outcome, dict[Any, str]]:
     """Insert new records, update changed ones, leave equal ones alone — one statement each
     per batch — and write the history of what changed, attributed to the import.
+    `insert_in_key_order`: insert the new rows sorted by their key (every part of which is
+    never None), so that the key's index is written in order rather than all over — for a
+    large table whose files are not in key order (dues: a month of every member).
 
     Returns the counts and, per natural key, "+" (created), "~" (updated) or "=".
     """
@@ -233,6 +237,9 @@ def upsert(
         changed.append((pk, record.values))
         status[record.key] = "~"
     if new:
+        if insert_in_key_order:
+            width = len(key_fields)
+            new.sort(key=lambda row: row[:width])
         inserted = bulk.insert(model, [*key_fields, *fields], new)
         if inserted is not None:  # the new rows' keys (SQLite): no lookup by natural key
             _history(ctx, model, "id", [], "+", id_range=inserted)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,15 @@ class ExcelError(str):
         return f"单元格是 Excel 错误值 {self}{meaning}，请改为实际内容"
 
 
+def pure(parse: Parser) -> Parser:
+    """Mark a parser whose value depends on the cell alone (not on today, the database or
+    the settings): the import remembers its value for each distinct text of a column
+    (`service._Parser`), so a value a file repeats — a member's amounts, month by month — is
+    parsed once. Its values must be immutable."""
+    parse.pure = True  # type: ignore[attr-defined]
+    return parse
+
+
 def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
@@ -89,7 +99,7 @@ def text(max_length: int) -> Parser:
             raise CellError("含有换行或控制字符，请删除")
         return value
 
-    return parse
+    return pure(parse)
 
 
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -107,7 +117,7 @@ def long_text(max_length: int) -> Parser:
             raise CellError("含有控制字符，请删除")
         return value
 
-    return parse
+    return pure(parse)
 
 
 def code(what: str, *, length: int | None = None) -> Parser:
@@ -138,7 +148,7 @@ def code(what: str, *, length: int | None = None) -> Parser:
             )
         return value
 
-    return parse
+    return pure(parse)
 
 
 _uscc_text = code("统一社会信用代码", length=18)
@@ -158,13 +168,39 @@ def uscc_code(raw: Any) -> str:
 def id_code(raw: Any) -> str:
     from dangjian.lib.codes import id_number_problem
 
+    if type(raw) is str:
+        # A number found valid stays valid, once its birth date has come (the one check that
+        # depends on today): a year of dues names each member twelve times.
+        known = _VALID_IDS.get(raw)
+        if known is not None and known[1] <= _today():
+            return known[0]
     value = _id_text(raw)
     problem = id_number_problem(value)
     if problem:
         raise CellError(problem)
+    if type(raw) is str:
+        if len(_VALID_IDS) >= 200_000:
+            _VALID_IDS.clear()
+        _VALID_IDS[raw] = (value, dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14])))
     return value
 
 
+_VALID_IDS: dict[str, tuple[str, dt.date]] = {}
+_TODAY: list[Any] = [None, None]  # [the minute (Unix time // 60), the local date then]
+
+
+def _today() -> dt.date:
+    """`date.today()`, asked again only when the minute changes (a day starts on a whole
+    minute in every time zone): the call costs more than checking a row's number."""
+    minute = int(time.time()) // 60
+    if _TODAY[0] != minute:
+        _TODAY[1] = dt.date.today()
+        _TODAY[0] = minute
+    day: dt.date = _TODAY[1]
+    return day
+
+
+@pure
 def date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
@@ -204,7 +240,7 @@ def integer(*, minimum: int = 0, maximum: int = 10_000_000) -> Parser:
             raise CellError(f"应在{minimum}到{maximum}之间")
         return value
 
-    return parse
+    return pure(parse)
 
 
 def tenths(*, maximum: int = 9999) -> Parser:
@@ -226,7 +262,7 @@ def tenths(*, maximum: int = 9999) -> Parser:
             raise CellError(f"应大于0且不超过{maximum}")
         return value.quantize(Decimal("0.1"))
 
-    return parse
+    return pure(parse)
 
 
 def yuan(*, maximum: int = 100_000_000) -> Parser:
@@ -241,7 +277,7 @@ def yuan(*, maximum: int = 100_000_000) -> Parser:
             text_value = as_text(raw).replace(",", "").removesuffix("元").strip()
         return _yuan_text(text_value, maximum)
 
-    return parse
+    return pure(parse)
 
 
 @functools.lru_cache(maxsize=8192)  # a file's amounts repeat (a member's dues, month by month)
@@ -271,9 +307,10 @@ def choice(options: dict[str, str], aliases: dict[str, str] | None = None) -> Pa
             return accepted[value]
         raise CellError(f"不是可选值，应为：{listing}")
 
-    return parse
+    return pure(parse)
 
 
+@pure
 def yes_no(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw

@@ -45,6 +45,7 @@ from dangjian.imports.fields import (
     id_code,
     integer,
     labels_of,
+    pure,
     text,
     yuan,
 )
@@ -59,6 +60,7 @@ _MONTH_TEXT = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 ZERO = Decimal("0.00")
 
 
+@pure
 def month(raw: Any) -> dt.date:
     """A month, `YYYY-MM` (also YYYY/MM), or a date cell of the month's first day (Excel
     turns 2026-03 into 2026-03-01): the month's first day."""
@@ -86,6 +88,7 @@ def month_end(day: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+@pure
 def ignored(raw: Any) -> None:
     """A column the export computes and the import ignores (the dues' 应缴金额)."""
     return None
@@ -121,8 +124,9 @@ class DuesKind(Kind):
         self.joined: dict[int, dt.date] = {}
 
     def check_many(self, rows: list[Row]) -> list[tuple[Any, list[RowError]]]:
-        named = {r.values["id_number"] for r in rows if r.values["id_number"]}
-        fresh = named - self.hashes.keys()
+        known = self.hashes
+        # (Not `set - dict.keys()`: that walks every key known so far, batch after batch.)
+        fresh = {n for r in rows if (n := r.values["id_number"]) and n not in known}
         if fresh:
             hashes, people, hidden = _visible_people(
                 [r for r in rows if r.values["id_number"] in fresh], self.ctx
@@ -139,6 +143,28 @@ class DuesKind(Kind):
             self._check(row, self.hashes, self.people, self.hidden, self.joined) for row in rows
         ]
 
+    def prepare(self, values: dict[str, Any]) -> tuple[tuple[tuple[str, str], ...], Any]:
+        """The row's own checks (column key, message), and its month's last day — worked out
+        by the worker that reads a large file, while this process checks the batch before."""
+        category, base, paid, paid_on = (
+            values["category"], values["base"], values["paid"], values["paid_on"],
+        )  # fmt: skip
+        problems: list[tuple[str, str]] = []
+        if category in CATEGORIES_WITH_BASE and base is None:
+            problems.append(("base", f"人员类别为「{DuesCategory(category).label}」时必填"))
+        elif category and category not in CATEGORIES_WITH_BASE and base is not None:
+            problems.append(
+                ("base", f"人员类别为「{DuesCategory(category).label}」时不填写（按固定数额缴纳）")
+            )
+        if paid is not None and paid > 0 and paid_on is None:
+            problems.append(("paid_on", "实缴金额大于0时必填"))
+        elif paid is not None and paid == 0 and paid_on is not None:
+            problems.append(("paid_on", "实缴金额为0时不填写"))
+        if paid_on is not None and paid_on > self.ctx.today:
+            problems.append(("paid_on", "晚于今天"))
+        first = values["month"]
+        return tuple(problems), month_end(first) if first is not None else None
+
     def _check(self, row: Row, hashes: dict[str, str], people: dict[str, int],
                hidden: set[Any], joined: dict[int, dt.date]) -> tuple[Any, list[RowError]]:  # fmt: skip
         v = row.values
@@ -149,23 +175,15 @@ class DuesKind(Kind):
 
         person = _person(v["id_number"], hashes, people, hidden, self.ctx, fail)
         first = v["month"]
+        problems, last_day = row.prepared if row.prepared is not None else self.prepare(v)
         if person is not None and first is not None:
             since = joined.get(person)
             if since is None:
                 fail("id_number", "不是党员（没有入党日期），不缴纳党费")
-            elif since > month_end(first):
+            elif since > last_day:
                 fail("id_number", f"入党日期为 {since}，{month_text(first)} 时还不是党员")
-        category, base, paid, paid_on = v["category"], v["base"], v["paid"], v["paid_on"]
-        if category in CATEGORIES_WITH_BASE and base is None:
-            fail("base", f"人员类别为「{DuesCategory(category).label}」时必填")
-        elif category and category not in CATEGORIES_WITH_BASE and base is not None:
-            fail("base", f"人员类别为「{DuesCategory(category).label}」时不填写（按固定数额缴纳）")
-        if paid is not None and paid > 0 and paid_on is None:
-            fail("paid_on", "实缴金额大于0时必填")
-        elif paid is not None and paid == 0 and paid_on is not None:
-            fail("paid_on", "实缴金额为0时不填写")
-        if paid_on is not None and paid_on > self.ctx.today:
-            fail("paid_on", "晚于今天")
+        for key, message in problems:
+            fail(key, message)
         if errors:
             return None, errors
         assert person is not None
@@ -175,7 +193,7 @@ class DuesKind(Kind):
         self.seen[key] = row.number
         if person not in self.masked:
             self.masked[person] = mask_id_number(v["id_number"])
-        return Keyed(row.number, key, (category, base, paid, paid_on)), []
+        return Keyed(row.number, key, (v["category"], v["base"], v["paid"], v["paid_on"])), []
 
     def write(self, records: list[Any]) -> Outcome:
         # The stored rows are read for the people of the batch in the batch's months only
@@ -190,6 +208,7 @@ class DuesKind(Kind):
             records=records,
             key_label=lambda key: f"{self.masked.get(key[0], '')} {month_text(key[1])}",
             fetch_by="person",
+            insert_in_key_order=True,
         )
         return outcome
 
