@@ -88,9 +88,8 @@ def _dry_run(user: User, kind: str, rows: list[dict[str, str]]) -> ImportResult:
     with tempfile.TemporaryDirectory(prefix="dangjian-form-") as folder:
         path = Path(folder) / "check.csv"
         sheets.write_csv(path, headers(kind), table)
-        return import_file(
-            kind, path, user=_writer(user), dry_run=True, file_name="撤销党组织：检查"
-        )
+        # As the proposer, who may write transfers (`selectors.may_propose`).
+        return import_file(kind, path, user=user, dry_run=True, file_name="撤销党组织：检查")
 
 
 def _writer(user: User) -> User | None:
