@@ -19,6 +19,7 @@ from dangjian.compliance.policy import Policy
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import PartyOrganization
 from dangjian.people.models import Membership
+from dangjian.transfers.models import Transfer
 
 # (rule, subject type, subject key); a rule that finds one subject once per period adds
 # what tells its findings apart: (…, facts.period, facts.type, facts.party_group or "").
@@ -263,11 +264,19 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
     out |= development_demanded(on, policy, area)
     out |= dues_demanded(on, policy, area)
 
-    # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization.
+    # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization,
+    # on the day: where the first transfer received after it came from, else where it is now.
+    moved_from: dict[int, PartyOrganization] = {}
+    for transfer in (
+        Transfer.objects.filter(status="received", received_on__gt=on)
+        .order_by("received_on", "pk")
+        .select_related("from_party_org__township")
+    ):
+        moved_from.setdefault(transfer.person_id, transfer.from_party_org)
     for membership in Membership.objects.select_related(
         "person", "relation_party_org__township"
     ).order_by("pk"):
-        relation = membership.relation_party_org
+        relation = moved_from.get(membership.person_id, membership.relation_party_org)
         if relation is None or not membership.is_member(on) or not party_org_inside(area, relation):
             continue
         dissolved = relation.dissolved_on is not None and relation.dissolved_on <= on

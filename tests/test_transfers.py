@@ -344,6 +344,47 @@ def test_a_dyn_transfer_task_closes_itself_when_the_transfer_is_received(areas):
     assert task.state == "fixed"
 
 
+@pytest.mark.parametrize("outside", [False, True])
+def test_dyn_transfer_on_a_past_date_reads_the_relation_of_that_date(areas, outside):
+    """A member of a dissolved Party organization, transferred out on day R (to a known
+    Party organization, or outside the system): DYN-TRANSFER finds them on every day before
+    R — their relation was still there — and on no day from R, in the engine and in the
+    slow reference alike."""
+    from dangjian.compliance.engine import evaluate
+    from dangjian.compliance.policy import load
+    from tests.rules_reference import demanded
+    from tests.test_rules_reference import engine_demands
+
+    today = timezone.localdate()
+    received = today - dt.timedelta(days=30)
+    dissolved = factories.party_org(
+        areas["wenyilu"], code="P-OLD", name="已撤销党支部",
+        status=PartyOrgStatus.DISSOLVED, dissolved_on=today - dt.timedelta(days=400),
+    )  # fmt: skip
+    receiving = factories.party_org(areas["pozi"], code="P-NEW", name="接收党支部")
+    m = factories.member(None, relation=dissolved)
+    stayed = factories.member(None, relation=dissolved)
+    issued = received - dt.timedelta(days=10)
+    target = {"to_name": "岳麓区某社区党委"} if outside else {"to_party_org": receiving}
+    assert services.transfer_issue(user=None, person=m, issued_on=issued, **target).ok
+    assert services.transfer_accept(
+        user=None, transfer=Transfer.objects.get(person=m), received_on=received
+    ).ok
+
+    def found(day: dt.date) -> set[int]:
+        return {f.subject.pk for f in evaluate(as_of=day, rules=["DYN-TRANSFER"]).findings}
+
+    for day in (issued - dt.timedelta(days=1), received - dt.timedelta(days=1)):
+        assert found(day) == {m.pk, stayed.pk}, day
+    for day in (received, received + dt.timedelta(days=1), today):
+        assert found(day) == {stayed.pk}, day
+    policy = load()
+    for day in (received - dt.timedelta(days=1), received):
+        engine = {d for d in engine_demands(day, None, policy) if d[0] == "DYN-TRANSFER"}
+        reference = {d for d in demanded(as_of=day, policy=policy) if d[0] == "DYN-TRANSFER"}
+        assert engine == reference and len(engine) == (2 if day < received else 1), day
+
+
 def test_the_letter_prints_on_one_a4_page_with_its_stub(orgs, tmp_path):
     from dangjian.transfers.documents import letter_docx, letter_facts
     from tests.test_life_documents import A4_POINTS, soffice_pdf

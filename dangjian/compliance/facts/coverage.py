@@ -172,7 +172,22 @@ class CoverageFacts(BackboneFacts):
         return known
 
     def members_of(self, party_orgs: list[int]) -> list[RelationMember]:
-        """Members on the date whose organizational relation one of `party_orgs` holds."""
+        """Members on the date whose organizational relation one of `party_orgs` held on
+        the date: the relation stored today, unless a transfer received after the date moved
+        it — then the source of the first such transfer (docs/transfers.md; for today's
+        date there is none)."""
+        from dangjian.transfers.models import Transfer, TransferStatus
+
+        moved: dict[int, int] = {}  # person -> the relation on the date, moved since
+        for person, source in (
+            Transfer.objects.filter(status=TransferStatus.RECEIVED, received_on__gt=self.as_of)
+            .order_by("person_id", "received_on", "pk")
+            .values_list("person_id", "from_party_org_id")
+        ):
+            moved.setdefault(person, source)
+        wanted = set(party_orgs)
+        then = sorted(person for person, source in moved.items() if source in wanted)
+        fields = ("person_id", "person__name", "person__id_masked", "relation_party_org_id")
         out: list[RelationMember] = []
         for batch in key_batches(sorted(party_orgs)):
             out.extend(
@@ -182,8 +197,16 @@ class CoverageFacts(BackboneFacts):
                     relation_party_org_id__in=batch,
                 )
                 .order_by("person__id_masked", "person_id")
-                .values_list(
-                    "person_id", "person__name", "person__id_masked", "relation_party_org_id"
-                )
+                .values_list(*fields)
+                if row[0] not in moved
             )
+        for batch in key_batches(then):
+            out.extend(
+                RelationMember(person, name, masked, moved[person])
+                for person, name, masked, _today in Membership.objects.filter(
+                    Membership.member_on_q(self.as_of), person_id__in=batch
+                ).values_list(*fields)
+            )
+        if then:
+            out.sort(key=lambda m: (m.masked, m.person_id))
         return out
