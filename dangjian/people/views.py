@@ -271,6 +271,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relation_linked": relation is not None
         and relation.pk in details.visible(gate, PartyOrganization, [relation.pk]),
         "relations": _relation_history(membership),
+        "dues": _dues(membership, person),
         "employments": _employments(gate, person, today),
         "offices": offices,
         "findings": _open_findings(request, person),
@@ -287,6 +288,16 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "people/person_detail.html", context)
+
+
+def _dues(membership: Membership | None, person: Person) -> list[dict[str, Any]]:
+    """A member's own dues, latest first, with the amount due by the policy's brackets."""
+    if membership is None:
+        return []
+    from dangjian.compliance.policy import load
+    from dangjian.dues.figures import history
+
+    return history(person, load())
 
 
 # --- writing (one-row imports of the `people` kind: imports/record_views.py) ------------------

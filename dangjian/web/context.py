@@ -27,6 +27,7 @@ MENU = [
             ("发展党员", "web:development"),
             ("组织关系转接", "web:transfers"),
             ("撤销党组织", "web:dissolutions"),
+            ("党费与经费", "web:dues_overview"),
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
             ("我的走访", "web:my_visits"),

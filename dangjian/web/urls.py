@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("dangjian.development.urls")),
     path("", include("dangjian.transfers.urls")),
     path("", include("dangjian.dissolutions.urls")),
+    path("", include("dangjian.dues.page_urls")),
     path("", include("dangjian.bodies.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),
