@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dangjian.development",
     "dangjian.transfers",
     "dangjian.dissolutions",
+    "dangjian.care",
     "dangjian.dues",
     "dangjian.web",
 ]

@@ -25,6 +25,7 @@ MENU = [
             ("会议记录审核", "web:life_review"),
             ("党建活动与共建", "web:life_lists"),
             ("发展党员", "web:development"),
+            ("双培与关怀帮扶", "web:care"),
             ("组织关系转接", "web:transfers"),
             ("撤销党组织", "web:dissolutions"),
             ("党费与经费", "web:dues_overview"),

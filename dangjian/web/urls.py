@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("dangjian.transfers.urls")),
     path("", include("dangjian.dissolutions.urls")),
     path("", include("dangjian.dues.page_urls")),
+    path("", include("dangjian.care.urls")),
     path("", include("dangjian.bodies.urls")),
     path("", include("dangjian.reports.urls")),
     path("", include("dangjian.imports.urls")),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "dangjian.care"
+    verbose_name = "双培与关怀帮扶"
