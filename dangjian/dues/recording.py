@@ -65,7 +65,9 @@ def dues_record_month(*, user: User | None, month: dt.date, rows: list[MonthRow]
     for error in result.errors:
         index = error.row - 2
         pk = filled[index].person.pk if 0 <= index < len(filled) else 0
-        shown = f"{error.column}「{error.value}」: {error.message}" if error.column else error.message
+        shown = (
+            f"{error.column}「{error.value}」: {error.message}" if error.column else error.message
+        )
         out.errors.setdefault(pk, []).append(shown)
     if result.error_count and not out.errors:
         out.errors[0] = ["保存失败，未写入任何数据"]
