@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,23 +20,11 @@ from dangjian.imports.fields import CellError, id_code
 from dangjian.imports.writers import may_write
 from dangjian.lib import crypto
 from dangjian.lib.codes import mask_id_number
+from dangjian.lib.outcome import Outcome
 from dangjian.people.models import Membership, Person
 
 # Who writes them: those who write the development of members (`applicants`).
 KIND = "applicants"
-
-
-@dataclass
-class Outcome:
-    record: Any = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, []).append(message)
 
 
 def _day(text: str, key: str, out: Outcome, *, required: bool = True) -> dt.date | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -28,26 +28,11 @@ from dangjian.imports.registry import KINDS
 from dangjian.imports.service import ImportResult, import_file
 from dangjian.imports.writers import writable_kinds
 from dangjian.lib import sheets
+from dangjian.lib.outcome import Outcome
 from dangjian.partyorgs.models import PartyOrganization, PartyOrgStatus
 from dangjian.people.models import Person
 from dangjian.tasks.models import Task
 from dangjian.transfers.models import Transfer, TransferStatus
-
-
-@dataclass
-class Outcome:
-    """What a step did: the case, or the errors by field ("" for the case; `dest-<person
-    pk>` for a member's destination)."""
-
-    case: Dissolution | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, []).append(message)
 
 
 @dataclass(frozen=True)
@@ -123,7 +108,9 @@ def dissolution_propose(
     wanted: list[Wanted],
     task: Task | None = None,
 ) -> Outcome:
-    """提请撤销: the day, the reason and every member's destination (all required)."""
+    """提请撤销: the day, the reason and every member's destination (all required). The
+    errors come by field: `dissolved_on`, `reason`, `dest-<person pk>` (a member's
+    destination), "" (the case)."""
     out = Outcome()
     today = timezone.localdate()
     if not may_propose(user, party_org):
@@ -174,7 +161,17 @@ def dissolution_propose(
                 dissolution=case, person=w.person, to_party_org=target,
                 to_name="" if code else w.name.strip()[:200],
             )  # fmt: skip
-    out.case = case
+    out.record = case
+    return out
+
+
+def _decidable(user: User, case: Dissolution) -> Outcome:
+    """The case, or why `user` may not decide it now."""
+    out = Outcome(case)
+    if not may_decide(user, case):
+        out.add("", "您无权审批该撤销申请（由上级党组织或乡镇(街道)审批，提请人不能自己审批）")
+    elif case.state != DissolutionState.PROPOSED:
+        out.add("", f"该撤销申请已是「{case.get_state_display()}」")
     return out
 
 
@@ -183,14 +180,10 @@ def dissolution_approve(
 ) -> Outcome:
     """批准: the Party organization dissolved on the case's day and one transfer opened on
     `decided_on` (today) for each member whose relation it holds, all or nothing."""
-    out = Outcome(case)
+    out = _decidable(user, case)
+    if not out.ok:
+        return out
     day = decided_on or timezone.localdate()
-    if not may_decide(user, case):
-        out.add("", "您无权审批该撤销申请（由上级党组织或乡镇(街道)审批，提请人不能自己审批）")
-        return out
-    if case.state != DissolutionState.PROPOSED:
-        out.add("", f"该撤销申请已是「{case.get_state_display()}」")
-        return out
     party_org = case.party_org
     destinations = {
         d.person_id: d for d in case.destinations.select_related("person", "to_party_org")
@@ -243,18 +236,14 @@ def dissolution_approve(
             stored.save()
     except _Abort:
         return out
-    out.case = stored
+    out.record = stored
     return out
 
 
 def dissolution_refuse(*, user: User, case: Dissolution, opinion: str) -> Outcome:
     """不予批准, with the reason (required): nothing else changes; a new case may follow."""
-    out = Outcome(case)
-    if not may_decide(user, case):
-        out.add("", "您无权审批该撤销申请（由上级党组织或乡镇(街道)审批，提请人不能自己审批）")
-        return out
-    if case.state != DissolutionState.PROPOSED:
-        out.add("", f"该撤销申请已是「{case.get_state_display()}」")
+    out = _decidable(user, case)
+    if not out.ok:
         return out
     opinion = (opinion or "").strip()
     if not opinion:
@@ -267,5 +256,5 @@ def dissolution_refuse(*, user: User, case: Dissolution, opinion: str) -> Outcom
         stored.opinion = opinion[:1000]
         stored._change_reason = "不予批准撤销党组织"  # type: ignore[attr-defined]
         stored.save()
-    out.case = stored
+    out.record = stored
     return out

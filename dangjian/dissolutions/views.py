@@ -130,9 +130,9 @@ def dissolution_new(request: HttpRequest, code: str) -> HttpResponse:
             reason=post.get("reason", ""), wanted=wanted, task=task,
         )  # fmt: skip
         if done.ok:
-            assert done.case is not None
+            assert done.record is not None
             messages.success(request, "已提请撤销，等待上级党组织或乡镇(街道)审批")
-            return redirect("web:dissolution", pk=done.case.pk)
+            return redirect("web:dissolution", pk=done.record.pk)
         errors = done.errors
     rows = [
         {
