@@ -130,6 +130,12 @@ def test_proposed_from_the_task_approved_by_the_township(case_world):
     task.refresh_from_db()
     assert task.state not in OPEN_STATES
     assert Task.objects.filter(rule="DYN-TRANSFER", state__in=OPEN_STATES).count() == 2
+    # Each member's task leads to their open transfer.
+    moving = Task.objects.get(rule="DYN-TRANSFER", subject_pk=w["one"].pk)
+    page = client(w["wenyilu"]).get(reverse("web:task", kwargs={"pk": moving.pk}))
+    opened = transfers[w["one"].pk]
+    assert reverse("web:transfer", kwargs={"pk": opened.pk}) in page.text
+    assert "查看组织关系转接（办理中）" in page.text
 
 
 def test_each_member_needs_a_destination_checked_by_the_transfers_kind(case_world):
