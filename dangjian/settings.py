@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "dangjian.dissolutions",
     "dangjian.care",
     "dangjian.dues",
+    "dangjian.inspections",
+    "dangjian.rectifications",
+    "dangjian.venues",
     "dangjian.web",
 ]
 

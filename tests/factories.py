@@ -358,3 +358,15 @@ def studies_kept(*bodies: Area | Unit, until: dt.date, years: int = 12) -> None:
         for body in bodies
         for k in range(1, years + 1)
     )
+
+
+def venue_kept(*of: PartyOrganization) -> None:
+    """A venue check with all six of 六有 on each one's founding day: Party organizations
+    rule VEN-SIX finds nothing about from then on (for tests of other rules)."""
+    from dangjian.venues.models import SIX_FIELDS, Venue
+
+    Venue.objects.bulk_create(
+        Venue(party_org=po, checked_on=po.founded_on, name="党员活动室",
+              **dict.fromkeys(SIX_FIELDS, True))
+        for po in of
+    )  # fmt: skip

@@ -263,6 +263,7 @@ def demanded(*, as_of: dt.date, policy: Policy, area: Area | None = None) -> set
     out |= cadre_demanded(on, policy, area)
     out |= development_demanded(on, policy, area)
     out |= dues_demanded(on, policy, area)
+    out |= dynamics_demanded(on, area)
 
     # 三.3 — per member whose relation sits in a dissolved or to-be-dissolved Party organization,
     # on the day: where the first transfer received after it came from, else where it is now.
@@ -463,4 +464,39 @@ def dues_demanded(on: dt.date, policy: Policy, area: Area | None) -> set[Demand]
             continue
         if r.year < on.year and r.returned < r.paid_up:
             out.add(("FUN-DUES-RETURN", "party_org", po.code, str(r.year)))
+    return out
+
+
+SIX = ["has_place", "has_facilities", "has_sign", "has_flag", "has_reading", "has_rules"]
+
+
+def dynamics_demanded(on: dt.date, area: Area | None) -> set[Demand]:
+    """DYN-INSPECTION, DYN-WEAK-OVERDUE and VEN-SIX (CONTRACT.md), record by record:
+    (rule, "social_org", uscc, year inspected), (rule, "party_org", code, 认定日期) and
+    (rule, "party_org", code)."""
+    out: set[Demand] = set()
+    for org in SocialOrganization.objects.select_related("township").order_by("pk"):
+        if not org_inside(area, org) or not org.is_active(on):
+            continue
+        done = [i for i in org.inspections.all() if i.inspected_on <= on]
+        if done:
+            latest = max(done, key=lambda i: i.year)
+            if not latest.party_section:
+                out.add(("DYN-INSPECTION", "social_org", org.uscc, str(latest.year)))
+    for po in PartyOrganization.objects.select_related("township").order_by("pk"):
+        if not party_org_inside(area, po) or not po.is_active(on):
+            continue
+        for r in po.rectifications.all():
+            open_on = r.resolved_on is None or r.resolved_on > on
+            if r.identified_on <= on and open_on and r.deadline < on:
+                out.add(("DYN-WEAK-OVERDUE", "party_org", po.code, r.identified_on.isoformat()))
+        if po.form not in COVERING:
+            continue
+        checks = [v for v in po.venues.all() if v.checked_on <= on]
+        if not checks:
+            out.add(("VEN-SIX", "party_org", po.code))
+            continue
+        latest_check = max(checks, key=lambda v: v.checked_on)
+        if not all(getattr(latest_check, f) for f in SIX):
+            out.add(("VEN-SIX", "party_org", po.code))
     return out

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 AS_OF = "2024-06-15"
 D = dt.date(2024, 6, 15)
-ORG_RULES = ["COV-INSTRUCTOR", "COV-JOINT", "COV-STANDALONE", "MGT-ASSIGNED"]
+ORG_RULES = ["COV-INSTRUCTOR", "COV-JOINT", "COV-STANDALONE", "DYN-INSPECTION", "MGT-ASSIGNED"]
 PARTY_ORG_RULES = [
     "CAD-FULLTIME", "DYN-DISSOLVE", "LIFE-MEETINGS", "LIFE-REVIEW", "ORG-COMMITTEE",
     "ORG-SECRETARY", "ORG-TERM",
@@ -50,6 +50,7 @@ def world(areas):
         areas["wenyilu"], covers=[w.covered], code="430102D001", name="芙蓉区摄影协会党支部"
     )
     factories.life_kept(w.party_org, D)  # no finding of LIFE-MEETINGS, LIFE-REVIEW
+    factories.venue_kept(w.party_org)  # nor VEN-SIX
     # no finding of MGT-STUDY: each district studies the matter every year
     factories.studies_kept(areas["furong"], areas["tianxin"], until=dt.date.today(), years=15)
     w.instructed = factories.org(areas["chaoyang"])
@@ -107,7 +108,7 @@ def test_it_prints_the_findings_as_json(world):
         ("ORG-TERM", "430102D001"),
     }
     assert data["summary"]["COV-STANDALONE"] == 1 and data["summary"]["MGT-INDUSTRY"] == 0
-    assert len(data["summary"]) == len(RULES) == 23
+    assert len(data["summary"]) == len(RULES) == 26
 
 
 def test_it_writes_the_json_to_a_file(world, tmp_path):
@@ -225,6 +226,7 @@ def test_it_explains_every_rule_of_an_organization(world):
         "COV-INSTRUCTOR": "符合",
         "COV-JOINT": "符合",
         "COV-STANDALONE": "不符合",
+        "DYN-INSPECTION": "符合",
         "MGT-ASSIGNED": "符合",
     }
     assert "问题：有3名正式党员从业人员，尚未单独组建党组织" in out
@@ -237,12 +239,14 @@ def test_it_explains_every_rule_of_a_party_org(world):
     assert verdicts(out) == {
         "CAD-FULLTIME": "符合",
         "DYN-DISSOLVE": "符合",
+        "DYN-WEAK-OVERDUE": "符合",
         "FUN-DUES-RETURN": "符合",
         "LIFE-MEETINGS": "符合",
         "LIFE-REVIEW": "符合",
         "ORG-COMMITTEE": "符合",
         "ORG-SECRETARY": "不符合",
         "ORG-TERM": "不符合",
+        "VEN-SIX": "符合",
     }
     assert "整改期限 2019-01-01" in out  # the term ran out then
 
@@ -280,11 +284,13 @@ def test_it_records_a_check_once(world):
 def test_it_resolves_a_finding_once_the_data_is_fixed(world, areas):
     command("check", "--as-of", AS_OF, "--record")
     later = D + dt.timedelta(days=10)
-    factories.party_org(
+    new = factories.party_org(
         areas["wenyilu"], covers=[world.standalone], founded_on=D + dt.timedelta(days=5)
-    ).committee.create(  # with a secretary and a fresh term: it raises nothing itself
+    )
+    new.committee.create(  # with a secretary, a fresh term, a venue: it raises nothing itself
         person=factories.person(), role="secretary", started_on=D + dt.timedelta(days=5)
     )
+    factories.venue_kept(new)
     _, err = command("check", "--as-of", later.isoformat(), "--record")
     assert "新发现 0，已解决 1，未解决 3" in err
     record = FindingRecord.objects.get(rule="COV-STANDALONE")
@@ -319,13 +325,18 @@ def test_it_records_only_full_checks(world):
 # The rule catalogue -------------------------------------------------------------------------
 
 
-def test_it_lists_all_twenty_three_rules_quoting_the_policy_verbatim(areas):
+def test_it_lists_all_twenty_six_rules_quoting_the_policy_verbatim(areas):
     out, _ = command("rules", "--format", "json")
     data = json.loads(out)
     assert data["policy_version"] == load().version
     ids = [r["id"] for r in data["rules"]]
     assert ids == sorted(ids) == sorted(RULES)
-    assert len(ids) == 23
+    assert len(ids) == 26
+    dynamics = {r["id"]: r for r in data["rules"]
+                if r["id"] in ("DYN-INSPECTION", "DYN-WEAK-OVERDUE", "VEN-SIX")}  # fmt: skip
+    assert [dynamics[r]["clause"] for r in sorted(dynamics)] == ["三.3", "三.3", "六.2"]
+    assert set(dynamics["VEN-SIX"]["settings"]) == {"fix_within_days"}
+    assert set(dynamics["DYN-INSPECTION"]["settings"]) == {"fix_within_days"}
     dues = {r["id"]: r for r in data["rules"] if r["id"] in ("MEM-DUES-LAPSE", "FUN-DUES-RETURN")}
     assert {r["clause"] for r in dues.values()} == {"六.1"}
     assert set(dues["MEM-DUES-LAPSE"]["settings"]) == {"dues_lapse_months"}

@@ -449,6 +449,53 @@ def datasets(draw):
         "worker-allowances": list(allowances.values()),
         **draw(work_bodies(org_rows)),
         **draw(dues_records(people_rows, po_rows)),
+        **draw(dynamics_records(org_rows, po_rows)),
+    }
+
+
+@st.composite
+def dynamics_records(draw, org_rows, po_rows):
+    """Inspections, evaluations (of the organizations, after their registration),
+    rectifications, centres and venue checks (of the Party organizations, after founding)."""
+    registered_at = [c.key for c in KINDS["orgs"].columns].index("registered_on")
+    inspections, evaluations = {}, {}
+    for row in draw(st.lists(st.sampled_from(org_rows), max_size=3)):
+        registered = dt.date.fromisoformat(row[registered_at])
+        if registered.year > 2024:
+            continue
+        year = draw(st.integers(registered.year, 2024))
+        day = draw(st.dates(dt.date(year + 1, 1, 1), LAST))
+        inspections[(row[0], year)] = [row[0], str(year), draw(st.sampled_from(["合格", "不合格"])),
+                                       draw(st.sampled_from(["是", "否"])), day.isoformat()]  # fmt: skip
+        on = draw(st.dates(registered, LAST))
+        party = draw(st.sampled_from(["是", "否"]))
+        evaluations[(row[0], on)] = [
+            row[0], on.isoformat(), draw(st.sampled_from(["1A", "3A", "5A"])),
+            (on + dt.timedelta(days=1826)).isoformat(), party,
+            draw(st.sampled_from(["", "75"])) if party == "是" else "",
+        ]  # fmt: skip
+    centres = ["文艺路街道党群服务中心"] if draw(st.booleans()) else []
+    rectifications, venues = {}, {}
+    for row in draw(st.lists(st.sampled_from(po_rows), max_size=3) if po_rows else st.just([])):
+        founded = dt.date.fromisoformat(row[7])
+        on = draw(st.dates(founded, LAST))
+        resolved = draw(st.sampled_from(["", draw(st.dates(on, LAST)).isoformat()]))
+        rectifications[(row[0], on)] = [row[0], on.isoformat(), "组织生活不正常",
+                                        draw(st.dates(on, dt.date(2027, 12, 31))).isoformat(),
+                                        resolved]  # fmt: skip
+        checked = draw(st.dates(founded, LAST))
+        venues[(row[0], checked)] = [
+            row[0], draw(st.sampled_from(["党员活动室", *centres])),
+            *(draw(st.sampled_from(["是", "否"])) for _ in range(6)), checked.isoformat(),
+        ]  # fmt: skip
+    return {
+        "inspections": list(inspections.values()),
+        "evaluations": list(evaluations.values()),
+        "rectifications": list(rectifications.values()),
+        "service-centres": [
+            [c, "文艺路街道", "文艺路1号", "800", "", "周一至周五", ""] for c in centres
+        ],
+        "venues": list(venues.values()),
     }
 
 
@@ -606,7 +653,11 @@ def life_records(draw, po_rows):
     for number in range(draw(st.integers(0, 2)) if alive else 0):
         lead = draw(st.sampled_from(sorted(alive)))
         founded = draw(st.dates(alive[lead][0], alive[lead][1]))
-        dissolved = draw(st.one_of(st.none(), st.dates(founded + dt.timedelta(days=1), last)))
+        dissolved = (
+            draw(st.one_of(st.none(), st.dates(founded + dt.timedelta(days=1), last)))
+            if founded < last
+            else None  # founded on the last day: it cannot be dissolved after it
+        )
         township = draw(st.sampled_from(["", "文艺路街道", "坡子街街道"]))
         name = f"第{number + 1}联组"
         members: dict[str, tuple[dt.date, dt.date | None]] = {}

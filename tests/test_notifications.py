@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangjian.accounts.models import Role
+from dangjian.partyorgs.models import PartyOrganization
 from dangjian.tasks.digest import SUBJECT, send_digests
 from dangjian.tasks.models import Notification, NotificationKind, Task, TaskState
 from dangjian.tasks.notifications import remind_due_soon, unread_count
@@ -288,6 +289,8 @@ def test_the_daily_run_reminds_then_mails(setup, settings):
     users["secretary"].email = "shuji@example.cn"
     users["secretary"].save()
     today = timezone.localdate()
+    # (Venue checks: VEN-SIX would give the branch a task due today, another reminder.)
+    factories.venue_kept(*PartyOrganization.objects.all())
     # Today's check first (the real rules do not find this made-up finding: it would close
     # the task), then the task falling due tomorrow; the worker's run checks nothing again.
     live.daily_check(today)

@@ -20,9 +20,11 @@ from dangjian.compliance.models import FindingRecord
 from dangjian.compliance.policy import Policy, Setting, load
 from dangjian.development.models import Applicant
 from dangjian.dues.models import DuesReturn
+from dangjian.inspections.models import AnnualInspection
 from dangjian.lib.codes import make_id_number
 from dangjian.orgs.models import SocialOrganization
 from dangjian.people.models import Employment, Membership
+from dangjian.rectifications.models import Rectification
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +38,8 @@ ALL_RULES = {
     "ORG-SECRETARY", "ORG-COMMITTEE", "ORG-TERM", "MGT-ASSIGNED", "MGT-INDUSTRY", "CAD-FULLTIME",
     "LIFE-MEETINGS", "LIFE-REVIEW", "CAD-SECRETARY-TRAINING", "CAD-NEW-SECRETARY",
     "CAD-WORKER-TRAINING", "CAD-RECOMMENDATION", "MGT-STUDY", "DEV-TALK", "DEV-ACTIVIST-TIME",
-    "DEV-PROBATION-OVERDUE", "MEM-DUES-LAPSE", "FUN-DUES-RETURN",
+    "DEV-PROBATION-OVERDUE", "MEM-DUES-LAPSE", "FUN-DUES-RETURN", "DYN-INSPECTION",
+    "DYN-WEAK-OVERDUE", "VEN-SIX",
 }  # fmt: skip
 
 
@@ -91,6 +94,17 @@ def world(areas, township: str) -> None:
         party_org=big, year=D.year - 1, paid_up=Decimal("1200.00"), returned=Decimal("1199.99"),
         returned_on=dt.date(D.year, 2, 1),
     )  # fmt: skip
+    # DYN-INSPECTION: `standalone` filed last year's inspection without the Party section;
+    # DYN-WEAK-OVERDUE: `big` identified as weak, past its deadline; VEN-SIX: no Party
+    # organization here but `kept` has a venue check.
+    AnnualInspection.objects.create(
+        org=standalone, year=D.year - 1, result="qualified", party_section=False,
+        inspected_on=dt.date(D.year, 4, 1),
+    )  # fmt: skip
+    Rectification.objects.create(
+        party_org=big, identified_on=dt.date(2023, 6, 1), problem="组织生活不正常",
+        deadline=dt.date(2023, 12, 31),
+    )  # fmt: skip
     # MGT-INDUSTRY: a unit managing two Party organizations, with no industry committee.
     unit = factories.supervisory_unit(f"{district.name}测试局{next(_units)}", district)
     for _ in range(2):
@@ -104,6 +118,7 @@ def world(areas, township: str) -> None:
     secretary = factories.office(kept_party_org)
     factories.cadre_kept(secretary.person, secretary.started_on, D)
     factories.life_kept(kept_party_org, D)
+    factories.venue_kept(kept_party_org)
     for _ in range(3):
         factories.member(kept, relation=kept_party_org)
     factories.dues_kept(kept_party_org, D)

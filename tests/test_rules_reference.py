@@ -36,6 +36,7 @@ from dangjian.compliance.explain import explain
 from dangjian.compliance.policy import Policy, Setting
 from dangjian.development.models import Applicant
 from dangjian.dues.models import DuesPayment, DuesReturn
+from dangjian.inspections.models import AnnualInspection
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
 from dangjian.partyorgs.models import (
@@ -46,6 +47,8 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.rectifications.models import Rectification
+from dangjian.venues.models import SIX_FIELDS, Venue
 from tests import factories
 from tests.rules_reference import demanded, months_later
 
@@ -222,6 +225,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         "trainings": draw(trainings_of(offices)),
         "applicants": draw(applicants_of(n_people, n_party_orgs)),
         **draw(dues_of(n_people, n_party_orgs)),
+        **draw(dynamics_of(n_orgs, n_party_orgs)),
         "studies": draw(studies_of(units)),
         "workers": [
             {
@@ -293,6 +297,38 @@ def dues_of(draw: st.DrawFn, n_people: int, n_party_orgs: int) -> dict[str, Any]
                                               Decimal("0")])),
         }  # fmt: skip
     return {"dues": list(dues.values()), "dues_returns": list(returns.values())}
+
+
+@st.composite
+def dynamics_of(draw: st.DrawFn, n_orgs: int, n_party_orgs: int) -> dict[str, Any]:
+    """Inspections (with the Party section or not, inspected on a pool day of a later
+    year), rectifications (resolved or not, deadlines on pool days) and venue checks (all six,
+    or one missing) near the anchors."""
+    inspections: dict[tuple[int, int], dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 3))):
+        day = draw(dates)
+        org, year = draw(st.integers(0, n_orgs - 1)), day.year - draw(st.integers(1, 2))
+        inspections[(org, year)] = {"org": org, "year": year, "inspected_on": day,
+                                    "party_section": draw(st.booleans())}  # fmt: skip
+    rectifications: dict[tuple[int, dt.date], dict[str, Any]] = {}
+    venues: dict[tuple[int, dt.date], dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 2)) if n_party_orgs else 0):
+        day = draw(starts)
+        party_org = draw(st.integers(0, n_party_orgs - 1))
+        rectifications[(party_org, day)] = {
+            "party_org": party_org, "identified_on": day, "deadline": draw(on_or_after(day)),
+            "resolved_on": draw(st.none() | on_or_after(day)),
+        }  # fmt: skip
+    for _ in range(draw(st.integers(0, 3)) if n_party_orgs else 0):
+        day = draw(dates)
+        party_org = draw(st.integers(0, n_party_orgs - 1))
+        venues[(party_org, day)] = {"party_org": party_org, "checked_on": day,
+                                    "lacks": draw(st.none() | st.integers(0, 5))}  # fmt: skip
+    return {
+        "inspections": list(inspections.values()),
+        "rectifications": list(rectifications.values()),
+        "venues": list(venues.values()),
+    }
 
 
 @st.composite
@@ -679,6 +715,21 @@ def build(data: dict[str, Any], areas: dict[str, Area]) -> None:
         )
         for spec in data.get("dues_returns", [])
     )
+    AnnualInspection.objects.bulk_create(
+        AnnualInspection(org=orgs[spec["org"]], year=spec["year"], result="qualified",
+                         party_section=spec["party_section"], inspected_on=spec["inspected_on"])
+        for spec in data.get("inspections", [])
+    )  # fmt: skip
+    Rectification.objects.bulk_create(
+        Rectification(party_org=party_orgs[spec["party_org"]], problem="组织生活不正常",
+                      **{k: v for k, v in spec.items() if k != "party_org"})
+        for spec in data.get("rectifications", [])
+    )  # fmt: skip
+    Venue.objects.bulk_create(
+        Venue(party_org=party_orgs[spec["party_org"]], checked_on=spec["checked_on"],
+              name="党员活动室", **{f: i != spec["lacks"] for i, f in enumerate(SIX_FIELDS)})
+        for spec in data.get("venues", [])
+    )  # fmt: skip
     TopicStudy.objects.bulk_create(
         TopicStudy(
             area=areas[body] if isinstance(body, str) else None,
@@ -752,6 +803,12 @@ def ends_in(data: dict[str, Any]) -> set[dt.date]:
     # a year of returns closes (FUN-DUES-RETURN)
     ends |= {dt.date(r["year"] + 1, 1, 1) for r in data.get("dues_returns", [])}
     ends |= {dt.date(r["year"], 12, 31) for r in data.get("dues_returns", [])}
+    # an inspection, a rectification's deadline passes and it is resolved, a venue check
+    # (DYN-INSPECTION, DYN-WEAK-OVERDUE, VEN-SIX)
+    ends |= {i["inspected_on"] - dt.timedelta(days=1) for i in data.get("inspections", [])}
+    for r in data.get("rectifications", []):
+        ends |= {r["deadline"], r["deadline"] + dt.timedelta(days=1), r["resolved_on"]}
+    ends |= {v["checked_on"] - dt.timedelta(days=1) for v in data.get("venues", [])}
     # a year studied ends; the check on the next 01-01 first reads it (MGT-STUDY)
     ends |= {dt.date(t["held_on"].year + 1, 1, 1) for t in data.get("studies", [])}
     return ends - {None}
@@ -765,8 +822,10 @@ def demand(f: Any) -> tuple[str, ...]:
         return (*key, f.facts["party_org"], str(f.facts["year"]))
     if f.rule == "MEM-DUES-LAPSE":
         return (*key, f.facts["last_paid"] or "")
-    if f.rule == "FUN-DUES-RETURN":
+    if f.rule in ("FUN-DUES-RETURN", "DYN-INSPECTION"):
         return (*key, str(f.facts["year"]))
+    if f.rule == "DYN-WEAK-OVERDUE":
+        return (*key, f.facts["identified_on"])
     if f.rule == "CAD-NEW-SECRETARY":
         return (*key, f.facts["party_org"], f.facts["appointed_on"])
     if "period" in f.facts:

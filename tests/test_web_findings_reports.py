@@ -40,6 +40,7 @@ def world(areas):
     w = build_world(areas)
     for party_org in w.party_orgs.values():  # no finding of LIFE-MEETINGS, LIFE-REVIEW
         factories.life_kept(party_org, TODAY)
+    factories.venue_kept(*w.party_orgs.values())  # nor VEN-SIX
     jiucaiyuan = factories.area("430102003", "韭菜园街道", AreaLevel.TOWNSHIP, areas["furong"])
     w.areas["jiucaiyuan"] = jiucaiyuan
     small: dict[str, Any] = {}

@@ -46,6 +46,7 @@ def world(areas, settings, tmp_path):
     w = build_world(areas)
     for party_org in w.party_orgs.values():  # no finding of LIFE-MEETINGS, LIFE-REVIEW
         factories.life_kept(party_org, TODAY)
+    factories.venue_kept(*w.party_orgs.values())  # nor VEN-SIX
     factories.studies_kept(areas["furong"], areas["tianxin"], until=TODAY)  # nor MGT-STUDY
     for key, last, first in (
         ("secretary", "张", "书记"),

@@ -26,6 +26,7 @@ from dangjian.compliance.rules import (  # noqa: F401  (registers)
     coverage,
     development,
     dues,
+    dynamics,
     life,
     management,
 )

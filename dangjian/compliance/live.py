@@ -30,6 +30,8 @@ history holds, so that what a row related to *before* the change is looked at to
 - a transfer: its member (DYN-TRANSFER; a received one moves their membership too);
 - a month's dues: its member (MEM-DUES-LAPSE); a return of dues: its Party organization
   (FUN-DUES-RETURN);
+- an annual inspection: its organization (DYN-INSPECTION); a rectification, a venue check:
+  its Party organization (DYN-WEAK-OVERDUE, VEN-SIX);
 
 and the supervisory units of every organization in the scope (rule MGT-INDUSTRY counts
 the Party organizations each one manages). A write touching more than `FULL_CHECK_SHARE`
@@ -58,6 +60,7 @@ from dangjian.compliance.models import CheckRun, FindingRecord
 from dangjian.compliance.rules.base import RULES
 from dangjian.development.models import Applicant
 from dangjian.dues.models import DuesPayment, DuesReturn
+from dangjian.inspections.models import AnnualInspection
 from dangjian.lib import changes
 from dangjian.life.models import Meeting, PartyGroup
 from dangjian.orgs.models import SocialOrganization
@@ -68,7 +71,9 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.rectifications.models import Rectification
 from dangjian.transfers.models import Transfer
+from dangjian.venues.models import Venue
 
 FOLLOWED: tuple[type[models.Model], ...] = (
     SocialOrganization,
@@ -90,6 +95,9 @@ FOLLOWED: tuple[type[models.Model], ...] = (
     Transfer,
     DuesPayment,
     DuesReturn,
+    AnnualInspection,
+    Rectification,
+    Venue,
 )
 FULL_CHECK_SHARE = 0.5  # beyond this share of all organizations, a full check is cheaper
 SUBJECT_TYPES = ("social_org", "party_org", "person", "unit", "area")
@@ -168,6 +176,11 @@ def scope_of(written: dict[type[models.Model], set[int]]) -> Scope:
     # (FUN-DUES-RETURN).
     people |= _ids(_ever(DuesPayment, "id", written.get(DuesPayment, set()), "person_id"))
     s.party_orgs |= _ids(_ever(DuesReturn, "id", written.get(DuesReturn, set()), "party_org_id"))
+    # An inspection: its organization (DYN-INSPECTION); a rectification, a venue check: its
+    # Party organization (DYN-WEAK-OVERDUE, VEN-SIX).
+    s.orgs |= _ids(_ever(AnnualInspection, "id", written.get(AnnualInspection, set()), "org_id"))
+    for touched in (Rectification, Venue):
+        s.party_orgs |= _ids(_ever(touched, "id", written.get(touched, set()), "party_org_id"))
     # A topic study: its district or unit (MGT-STUDY).
     rows = _ever(TopicStudy, "id", written.get(TopicStudy, set()), "area_id", "unit_id")
     s.areas |= _ids(rows, 0)

@@ -34,6 +34,7 @@ from dangjian.demo.scales import Scale
 from dangjian.development.models import Applicant
 from dangjian.dissolutions.models import Destination, Dissolution
 from dangjian.dues.models import DuesReturn, Fund
+from dangjian.inspections.models import AnnualInspection, Evaluation
 from dangjian.life.models import (
     Activity,
     Attendance,
@@ -53,7 +54,9 @@ from dangjian.partyorgs.models import (
     PartyOrganization,
 )
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.rectifications.models import Rectification, RectificationNote
 from dangjian.transfers.models import Transfer
+from dangjian.venues.models import ServiceCentre, Venue
 
 Progress = Callable[[str, int, int], None]  # (what is being done, orgs done, orgs in all)
 
@@ -203,6 +206,14 @@ class Rows:
     dues: list[tuple[Any, ...]] = field(default_factory=list)
     dues_returns: list[DuesReturn] = field(default_factory=list)
     funds: list[Fund] = field(default_factory=list)
+    # inspections, rectifications and venues (`dangjian.inspections.demo`,
+    # `dangjian.rectifications.demo`, `dangjian.venues.demo`)
+    inspections: list[AnnualInspection] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    rectifications: list[Rectification] = field(default_factory=list)
+    rectification_notes: list[RectificationNote] = field(default_factory=list)
+    service_centres: list[ServiceCentre] = field(default_factory=list)
+    venues: list[Venue] = field(default_factory=list)
 
 
 # --- the run and the city ------------------------------------------------------------------
@@ -244,6 +255,11 @@ COUNTS = (
     "dues_returns",
     "funds",
     "dissolutions",
+    "inspections",
+    "evaluations",
+    "rectifications",
+    "service_centres",
+    "venues",
 )
 
 

@@ -53,6 +53,8 @@ from dangjian.dissolutions import demo as dissolutions
 from dangjian.dissolutions.models import Destination, Dissolution
 from dangjian.dues import demo as dues
 from dangjian.dues.models import DuesPayment, DuesReturn, Fund
+from dangjian.inspections import demo as inspections
+from dangjian.inspections.models import AnnualInspection, Evaluation
 from dangjian.lib import bulk, changes
 from dangjian.life import demo as life
 from dangjian.life.models import (
@@ -78,8 +80,12 @@ from dangjian.partyorgs.models import (
 )
 from dangjian.people import demo as people
 from dangjian.people.models import Employment, Membership, Person
+from dangjian.rectifications import demo as rectifications
+from dangjian.rectifications.models import Rectification, RectificationNote
 from dangjian.transfers import demo as transfers
 from dangjian.transfers.models import Transfer
+from dangjian.venues import demo as venues
+from dangjian.venues.models import ServiceCentre, Venue
 
 
 class DatabaseNotEmpty(Exception):
@@ -233,6 +239,10 @@ def generate_city(demo: DemoContext, city: City) -> Rows:
     demo.report(f"{city.name}：党费与经费")
     dues.dues(ctx, found)
     dissolutions.dissolutions(ctx, found, township_pos)
+    demo.report(f"{city.name}：年检、整顿与活动场所")
+    inspections.inspections(ctx, found)
+    rectifications.rectifications(ctx)
+    venues.venues(ctx)
     return ctx.rows
 
 
@@ -288,11 +298,20 @@ def save(ctx: DemoContext, rows: Rows, city_name: str) -> None:
         ("党建工作经费", rows.funds, Fund, "funds"),
         ("撤销党组织申请", rows.dissolutions, Dissolution, "dissolutions"),
         ("撤销党组织的党员去向", rows.destinations, Destination, ""),
+        ("年检", rows.inspections, AnnualInspection, "inspections"),
+        ("评估", rows.evaluations, Evaluation, "evaluations"),
+        ("软弱涣散党组织整顿", rows.rectifications, Rectification, "rectifications"),
+        ("整顿进展", rows.rectification_notes, RectificationNote, ""),
+        ("党群服务中心", rows.service_centres, ServiceCentre, "service_centres"),
+        ("活动场所核查", rows.venues, Venue, "venues"),
     ]
     start, half = ctx.done, len(rows.orgs) - len(rows.orgs) // 2
     for i, (label, objs, model, key) in enumerate(steps):
         ctx.report(f"{city_name}：写入{label}", start + half * i // len(steps))
-        if objs and (model._meta.app_label == "life" or model in (Training, InstructorVisit)):
+        if objs and (
+            model._meta.app_label == "life"
+            or model in (Training, InstructorVisit, AnnualInspection)
+        ):
             insert_with_history(objs, model, ctx.history_date)
         elif objs:
             bulk_create_with_history(

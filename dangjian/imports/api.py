@@ -13,14 +13,13 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from dangjian.accounts.jurisdiction import Jurisdiction
-from dangjian.accounts.models import Role
 from dangjian.imports.registry import KINDS
+from dangjian.imports.selectors import may_import
 from dangjian.imports.service import import_file
 from dangjian.lib.api import Message
 
 router = Router(tags=["数据导入"])
 MAX_UPLOAD = 200 * 1024 * 1024
-IMPORTERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 
 
 class ErrorOut(Schema):
@@ -68,8 +67,8 @@ def import_(
 ) -> Status[dict[str, Any]]:
     user: Any = request.user
     gate = Jurisdiction(user)
-    if gate.nothing or (not gate.everything and user.role not in IMPORTERS):
-        raise HttpError(403, "只有市、区县、乡镇(街道)管理员可以导入数据")
+    if gate.nothing or not may_import(user):
+        raise HttpError(403, "只有市、区县、乡镇(街道)管理员和登记管理机关可以导入数据")
     if file.size is not None and file.size > MAX_UPLOAD:
         raise HttpError(413, "文件超过200MB")
     name = Path(file.name or "upload").name[:200]

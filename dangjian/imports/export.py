@@ -612,6 +612,83 @@ def _instructor_visits(gate: Jurisdiction, area: Area | None, unmask: bool) -> I
         ]  # fmt: skip
 
 
+def _of_orgs(gate: Jurisdiction, area: Area | None, qs: Any) -> Any:
+    """The records of the organizations the gate sees (in `area` when given)."""
+    if not gate.everything:
+        qs = qs.filter(org__in=gate.orgs().values("pk"))
+    if area is not None:
+        qs = qs.filter(org__township__path__startswith=area.path)
+    return qs
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _inspections(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.inspections.models import AnnualInspection, InspectionResult
+
+    qs = _of_orgs(gate, area, AnnualInspection.objects.all())
+    for uscc, year, result, party, day in qs.order_by("org__uscc", "year").values_list(
+        "org__uscc", "year", "result", "party_section", "inspected_on"
+    ):
+        yield [uscc, str(year), _label(InspectionResult, result), _yes(party), _date(day)]
+
+
+def _evaluations(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.inspections.models import Evaluation
+
+    qs = _of_orgs(gate, area, Evaluation.objects.all())
+    for uscc, day, grade, until, party, score in qs.order_by(
+        "org__uscc", "evaluated_on"
+    ).values_list(
+        "org__uscc", "evaluated_on", "grade", "valid_until", "party_section", "party_score"
+    ):
+        score_text = "" if score is None else str(score)
+        yield [uscc, _date(day), grade, _date(until), _yes(party), score_text]
+
+
+def _rectifications(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.rectifications.models import Rectification
+
+    qs = _of_party_orgs(gate, area, Rectification.objects.all())
+    for code, day, problem, deadline, resolved in qs.order_by(
+        "party_org__code", "identified_on"
+    ).values_list("party_org__code", "identified_on", "problem", "deadline", "resolved_on"):
+        yield [code, _date(day), problem, _date(deadline), _date(resolved)]
+
+
+def _venues(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
+    from dangjian.venues.models import SIX_FIELDS, Venue
+
+    qs = _of_party_orgs(gate, area, Venue.objects.all())
+    for code, name, *flags, day in qs.order_by("party_org__code", "checked_on").values_list(
+        "party_org__code", "name", *SIX_FIELDS, "checked_on"
+    ):
+        yield [code, name, *(_yes(flag) for flag in flags), _date(day)]
+
+
+def _service_centres(gate: Jurisdiction, area: Area | None, unmask: bool
+                     ) -> Iterator[list[str]]:  # fmt: skip
+    from dangjian.venues.models import ServiceCentre
+
+    qs = ServiceCentre.objects.all()
+    for scope in (None if gate.everything else gate.area, area):
+        if scope is not None:
+            qs = qs.filter(township__path__startswith=scope.path)
+    if not gate.everything and gate.area is None:  # the centres of a Party organization's use
+        qs = qs.filter(venues__party_org__in=gate.party_orgs().values("pk")).distinct()
+    for row in qs.order_by("name").values_list(
+        "name", "township__code", "address", "floor_area", "capacity", "opening_hours",
+        "managing_unit",
+    ):  # fmt: skip
+        name, township, address, floor_area, capacity, hours, unit = row
+        yield [
+            name, township, address, "" if floor_area is None else str(floor_area),
+            "" if capacity is None else str(capacity), hours, unit,
+        ]  # fmt: skip
+
+
 def _in_scope(gate: Jurisdiction, area: Area | None, qs: Any, path: str) -> Any:
     """The records of the work bodies' kinds the gate sees (the area officers' records: none
     for any other role), in `area` when given."""
@@ -695,6 +772,11 @@ _EXPORTERS = {
     "dues": _dues,
     "dues-returns": _dues_returns,
     "funds": _funds,
+    "inspections": _inspections,
+    "evaluations": _evaluations,
+    "rectifications": _rectifications,
+    "service-centres": _service_centres,
+    "venues": _venues,
     "party-workers": _party_workers,
     "worker-allowances": _worker_allowances,
     "instructor-visits": _instructor_visits,

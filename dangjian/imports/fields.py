@@ -322,6 +322,24 @@ def yes_no(raw: Any) -> bool:
     raise CellError("应为「是」或「否」")
 
 
+@pure
+def strictly_yes_no(raw: Any) -> bool:
+    """「是」 or 「否」 and nothing else: the flags CONTRACT.md gives as 是 / 否 in the kinds
+    of issue 18 (`inspections`, `venues`, …), where a register's 「有」 or 「Y」 is a mistake
+    to be told, not guessed (docs/dynamics.md)."""
+    value = as_text(raw)
+    if value == "是":
+        return True
+    if value == "否":
+        return False
+    raise CellError("应为「是」或「否」")
+
+
+def yes_no_column(key: str, label: str, *, required: bool = True) -> Column:
+    return Column(key, label, strictly_yes_no, required=required, options=("是", "否"),
+                  hint="是 / 否")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

@@ -61,6 +61,8 @@ KIND_LABELS = {
     "township-cadres": "乡镇(街道)党建干部",
     "contact-points": "联系点",
     "applicants": "入党申请人",
+    "inspections": "年检",
+    "evaluations": "评估",
 }
 
 

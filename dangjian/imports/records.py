@@ -63,6 +63,9 @@ BODY_RECORDS = ("work-bodies", "work-body-staff", "township-cadres", "contact-po
 # An applicant (docs/development.md): named by the person, read back through its Party
 # organization.
 FORM_KINDS["applicants"] = ("id_number",)
+# Inspections and evaluations (docs/dynamics.md): new records of an organization only.
+FORM_KINDS["inspections"] = ("uscc", "year")
+FORM_KINDS["evaluations"] = ("uscc", "evaluated_on")
 
 
 @dataclass

@@ -26,12 +26,15 @@ from dangjian.imports.kinds.cadres import (
 from dangjian.imports.kinds.committees import CommitteesKind
 from dangjian.imports.kinds.development import ApplicantsKind
 from dangjian.imports.kinds.dues import DuesKind, DuesReturnsKind, FundsKind
+from dangjian.imports.kinds.inspections import EvaluationsKind, InspectionsKind
 from dangjian.imports.kinds.instructors import InstructorsKind
 from dangjian.imports.kinds.life import MeetingsKind, PartyGroupsKind
 from dangjian.imports.kinds.orgs import OrgsKind
 from dangjian.imports.kinds.partyorgs import PartyOrgsKind
 from dangjian.imports.kinds.people import PeopleKind
+from dangjian.imports.kinds.rectifications import RectificationsKind
 from dangjian.imports.kinds.transfers import TransfersKind
+from dangjian.imports.kinds.venues import ServiceCentresKind, VenuesKind
 
 KINDS: dict[str, type[Kind]] = {
     kind.name: kind
@@ -50,11 +53,16 @@ KINDS: dict[str, type[Kind]] = {
         DemonstrationSitesKind,
         JointGroupsKind,
         ActivitiesKind,  # names a 联组 of `joint-groups`
+        InspectionsKind,  # CONTRACT's order: `inspections`, `rectifications` before `studies`
+        EvaluationsKind,  # the project's own (docs/dynamics.md)
+        RectificationsKind,
         StudiesKind,
         RecommendationsKind,
         DuesKind,  # CONTRACT's order: `dues`, `dues-returns` after `recommendations`
         DuesReturnsKind,
         FundsKind,  # the project's own (docs/dues.md)
+        ServiceCentresKind,  # the project's own (docs/dynamics.md): before the venues using them
+        VenuesKind,  # CONTRACT's order: last
         PartyWorkersKind,
         WorkerAllowancesKind,  # of a Party worker of `party-workers`
         InstructorVisitsKind,

@@ -15,12 +15,16 @@ IMPORTERS = (Role.CITY, Role.DISTRICT, Role.TOWNSHIP)
 
 
 def may_import(user: Any) -> bool:
-    """The area officers with an area, and the system operator (a superuser with no role;
-    a superuser given a role acts as that role, as everywhere else)."""
+    """The area officers with an area, the registry with its unit (its own organizations'
+    registration facts, inspections and evaluations: `writers.ROLE_KINDS`), and the system
+    operator (a superuser with no role; a superuser given a role acts as that role, as
+    everywhere else). Which kinds each may import is `writers.writable_kinds`."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser and not user.role:
         return True
+    if user.role == Role.REGISTRY:
+        return user.unit_id is not None
     return user.role in IMPORTERS and user.area_id is not None
 
 

@@ -123,6 +123,12 @@ class UploadForm(forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, kinds: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:  # the kinds the user may write (the registry: three)
+            field = self.fields["kind"]
+            field.choices = [c for c in field.choices if c[0] == "" or c[0] in kinds]  # type: ignore[attr-defined]
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         name = Path(upload.name or "").name
@@ -143,7 +149,9 @@ class UploadForm(forms.Form):
 
 @importer_required
 def index(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(initial={"kind": request.GET.get("kind", "")})
+    form = UploadForm(
+        initial={"kind": request.GET.get("kind", "")}, kinds=writable_kinds(request.user)
+    )
     return _index(request, form)
 
 
@@ -158,6 +166,7 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
             "required": [c.label for c in kind.columns if c.required],
         }
         for step, (name, kind) in enumerate(KINDS.items(), start=1)
+        if name in writable_kinds(user)
     ]
     pending = selectors.open_uploads(user=user)
     batches = selectors.finished_imports(user=user)
@@ -184,7 +193,7 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
 @importer_required
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, kinds=writable_kinds(request.user))
     if not form.is_valid():
         return _index(request, form)
     pending = services.upload_create(

@@ -2,13 +2,15 @@
 
 The area officers (city, district, township) write every kind inside their area; the
 registry writes the registration facts of the organizations it registers directly (the
-`orgs` kind: its own name as 登记管理机关, 直接登记, 党建管理方式 unchanged); a Party
+`orgs` kind: its own name as 登记管理机关, 直接登记, 党建管理方式 unchanged) and their annual
+inspections and evaluations (`inspections`, `evaluations`); a Party
 organization's secretary writes its own members (`people` rows whose relation is the Party
 organization or one under it), offices (`committees` rows of those Party organizations) and
 organization life (Party groups, meetings, activities, pairings, demonstration sites and the
 联组 they lead, of those Party organizations), the applicants they develop (`applicants`) and
 the transfers of the relations they hold (`transfers`), and the dues of those members, the
-Party organization's returns and funds (`dues`, `dues-returns`, `funds`);
+Party organization's returns and funds (`dues`, `dues-returns`, `funds`), and its venue
+checks (`venues`);
 the system operator writes everything. Every write — form, API, import — goes through the
 import kinds, and every kind refuses a row about a stored record its writer may not see
 (`outside`), so a key outside the writer's jurisdiction can never be created over or
@@ -32,7 +34,8 @@ ALL_KINDS = (
     "activities",
     "studies", "recommendations", "party-workers", "worker-allowances", "instructor-visits",
     "work-bodies", "work-body-staff", "township-cadres", "contact-points",
-    "dues", "dues-returns", "funds",
+    "dues", "dues-returns", "funds", "inspections", "evaluations", "rectifications",
+    "service-centres", "venues",
 )  # fmt: skip
 # The records of the districts' work bodies and their contact points: the city's and the
 # districts' officers write them; a township's officer writes the rest (its own cadres).
@@ -42,7 +45,8 @@ LIFE_KINDS = ("party-groups", "meetings", "pairings", "demonstration-sites", "jo
               "activities")  # fmt: skip
 # The kinds each role that is no area officer may write, by role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
-    Role.REGISTRY: ("orgs",),
+    # The registry: registration facts, inspections and evaluations of its own organizations.
+    Role.REGISTRY: ("orgs", "inspections", "evaluations"),
     Role.ORG: (
         "people",
         "committees",
@@ -52,6 +56,7 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
         "dues",
         "dues-returns",
         "funds",
+        "venues",
     ),
     Role.INSTRUCTOR: ("instructor-visits",),  # their own visits (the kind checks whose)
 }

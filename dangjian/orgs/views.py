@@ -28,6 +28,7 @@ from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.compliance.managing import ManagingBody, managing_body
 from dangjian.imports.record_views import Target, as_detail, list_page, record_page, to
 from dangjian.imports.writers import may_write
+from dangjian.inspections.views import org_panel as inspection_panel
 from dangjian.orgs import selectors
 from dangjian.orgs.models import (
     Industry,
@@ -376,6 +377,7 @@ def org_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "covering_now": sum(1 for c in coverages if c["current"] and c["counts"]),
         "instructors": instructors,
         "instructors_now": sum(1 for i in instructors if i["current"]),
+        "inspection": inspection_panel(request.user, org),
         "findings": details.subject_findings(
             request,
             org.uscc,

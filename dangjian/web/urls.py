@@ -11,6 +11,7 @@ urlpatterns = [
     # Liveness (no log-in, no database): for health checks and the page benchmark.
     path("healthz", views.healthz, name="healthz"),
     # The pages of the domain apps, in this namespace (their names are `web:…`).
+    path("", include("dangjian.inspections.urls")),  # before orgs/<uscc>/
     path("", include("dangjian.orgs.urls")),
     path("", include("dangjian.partyorgs.urls")),
     path("", include("dangjian.people.urls")),

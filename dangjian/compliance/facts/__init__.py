@@ -25,7 +25,10 @@ before (`Facts` is them all):
 - `development.py` (四.3): the applicants developed by the Party organizations the rules
   check, and the members probationary on the date (`applicants`, `probationers`);
 - `dues.py` (六.1): the members who paid no dues in the months before the date, the returns
-  of dues short of what was paid up (`dues_lapsed`, `short_returns`).
+  of dues short of what was paid up (`dues_lapsed`, `short_returns`);
+- `dynamics.py` (三.3, 六.2): inspections without their Party-building section,
+  rectifications past their deadline, the latest venue checks (`inspections_without_party`,
+  `weak_overdue`, `venue_checks`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from __future__ import annotations
 from dangjian.compliance.facts.backbone import PartyOrgFacts
 from dangjian.compliance.facts.counts import LEVEL_RANKS, Profile
 from dangjian.compliance.facts.coverage import ADOPTING_FORMS, Member, OrgFacts, RelationMember
-from dangjian.compliance.facts.dues import DuesFacts
+from dangjian.compliance.facts.dynamics import DynamicsFacts
 from dangjian.compliance.facts.people import PersonFacts
 
 __all__ = [
@@ -49,7 +52,7 @@ __all__ = [
 ]
 
 
-class Facts(DuesFacts):
+class Facts(DynamicsFacts):
     """The facts of one jurisdiction (`area`, None for all) on one date (`as_of`).
 
     Two readings of the same definitions: `orgs` and `party_orgs` build Python objects for
