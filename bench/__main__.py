@@ -6,7 +6,7 @@ against one of two databases, as its `DATASET` says:
 - "fresh" (the default; import_): a database of its own, emptied for every run and set up by
   `dangjian init` — SQLite var/bench/bench-<scale>.sqlite3, or the PostgreSQL database that
   BENCH_DATABASE_URL names (default: `dangjian_bench` on the local server);
-- "demo" (check, live, reports, scope, web, dues): the demo dataset of the scale (`dangjian.demo.generate`,
+- "demo" (check, live, reports, scope, web, dues, feed): the demo dataset of the scale (`dangjian.demo.generate`,
   seed DEMO_SEED), kept between runs — SQLite var/bench/demo-<scale>.sqlite3, or the
   PostgreSQL database `<that name>_<scale>` (`dangjian_bench_national`). The database
   records a fingerprint (scale, seed, the latest migration of every app, a hash of the
@@ -40,6 +40,7 @@ BENCHMARKS = [
     "scope",
     "web",
     "dues",
+    "feed",
 ]  # module names, in the order they run
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 DEMO_SEED = 1

@@ -25,6 +25,7 @@ from dangjian.accounts.jurisdiction import NotFound
 from dangjian.accounts.tokens import token_user
 from dangjian.cadres.api import router as cadres
 from dangjian.compliance.api import router as findings
+from dangjian.feed.api import router as feed
 from dangjian.imports.api import router as imports
 from dangjian.life.api import router as life
 from dangjian.orgs.api import router as orgs
@@ -262,6 +263,7 @@ def register_routers() -> None:
     api.add_router("/findings", findings)
     api.add_router("/reports", reports)
     api.add_router("/imports", imports)
+    api.add_router("/registry", feed)
     api.add_router("", life)
     api.add_router("", cadres)
 

@@ -180,7 +180,7 @@ def test_area_officers_find_the_imports_in_the_menu(world, name):
     assert f'href="{reverse("web:imports")}"' in home
 
 
-@pytest.mark.parametrize("name", ["secretary", "registry", "supervisor", "instructor"])
+@pytest.mark.parametrize("name", ["secretary", "supervisor", "instructor"])
 def test_only_area_officers_may_import(world, tmp_path, name):
     client = login(world, name)
     home = client.get(reverse("web:dashboard")).content.decode()
@@ -191,6 +191,26 @@ def test_only_area_officers_may_import(world, tmp_path, name):
     assert upload(client, path).status_code == 403
     assert not PendingUpload.objects.exists()
     assert client.get(reverse("web:import_template", args=["orgs", "csv"])).status_code == 403
+
+
+def test_the_registry_imports_its_own_kinds_only(world, tmp_path):
+    """Issue 18: the registry imports the registration facts, inspections and evaluations
+    of the organizations it registered directly — the page offers those three kinds only."""
+    client = login(world, "registry")
+    home = client.get(reverse("web:dashboard")).content.decode()
+    assert f'href="{reverse("web:imports")}"' in home
+    page = client.get(reverse("web:imports")).content.decode()
+    assert '<option value="inspections"' in page and '<option value="orgs"' in page
+    assert '<option value="people"' not in page
+    path = write_csv(tmp_path / "p.csv", [], kind="people")
+    response = upload(client, path, kind="people")
+    assert response.status_code == 200 and not PendingUpload.objects.exists()
+    path = write_csv(tmp_path / "i.csv", [[world.orgs["fr_assoc"].uscc, "2025", "合格", "否",
+                                           "2026-04-01"]], kind="inspections")  # fmt: skip
+    upload(client, path, kind="inspections")
+    up = latest()
+    client.post(reverse("web:import_confirm", args=[up.pk]), {"skip_invalid": "0"})
+    assert world.orgs["fr_assoc"].inspections.count() == 1
 
 
 def test_the_service_refuses_an_organization_outside_the_officers_district(world, tmp_path):

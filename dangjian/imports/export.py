@@ -81,10 +81,16 @@ def _id_number(encrypted: str, masked: str, unmask: bool) -> str:
 
 
 def _orgs(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
-    names = _AreaNames()
     qs = gate.orgs().order_by("uscc")
     if area is not None:
         qs = qs.within(area)
+    return org_export_rows(qs)
+
+
+def org_export_rows(qs: Any) -> Iterator[list[str]]:
+    """The `orgs` kind's rows (its import columns, as text) of the organizations of `qs`:
+    the export, and what the registry's live feed merges a change onto (`dangjian.feed`)."""
+    names = _AreaNames()
     units = dict(Unit.objects.values_list("pk", "name"))
     for row in qs.values_list(
         "uscc", "name", "kind", "registry_id", "registration_mode", "supervisor_id", "industry",

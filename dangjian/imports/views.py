@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts.models import Role
 from dangjian.imports import selectors, services, undo
 from dangjian.imports.export import write_template
 from dangjian.imports.models import BUSY, QUEUED, ImportBatch, PendingUpload, UploadState
@@ -149,14 +150,19 @@ class UploadForm(forms.Form):
 
 @importer_required
 def index(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(
-        initial={"kind": request.GET.get("kind", "")}, kinds=writable_kinds(request.user)
-    )
+    form = UploadForm(initial={"kind": request.GET.get("kind", "")}, kinds=_offered(request.user))
     return _index(request, form)
+
+
+def _offered(user: Any) -> tuple[str, ...] | None:
+    """The kinds the import page offers: all of them to the area officers and the operator
+    (each import refuses what its rows may not write), only its own to the registry."""
+    return writable_kinds(user) if getattr(user, "role", "") == Role.REGISTRY else None
 
 
 def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
     user: Any = request.user
+    offered = _offered(user)
     kinds = [
         {
             "name": name,
@@ -166,7 +172,7 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
             "required": [c.label for c in kind.columns if c.required],
         }
         for step, (name, kind) in enumerate(KINDS.items(), start=1)
-        if name in writable_kinds(user)
+        if offered is None or name in offered
     ]
     pending = selectors.open_uploads(user=user)
     batches = selectors.finished_imports(user=user)
@@ -193,7 +199,7 @@ def _index(request: HttpRequest, form: UploadForm) -> HttpResponse:
 @importer_required
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES, kinds=writable_kinds(request.user))
+    form = UploadForm(request.POST, request.FILES, kinds=_offered(request.user))
     if not form.is_valid():
         return _index(request, form)
     pending = services.upload_create(
