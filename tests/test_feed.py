@@ -72,12 +72,12 @@ def test_the_feed_keeps_the_registry_as_the_events_say(world):
             "id": "E3",
             "type": "change",
             "org": {"uscc": a, "name": "文艺路甲协会（更名）", "staff_count": "20"},
-        },  # fmt: skip
+        },
         {
             "id": "E4",
             "type": "change",
             "org": {"uscc": own.uscc, "统一社会信用代码": own.uscc, "从业人员数": "30"},
-        },  # fmt: skip
+        },
     )
     assert status == 200, body
     assert [e["outcome"] for e in body["events"]] == ["applied"] * 4
@@ -126,7 +126,7 @@ def test_the_feed_keeps_the_registry_as_the_events_say(world):
             "id": "E9",
             "type": "deregister",
             "org": {"uscc": b, "status": "正常", "status_changed_on": day},
-        },  # fmt: skip
+        },
         {"id": "E10", "type": "merge", "org": {"uscc": b}},
         {"id": "E11", "type": "change", "org": {"uscc": b, "颜色": "红"}},
     )

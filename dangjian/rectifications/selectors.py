@@ -84,6 +84,8 @@ def suggestions(gate: Jurisdiction, today: dt.date, limit: int = 200) -> list[Su
     )
     seen: dict[int, tuple[set[str], bool, bool]] = {}
     for pk, rule, first, resolved in rows:
+        if pk is None:
+            continue
         rules, a, b = seen.get(pk, (set(), False, False))
         rules.add(rule)
         a = a or (first <= first_end and (resolved is None or resolved > first_end))
@@ -95,7 +97,9 @@ def suggestions(gate: Jurisdiction, today: dt.date, limit: int = 200) -> list[Su
     branches = (
         gate.party_orgs()
         .filter(PartyOrganization.active_on_q(today), pk__in=both, level=PartyOrgLevel.BRANCH)
-        .exclude(rectifications__resolved_on__isnull=True)
+        .exclude(
+            pk__in=Rectification.objects.filter(resolved_on__isnull=True).values("party_org_id")
+        )
         .select_related("township")
         .order_by("township__code", "code")[:limit]
     )

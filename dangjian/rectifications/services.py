@@ -38,8 +38,9 @@ def rectification_identify(*, user: Any, party_org: str, identified_on: str, pro
         if not saved.ok:
             outcome.errors = saved.errors
             return outcome
-        record = Rectification.objects.get(party_org__code=party_org.strip(),
-                                           identified_on=_day(identified_on))  # fmt: skip
+        day = _day(identified_on)
+        assert day is not None  # the import accepted it
+        record = Rectification.objects.get(party_org__code=party_org.strip(), identified_on=day)
         record.plan = (plan or "").strip()[:2000]
         record.origin = Origin.SUGGESTED if suggested else Origin.MANUAL
         record._change_reason = "整顿措施"  # type: ignore[attr-defined]

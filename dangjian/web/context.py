@@ -15,7 +15,13 @@ MENU = [
     ("工作台", [("首页", "web:dashboard")]),
     (
         "组织与覆盖",
-        [("社会组织", "web:orgs"), ("党组织", "web:party_orgs"), ("党员与人员", "web:people")],
+        [
+            ("社会组织", "web:orgs"),
+            ("党组织", "web:party_orgs"),
+            ("党员与人员", "web:people"),
+            ("年检与党建情况", "web:inspections"),
+            ("登记事件", "web:registry_events"),
+        ],
     ),
     ("问题与整改", [("待办问题", "web:findings")]),
     (
@@ -28,6 +34,7 @@ MENU = [
             ("双培与关怀帮扶", "web:care"),
             ("组织关系转接", "web:transfers"),
             ("撤销党组织", "web:dissolutions"),
+            ("软弱涣散党组织整顿", "web:rectifications"),
             ("党费与经费", "web:dues_overview"),
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
@@ -68,6 +75,11 @@ def frame(request: HttpRequest) -> dict[str, Any]:
         for label, name in items:
             if name == "web:imports" and not may_import(user):
                 continue  # no entry that leads to a refusal
+            if name == "web:registry_events" and not (
+                user.role in ("city", "district", "registry")
+                or (user.is_superuser and not user.role)
+            ):
+                continue  # the registries' feed: the registry and the city's, districts' officers
             if name == "web:my_visits" and not (user.role == "instructor" and user.instructor_id):
                 continue  # an instructor's own page
             if name in AREA_PAGES and not (

@@ -13,6 +13,7 @@ urlpatterns = [
     # The pages of the domain apps, in this namespace (their names are `web:…`).
     path("", include("dangjian.inspections.urls")),  # before orgs/<uscc>/
     path("", include("dangjian.feed.urls")),
+    path("", include("dangjian.rectifications.urls")),
     path("", include("dangjian.orgs.urls")),
     path("", include("dangjian.partyorgs.urls")),
     path("", include("dangjian.people.urls")),
