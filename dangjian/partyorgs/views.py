@@ -27,6 +27,7 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.rules.backbone import current_term
 from dangjian.imports.record_views import Target, as_detail, list_page, record_page, to
 from dangjian.imports.writers import may_write
+from dangjian.venues.views import party_org_panel as venue_panel
 from dangjian.orgs.models import (
     OrgKind,
     SocialOrganization,
@@ -372,6 +373,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "covered": covered,
         "covered_now": sum(1 for c in covered if c["current"]),
         "members": _members(request, party_org, today),
+        "venue": venue_panel(request.user, party_org),
         "findings": details.subject_findings(
             request, party_org.code, "party_org", party_org.pk, today
         ),

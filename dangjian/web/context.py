@@ -35,6 +35,7 @@ MENU = [
             ("组织关系转接", "web:transfers"),
             ("撤销党组织", "web:dissolutions"),
             ("软弱涣散党组织整顿", "web:rectifications"),
+            ("活动场所", "web:venues"),
             ("党费与经费", "web:dues_overview"),
             ("培训需求名单", "web:training_needs"),
             ("指导员走访进度", "web:instructor_progress"),
