@@ -27,7 +27,6 @@ from dangjian.compliance import policy as policy_module
 from dangjian.compliance.rules.backbone import current_term
 from dangjian.imports.record_views import Target, as_detail, list_page, record_page, to
 from dangjian.imports.writers import may_write
-from dangjian.venues.views import party_org_panel as venue_panel
 from dangjian.orgs.models import (
     OrgKind,
     SocialOrganization,
@@ -42,6 +41,7 @@ from dangjian.partyorgs.models import (
     PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership
+from dangjian.venues.views import party_org_panel as venue_panel
 from dangjian.web import details, figures, lists, tables
 
 

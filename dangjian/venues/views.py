@@ -233,8 +233,6 @@ def party_org_panel(user: Any, po: PartyOrganization) -> dict[str, Any]:
     for photo in VenuePhoto.objects.filter(venue__in=checks).order_by("item", "pk"):
         photos.setdefault(photo.venue_id, []).append(photo)
     return {
-        "checks": [
-            {"v": v, "missing": v.missing, "photos": photos.get(v.pk, [])} for v in checks
-        ],  # fmt: skip
+        "checks": [{"v": v, "missing": v.missing, "photos": photos.get(v.pk, [])} for v in checks],
         "may_record": may_write(user, KIND),
     }
