@@ -21,7 +21,7 @@ from dangjian.areas.models import Area, Unit
 from dangjian.core.models import AuditAction, AuditEvent
 from dangjian.imports.base import Kind
 from dangjian.imports.fields import Column
-from dangjian.imports.lookups import Place, Places
+from dangjian.imports.lookups import Place, shared_places
 from dangjian.imports.registry import KINDS
 from dangjian.imports.service import HINT_MARK
 from dangjian.lib import crypto, sheets
@@ -64,7 +64,7 @@ class _AreaNames:
     scope the importer resolves it in, the code otherwise."""
 
     def __init__(self) -> None:
-        self.places = Places()
+        self.places = shared_places()
 
     def name(self, area_id: int | None, *, scoped: bool) -> str:
         if area_id is None:

@@ -77,6 +77,35 @@ class Places:
         return area is None or place.path.startswith(area.path)
 
 
+# The areas as `Places` read them, per process, for as long as the area table is the same:
+# a one-row import (a form, an event of the registry's feed) then costs no read of every
+# area (tens of thousands of communities at the province scale). Areas change only through
+# `dangjian init` / the divisions' loading, with their history: the fingerprint (how many,
+# the largest key, the latest history row and its time) changes with any of it.
+_PLACES: dict[bool, tuple[tuple[object, ...], Places]] = {}
+
+
+def _area_fingerprint() -> tuple[object, ...]:
+    from django.db import connection
+    from django.db.models import Count, Max
+
+    stats = Area.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    last = Area.history.aggregate(h=Max("history_id"), at=Max("history_date"))
+    return (connection.settings_dict["NAME"], stats["n"], stats["top"], last["h"], last["at"])
+
+
+def shared_places(*, with_communities: bool = True) -> Places:
+    """A `Places` shared by the imports of this process (read-only), read again when the
+    area table changed."""
+    key = _area_fingerprint()
+    hit = _PLACES.get(with_communities)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    places = Places(with_communities=with_communities)
+    _PLACES[with_communities] = (key, places)
+    return places
+
+
 @dataclass(frozen=True)
 class UnitRef:
     id: int

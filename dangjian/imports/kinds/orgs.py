@@ -18,7 +18,7 @@ from dangjian.imports.fields import (
     text,
     uscc_code,
 )
-from dangjian.imports.lookups import Places, Units
+from dangjian.imports.lookups import Units, shared_places
 from dangjian.imports.writers import OUTSIDE, outside
 from dangjian.lib.codes import social_org_uscc_problem
 from dangjian.orgs.models import (
@@ -94,7 +94,7 @@ class OrgsKind(Kind):
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        self.places = Places()
+        self.places = shared_places()
         self.units = Units(self.places, ctx)
         self.seen: dict[str, int] = {}
         self._warnings: list[RowError] = []
