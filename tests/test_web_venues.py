@@ -115,3 +115,19 @@ def test_the_centres_and_who_uses_them(client, world, areas):
     client.force_login(world.users["wenyilu"])
     text = client.get("/venues/centres/").content.decode()
     assert centre.name in text and world.party_orgs["fr"].name in text
+
+
+def test_an_officer_registers_a_centre(client, world, areas):
+    client.force_login(world.users["wenyilu"])
+    saved = client.post("/venues/centres/new/", {
+        "name": "文艺路街道党群服务中心", "township": "文艺路街道", "address": "文艺路1号",
+        "floor_area": "800", "capacity": "120", "opening_hours": "周一至周五",
+        "managing_unit": "文艺路街道办事处", "reason": "",
+    })  # fmt: skip
+    assert saved.status_code == 302, saved.content.decode()[:1500]
+    assert ServiceCentre.objects.get().capacity == 120
+    refused = client.post("/venues/centres/new/", {"name": "坡子街党群服务中心",
+                                                   "township": "坡子街街道", "address": "x"})  # fmt: skip
+    assert refused.status_code == 422 and "管辖范围" in refused.content.decode()
+    client.force_login(world.users["secretary"])
+    assert client.get("/venues/centres/new/").status_code == 403

@@ -63,6 +63,7 @@ KIND_LABELS = {
     "applicants": "入党申请人",
     "inspections": "年检",
     "evaluations": "评估",
+    "service-centres": "党群服务中心",
 }
 
 

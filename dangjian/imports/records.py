@@ -66,6 +66,7 @@ FORM_KINDS["applicants"] = ("id_number",)
 # Inspections and evaluations (docs/dynamics.md): new records of an organization only.
 FORM_KINDS["inspections"] = ("uscc", "year")
 FORM_KINDS["evaluations"] = ("uscc", "evaluated_on")
+FORM_KINDS["service-centres"] = ("name",)  # docs/dynamics.md: a centre by its name
 
 
 @dataclass

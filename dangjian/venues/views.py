@@ -20,7 +20,7 @@ from django.utils import timezone
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.areas.models import Area
 from dangjian.compliance.facts import Facts
-from dangjian.imports.record_views import RecordForm
+from dangjian.imports.record_views import RecordForm, Target, record_page, to
 from dangjian.imports.writers import may_write
 from dangjian.partyorgs.models import PartyOrganization
 from dangjian.venues.models import SIX, SIX_LABELS, ServiceCentre, Venue, VenuePhoto
@@ -221,6 +221,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": crumbs(("活动场所", reverse("web:venues")), ("党群服务中心", None)),
         "header": header,
         "rows": rows,
+        "may_write": may_write(request.user, "service-centres"),
     }
     return render(request, "venues/centres.html", context)
 
@@ -236,3 +237,13 @@ def party_org_panel(user: Any, po: PartyOrganization) -> dict[str, Any]:
         "checks": [{"v": v, "missing": v.missing, "photos": photos.get(v.pk, [])} for v in checks],
         "may_record": may_write(user, KIND),
     }
+
+
+@login_required
+def centre_new(request: HttpRequest) -> HttpResponse:
+    """A 党群服务中心, as a row of the `service-centres` kind (the area officers, for a
+    township of their area; a centre of that name is updated)."""
+    back = reverse("web:service_centres")
+    target = Target("service-centres", None, [("党群服务中心", back)], back, to(back),
+                    "登记党群服务中心")  # fmt: skip
+    return record_page(request, target)
