@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -292,8 +292,22 @@ def _record(user: User, events: list[_Event], now: Any, *, batch: int | None) ->
               "last_delivered_at", "user", "deliveries"]  # fmt: skip
     with transaction.atomic():
         if new:
-            bulk_create_with_history(new, RegistryEvent, batch_size=500,
-                                     default_user=user, default_date=now)  # fmt: skip
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(new, RegistryEvent, batch_size=500,
+                                             default_user=user, default_date=now)  # fmt: skip
+            except IntegrityError:
+                # A delivery of the same events at the same moment recorded them first (its
+                # import changed what this one's found unchanged): keep what is not there.
+                taken = set(
+                    RegistryEvent.objects.filter(
+                        registry_id=user.unit_id, event_id__in=[r.event_id for r in new]
+                    ).values_list("event_id", flat=True)
+                )
+                rest = [r for r in new if r.event_id not in taken]
+                if rest:
+                    bulk_create_with_history(rest, RegistryEvent, batch_size=500,
+                                             default_user=user, default_date=now)  # fmt: skip
         if again:
             bulk_update_with_history(again, RegistryEvent, fields, batch_size=500,
                                      default_user=user, default_date=now)  # fmt: skip

@@ -77,8 +77,11 @@ def suggestions(gate: Jurisdiction, today: dt.date, limit: int = 200) -> list[Su
     def open_on(day: dt.date) -> Q:
         return Q(first_seen__lte=day) & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=day))
 
+    scoped = FindingRecord.objects.all()
+    if gate.area is not None:  # the findings store keeps each finding's area path
+        scoped = scoped.filter(area_path__startswith=gate.area.path)
     rows = (
-        FindingRecord.objects.filter(rule_q, subject_type="party_org")
+        scoped.filter(rule_q, subject_type="party_org")
         .filter(open_on(first_end) | open_on(second_end))
         .values_list("subject_pk", "rule", "first_seen", "resolved_on")
     )
@@ -109,15 +112,14 @@ def suggestions(gate: Jurisdiction, today: dt.date, limit: int = 200) -> list[Su
 
 
 def may_review(user: Any, r: Rectification) -> bool:
-    """The level above: an area officer who sees it, or the secretary of a Party organization
-    above it (never its own)."""
+    """The level above: an area officer who sees it — who identifies weak Party
+    organizations and writes the `rectifications` kind (a secretary writes neither, so that
+    no Party organization resolves its own rectification)."""
     from dangjian.accounts.models import Role
 
     if user.is_superuser and not user.role:
         return True
     if user.role in (Role.CITY, Role.DISTRICT, Role.TOWNSHIP):
-        return Jurisdiction(user).party_orgs().filter(pk=r.party_org_id).exists()
-    if user.role == Role.ORG and user.party_org_id and user.party_org_id != r.party_org_id:
         return Jurisdiction(user).party_orgs().filter(pk=r.party_org_id).exists()
     return False
 

@@ -51,28 +51,12 @@ def venue_overview(request: HttpRequest) -> HttpResponse:
     area = gate.access_area(code) if code else None
     base = area or gate.area
     checks = _checks(user)
-    paths = dict(
-        PartyOrganization.objects.filter(pk__in=[c.party_org for c in checks]).values_list(
-            "pk", "township__path"
-        )
-    )
     if area is not None:
-        checks = [c for c in checks if (paths.get(c.party_org) or "").startswith(area.path)]
-    names = dict(
-        PartyOrganization.objects.filter(pk__in=[c.party_org for c in checks]).values_list(
-            "pk", "township__name"
-        )
-    )
-    latest_names = dict(
-        Venue.objects.filter(party_org__in=[c.party_org for c in checks])
-        .order_by("party_org_id", "checked_on")
-        .values_list("party_org_id", "name")
-    )
+        checks = [c for c in checks if c.township_path.startswith(area.path)]
 
     def row(c: Any) -> list[Any]:
         missing = [label for label, has in zip(SIX_LABELS, c.flags, strict=True) if not has]
-        return [c.code, c.name, names.get(c.party_org, ""), c.checked_on or "未核查",
-                latest_names.get(c.party_org, "—") if c.checked_on else "—",
+        return [c.code, c.name, c.township_name, c.checked_on or "未核查", c.venue or "—",
                 "是" if not missing else "否", "、".join(missing)]  # fmt: skip
 
     lacking = request.GET.get("lacking") == "1"
@@ -86,7 +70,7 @@ def venue_overview(request: HttpRequest) -> HttpResponse:
     )
     by_area = []
     for child in children:
-        mine = [c for c in checks if (paths.get(c.party_org) or "").startswith(child.path)]
+        mine = [c for c in checks if c.township_path.startswith(child.path)]
         full = sum(1 for c in mine if all(c.flags))
         by_area.append((child, len(mine), full, f"{full / len(mine):.0%}" if mine else "—"))
     full_total = sum(1 for c in checks if all(c.flags))

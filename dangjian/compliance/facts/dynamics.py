@@ -54,6 +54,9 @@ class VenueFact:
     township_code: str
     checked_on: dt.date | None  # the latest check on or before the date (None: none)
     flags: tuple[bool, ...]  # the six, in SIX's order (all False without a check)
+    venue: str  # the latest check's 场所名称 ("" without a check)
+    township_path: str  # for the pages' counts per area
+    township_name: str
 
 
 class DynamicsFacts(DuesFacts):
@@ -110,18 +113,19 @@ class DynamicsFacts(DuesFacts):
         checked = self.party_org_base().filter(
             PartyOrganization.active_on_q(d), form__in=COVERING_FORMS
         )
-        latest: dict[int, tuple[dt.date, tuple[bool, ...]]] = {}
-        for party_org, day, *flags in (
+        latest: dict[int, tuple[dt.date, tuple[bool, ...], str]] = {}
+        for party_org, day, venue, *flags in (
             Venue.objects.filter(party_org__in=checked.values("pk"), checked_on__lte=d)
             .order_by("party_org_id", "checked_on")
-            .values_list("party_org_id", "checked_on", *SIX_FIELDS)
+            .values_list("party_org_id", "checked_on", "name", *SIX_FIELDS)
         ):
-            latest[party_org] = (day, tuple(flags))  # the last one read is the latest
-        nothing = (False,) * len(SIX_FIELDS)
+            latest[party_org] = (day, tuple(flags), venue)  # the last one read is the latest
+        nothing = (None, (False,) * len(SIX_FIELDS), "")
         out = []
-        for pk, code, name, township in checked.order_by("pk").values_list(
-            "pk", "code", "name", "township__code"
+        for pk, code, name, township, path, township_name in checked.order_by("pk").values_list(
+            "pk", "code", "name", "township__code", "township__path", "township__name"
         ):
-            day, flags = latest.get(pk, (None, nothing))
-            out.append(VenueFact(pk, code, name, township, day, flags))
+            day, flags, venue = latest.get(pk, nothing)
+            out.append(VenueFact(pk, code, name, township, day, flags, venue, path,
+                                 township_name))  # fmt: skip
         return out
