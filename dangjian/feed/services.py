@@ -176,9 +176,10 @@ def events_apply(*, user: User, events: list[Any]) -> list[EventResult]:
     # Refused before reaching a wave (a bad envelope): recorded too, for the events page —
     # but a conflicting replay, or an event without an id, is only answered.
     recorded = {e.id for e in todo}
+    tried = {id(e) for e in todo}  # by identity: an _Event compares by value
     refused = []
     for event in read:
-        if event.result.outcome != Outcome.REFUSED or not event.id or event in todo:
+        if event.result.outcome != Outcome.REFUSED or not event.id or id(event) in tried:
             continue
         if event.id in known or event.id in recorded:
             continue
