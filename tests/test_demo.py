@@ -42,6 +42,7 @@ from dangjian.demo.base import SYSTEM_SINCE, allocate
 from dangjian.development.models import Applicant, ApplicantStatus, Stage
 from dangjian.dues.amounts import amount_due
 from dangjian.dues.models import DuesCategory, DuesPayment, DuesReturn, Fund
+from dangjian.inspections.models import AnnualInspection
 from dangjian.lib.codes import (
     uscc_division_code,
     validate_id_number,
@@ -57,7 +58,9 @@ from dangjian.partyorgs.models import (
     PartyOrgStatus,
 )
 from dangjian.people.models import Employment, Membership, Person, PoliticalStatus
+from dangjian.rectifications.models import Rectification
 from dangjian.transfers.models import Transfer, TransferStatus
+from dangjian.venues.models import ServiceCentre
 
 TODAY = demo.DEMO_TODAY
 SMALL = "300"
@@ -546,7 +549,11 @@ def test_the_history_looks_like_two_years_of_use_of_the_system():
     # DEV-ACTIVIST-TIME (no due date) and the dues rules (MEM-DUES-LAPSE due on D itself,
     # FUN-DUES-RETURN once a year is closed) are not the backbone's either: on their own too.
     dues_findings_are_a_realistic_minority(found)
-    on_their_own = {"DEV-ACTIVIST-TIME", "MEM-DUES-LAPSE", "FUN-DUES-RETURN"}
+    # The rules of issue 18 read their own records (inspections, rectifications, venue
+    # checks), each with its own dates: on their own as well.
+    dynamics_findings_are_a_realistic_minority(found)
+    on_their_own = {"DEV-ACTIVIST-TIME", "MEM-DUES-LAPSE", "FUN-DUES-RETURN",
+                    "DYN-INSPECTION", "DYN-WEAK-OVERDUE", "VEN-SIX"}  # fmt: skip
     findings = [
         f
         for f in found
@@ -643,6 +650,31 @@ def dues_findings_are_a_realistic_minority(found) -> None:
     returns = DuesReturn.objects.count()
     short = by_rule["FUN-DUES-RETURN"]
     assert 0 < short <= 0.15 * returns, (short, returns)
+
+
+def dynamics_findings_are_a_realistic_minority(found) -> None:
+    """Issue 18 item 5: some, not most, organizations filed last year's inspection without
+    the Party section; a few rectifications in every state, some overdue; venues with
+    realistic gaps."""
+    by_rule = Counter(f.rule for f in found)
+    inspected = AnnualInspection.objects.filter(year=TODAY.year - 1).count()
+    without = AnnualInspection.objects.filter(year=TODAY.year - 1, party_section=False).count()
+    assert 0.03 * inspected <= without <= 0.15 * inspected, (without, inspected)
+    assert 0 < by_rule["DYN-INSPECTION"] <= 0.15 * SocialOrganization.objects.count()
+    states = Counter(
+        "resolved" if r.resolved_on else "submitted" if r.completion_submitted_on
+        else "overdue" if r.deadline < TODAY else "open"
+        for r in Rectification.objects.all()
+    )  # fmt: skip
+    assert set(states) == {"open", "overdue", "submitted", "resolved"}, states
+    late = Rectification.objects.filter(resolved_on__isnull=True, deadline__lt=TODAY,
+                                        party_org__status="active")  # fmt: skip
+    assert by_rule["DYN-WEAK-OVERDUE"] == late.count() >= states["overdue"] > 0
+    checked = PartyOrganization.objects.filter(
+        form__in=["standalone", "joint", "functional"], status="active"
+    ).count()
+    assert 0.1 * checked <= by_rule["VEN-SIX"] <= 0.4 * checked, (by_rule["VEN-SIX"], checked)
+    assert ServiceCentre.objects.filter(venues__isnull=False).exists()
 
 
 def development_findings_are_a_realistic_minority(found) -> None:

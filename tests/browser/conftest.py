@@ -298,6 +298,7 @@ def world(areas: dict[str, Any]) -> World:
         _fill(w, areas)
         # The secretary's branch holds its meetings (its tasks are the ones the tests work).
         factories.life_kept(w.party_orgs["fr"], timezone.localdate())
+        factories.venue_kept(w.party_orgs["fr"])  # and its venue meets 六有 (no VEN-SIX)
         # The supervisory unit studies the matter each year (MGT-STUDY: its dashboard is
         # clean); the districts do not (the district's task is worked in the browser).
         factories.studies_kept(w.orgs["fr_school"].supervisor, until=timezone.localdate())
