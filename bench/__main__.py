@@ -318,6 +318,7 @@ def main() -> int:
             print(result.line(), flush=True)
             results.append(result)
     out = ROOT / "var" / "bench" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL-only run made no var/bench
     previous = json.loads(out.read_text()) if out.exists() else {}
     previous.update({r.name: r.as_dict() for r in results})
     out.write_text(json.dumps(previous, ensure_ascii=False, indent=2) + "\n")
