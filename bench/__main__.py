@@ -41,6 +41,7 @@ BENCHMARKS = [
     "web",
     "dues",
     "feed",
+    "whatif",
 ]  # module names, in the order they run
 LOCAL_PG = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 DEMO_SEED = 1

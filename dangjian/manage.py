@@ -37,6 +37,19 @@ def _utility_class() -> Any:
 
         def execute(self) -> None:
             self.show_all = self.argv[1:2] == ["help"] and "--all" in self.argv[2:]
+            if self.argv[1:2] == ["check"]:
+                # `check --settings REVISED.toml` names a policy file, not Django's settings
+                # module, which Django's own first reading of the line would take it for.
+                self.argv = [
+                    self.argv[0],
+                    "check",
+                    *(
+                        "--revised-settings" + a[len("--settings") :]
+                        if a == "--settings" or a.startswith("--settings=")
+                        else a
+                        for a in self.argv[2:]
+                    ),
+                ]
             super().execute()
 
         def project_commands(self) -> dict[str, str]:

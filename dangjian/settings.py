@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "dangjian.inspections",
     "dangjian.rectifications",
     "dangjian.venues",
+    "dangjian.policies",
     "dangjian.feed",
     "dangjian.web",
 ]

@@ -27,3 +27,17 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_versions(monkeypatch):
+    """The adopted policy versions are cached per process for `CACHE_SECONDS`, and forgotten
+    whenever one is saved or deleted (policies/selectors.py). Every test's database starts
+    without any: the cache starts so, with no expiry — a count of queries does not depend
+    on whether an earlier call of the test filled it."""
+    from dangjian.policies import selectors
+
+    monkeypatch.setattr(selectors, "CACHE_SECONDS", float("inf"))
+    selectors.prime([])
+    yield
+    selectors.forget()

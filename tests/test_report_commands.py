@@ -323,7 +323,8 @@ def test_it_writes_json_and_text_to_a_file(world, cli, tmp_path):
         path = tmp_path / name
         argv = ("report", "coverage", "--format", fmt, "--as-of", AS_OF)
         code, out, err = cli(*argv, "-o", str(path))
-        assert (code, out, err) == (0, "", f"已写入 {path}\n")
+        version = coverage_report(as_of=DATE)["policy_version"]
+        assert (code, out, err) == (0, "", f"已写入 {path}（政策设置版本 {version}）\n")
         assert path.read_text(encoding="utf-8") == cli(*argv)[1]
     assert (
         json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))

@@ -67,7 +67,7 @@ def training_needs(user: User, as_of: dt.date, area: Area | None = None) -> list
     """The people of the user's jurisdiction (of `area`) the training rules find on `as_of`:
     one evaluation of the three rules, then one query for the Party organizations' names
     and one for the offices' roles."""
-    policy = policy_module.load()
+    policy = policy_module.in_force(as_of)
     least = Decimal(policy["secretary_training_min_days"])
     findings = evaluate(as_of=as_of, area=area, rules=list(TRAINING_RULES), user=user).findings
     codes = {str(f.facts.get("party_org", "")) for f in findings}

@@ -99,7 +99,7 @@ def evaluate(
 ) -> CheckResult:
     """Every selected rule over `area` (None: everything) on `as_of`, as `user` may see it
     (None: the system itself). An area outside the user's jurisdiction finds nothing."""
-    policy = policy or policy_module.load()
+    policy = policy or policy_module.in_force(as_of)
     gate = Jurisdiction(user)
     if area is None and not gate.everything:
         area = gate.facts_area()
@@ -187,18 +187,25 @@ class RecordingOrderError(Exception):
 
 
 @transaction.atomic
-def record(result: CheckResult) -> CheckRun:
+def record(result: CheckResult, *, cause: str = "") -> CheckRun:
     """Record a full check (every rule, the whole system): new findings open, the ones no
-    longer found are resolved on the check's date, the others are refreshed."""
+    longer found are resolved on the check's date, the others are refreshed. The tasks'
+    events name `cause`; by default the periodic check — or, when the settings version
+    differs from the last recorded check's, the version now in force (a revision taking
+    effect: docs/policy-versions.md)."""
     if set(result.rules) != set(RULES):
         raise ValueError("only a check of every rule is recorded")
-    last = CheckRun.objects.order_by("-as_of").first()
+    last = CheckRun.objects.order_by("-as_of", "-ran_at").first()
     if last is not None and last.as_of > result.as_of:
         raise RecordingOrderError(
             f"已记录 {last.as_of} 的检查，不能再记录更早日期 {result.as_of} 的检查"
         )
+    if not cause:
+        cause = "定期全面检查"
+        if last is not None and last.policy_version != result.policy_version:
+            cause = f"政策设置调整（自 {result.as_of} 起按版本 {result.policy_version}）"
     opened, resolved = reconcile(
-        result, FindingRecord.objects.filter(resolved_on__isnull=True), cause="定期全面检查"
+        result, FindingRecord.objects.filter(resolved_on__isnull=True), cause=cause
     )
     bump()  # a recorded check is a change of the data (its run, the open counts by day)
     return CheckRun.objects.create(

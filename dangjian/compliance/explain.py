@@ -67,7 +67,7 @@ def explain(
 ) -> Explanation:
     """Explain the rules for the organization with USCC `key`, or the Party organization
     with code `key`; `area` is the caller's jurisdiction (outside it: not found)."""
-    policy = policy_module.load()
+    policy = policy_module.in_force(as_of)
     gate = Jurisdiction(user)
     orgs = gate.orgs().filter(uscc=normalize_uscc(key))
     party_orgs = gate.party_orgs().filter(code=key)

@@ -105,4 +105,4 @@ def write_xlsx(result: CheckResult, path: Path) -> None:
             for cell in row:
                 cell.fill = overdue_fill
         sheet.append(row)
-    sheets.save(book, path)
+    sheets.save(book, path, policy_version=result.policy_version)

@@ -105,11 +105,20 @@ def _decimal(name: str, raw: Any, expected: str) -> Decimal:
 def read_integer(name: str, raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise _refuse(name, raw, "非负整数")
+    low, high, unit = RANGES.get(name, (0, None, ""))
+    if raw < low or (high is not None and raw > high):
+        bound = f"{low} 至 {high}" if high is not None else f"不小于 {low}"
+        raise _refuse(name, raw, f"{bound} 之间的整数（{unit}）" if unit else f"{bound} 的整数")
     return raw
 
 
 def read_decimal(name: str, raw: Any) -> Decimal:
-    return _decimal(name, raw, '非负小数（写成字符串，如 "0.005"）')
+    expected = '非负小数（写成字符串，如 "0.20"）'
+    value = _decimal(name, raw, expected)
+    low, high, unit = DECIMAL_RANGES.get(name, (Decimal(0), None, ""))
+    if value < low or (high is not None and value > high):
+        raise _refuse(name, raw, f"{low} 至 {high} 之间的{unit}")
+    return value
 
 
 def read_period(name: str, raw: Any) -> Period:
@@ -134,9 +143,12 @@ def read_brackets(name: str, raw: Any) -> Brackets:
             raise _refuse(name, raw, expected)
         up_to = _decimal(name, entry["up_to"], expected) if "up_to" in entry else None
         previous = out[-1].up_to if out else None
-        if up_to is not None and previous is not None and up_to <= previous:
-            raise _refuse(name, raw, expected)
-        out.append(Bracket(up_to, _decimal(name, entry["rate"], expected)))
+        if up_to is not None and (up_to <= 0 or (previous is not None and up_to <= previous)):
+            raise _refuse(name, entry["up_to"], "递增的正数分档上限（每档上限须高于上一档）")
+        rate = _decimal(name, entry["rate"], expected)
+        if rate > 1:
+            raise _refuse(name, entry["rate"], '0 至 1 之间的比例（如 "0.005" 即 0.5%）')
+        out.append(Bracket(up_to, rate))
     return Brackets(tuple(out))
 
 
@@ -183,6 +195,39 @@ DECLARED: dict[str, type] = {
     "life_theme_day_period": Period,
     "life_review_period": Period,
     "life_appraisal_period": Period,
+}
+
+
+# The sensible range of every integer setting (a revision outside it is refused, naming the
+# setting and the value): (lowest, highest, what it counts).
+_MEMBERS = (1, 10000, "人")
+RANGES: dict[str, tuple[int, int | None, str]] = {
+    "standalone_min_formal_members": _MEMBERS,
+    "branch_committee_min_formal_members": _MEMBERS,
+    "general_branch_min_members": _MEMBERS,
+    "committee_min_members": _MEMBERS,
+    "branch_max_members": _MEMBERS,
+    "joint_max_orgs": (1, 1000, "个单位"),
+    "branch_term_years": (1, 10, "年"),
+    "general_branch_term_years": (1, 10, "年"),
+    "committee_term_years": (1, 10, "年"),
+    "secretary_training_min_days": (0, 365, "天"),
+    "new_secretary_training_months": (0, 120, "个月"),
+    "dissolve_within_days": (0, 3650, "天"),
+    "transfer_within_days": (0, 3650, "天"),
+    "industry_committee_min_party_orgs": (1, 10000, "个党组织"),
+    "fulltime_worker_min_members": (1, 100000, "人"),
+    "activist_min_months": (0, 120, "个月"),
+    "talk_within_months": (0, 120, "个月"),
+    "probation_months": (1, 60, "个月"),
+    "probation_grace_months": (0, 120, "个月"),
+    "dues_lapse_months": (1, 120, "个月"),
+    "setup_within_days": (0, 3650, "天"),
+    "fix_within_days": (0, 3650, "天"),
+    "life_lookback_months": (1, 120, "个月"),
+}
+DECIMAL_RANGES: dict[str, tuple[Decimal, Decimal | None, str]] = {
+    "dues_flat_amount": (Decimal(0), Decimal(1000), "金额（元）"),
 }
 
 
@@ -249,8 +294,26 @@ def read_setting(name: str, entry: Any, declared: dict[str, type] = DECLARED) ->
 
 
 def parse(text: str, declared: dict[str, type] = DECLARED) -> Policy:
-    data = tomllib.loads(text)
+    """A settings file (the shipped `policy.toml`, or a revision in its format), every
+    setting read as its declared type and checked against its range; a file that does not
+    fit is refused with a `PolicyError` naming the setting and the value."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"政策设置文件不是有效的 TOML 格式：{exc}") from None
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    for key, kind, expected in (
+        ("version", str, "版本号（30字以内的字符串）"),
+        ("document", str, "所依据的文件（字符串）"),
+        ("effective_on", dt.date, "政策文件施行日期 YYYY-MM-DD"),
+        ("settings", dict, "各项设置（[settings.名称] 表）"),
+    ):
+        value = data.get(key)
+        wrong = not isinstance(value, kind) or isinstance(value, dt.datetime)
+        if isinstance(value, str):
+            wrong = wrong or not value.strip() or (key == "version" and len(value) > 30)
+        if wrong:
+            raise PolicyError(f"政策设置文件的「{key}」的值「{value}」无效：应为{expected}")
     entries = data["settings"]
     settings = {name: read_setting(name, entry, declared) for name, entry in entries.items()}
     missing = [name for name in declared if name not in settings]
@@ -261,8 +324,29 @@ def parse(text: str, declared: dict[str, type] = DECLARED) -> Policy:
 
 @functools.cache
 def load(path: str | None = None) -> Policy:
+    """The shipped settings (`policy.toml`, or the file DANGJIAN_POLICY_FILE names): the
+    first version, in force until a revision adopted in the system takes effect."""
+    return parse(default_text(path))
+
+
+def default_text(path: str | None = None) -> str:
     file = Path(path or os.environ.get("DANGJIAN_POLICY_FILE") or DEFAULT_FILE)
-    return parse(file.read_text(encoding="utf-8"))
+    return file.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=32)
+def parsed(text: str) -> Policy:
+    """A revision's text, read once per process."""
+    return parse(text)
+
+
+def in_force(day: dt.date | None = None) -> Policy:
+    """The settings in force on `day` (today by default): the latest revision adopted in
+    the system whose effective date is on or before it, else the shipped settings
+    (`dangjian.policies`, docs/policy-versions.md)."""
+    from dangjian.policies.selectors import version_in_force
+
+    return version_in_force(day)
 
 
 @functools.cache

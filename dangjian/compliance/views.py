@@ -55,6 +55,7 @@ EXPORT_HEADER = [
     "整改措施",
     "办理状态",
     "承办人",
+    "政策设置版本",
 ]
 
 
@@ -260,6 +261,7 @@ def _export_chunk(user: Any, records: list[Any], today: dt.date) -> Iterator[lis
             rule.action if rule else "",
             row["state_label"] if row["task"] else "",
             row["holder"] if row["task"] else "",
+            r.policy_version,
         ]
 
 

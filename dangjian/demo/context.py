@@ -28,7 +28,7 @@ from dangjian.cadres.models import (
     Training,
     WorkerAllowance,
 )
-from dangjian.compliance.policy import load as load_policy
+from dangjian.compliance.policy import in_force as load_policy
 from dangjian.demo.regions import Regions
 from dangjian.demo.scales import Scale
 from dangjian.development.models import Applicant

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from dangjian.compliance.policy import load as load_policy
+from dangjian.compliance.policy import in_force as load_policy
 from dangjian.demo.base import DEMO_TODAY, share
 from dangjian.demo.context import CityContext, Org
 from dangjian.dues.amounts import amount_due

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.areas.models import Area
-from dangjian.compliance.policy import load
+from dangjian.compliance.policy import in_force
 from dangjian.dues import figures
 from dangjian.dues.models import DuesCategory
 from dangjian.dues.recording import MonthRow, dues_record_month
@@ -140,7 +140,7 @@ def dues_month(request: HttpRequest, code: str, month: str) -> HttpResponse:
     people = figures.members_held(party_org)
     stored = figures.month_rows(people, first)
     earlier = figures.last_rows(people, first)
-    policy = load()
+    policy = in_force()
     errors: dict[int, list[str]] = {}
     post = request.POST
     if request.method == "POST":
@@ -196,7 +196,7 @@ def dues_month(request: HttpRequest, code: str, month: str) -> HttpResponse:
 def dues_ledger(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """A Party organization's yearly ledger: per member and month, base, due and paid."""
     party_org = _party_org(request, code)
-    rows = figures.ledger_rows(party_org, year, load())
+    rows = figures.ledger_rows(party_org, year, in_force())
     return tables.xlsx_response(
         f"党费台账-{party_org.name}-{year}.xlsx", figures.ledger_header(year), rows,
         title=f"{year}年党费台账",

@@ -24,6 +24,8 @@ class Context:
     # The importer's jurisdiction (accounts.jurisdiction.Jurisdiction), None for all: a row
     # about a stored record it cannot see is refused (imports/writers.py).
     gate: Any = None
+    # The policy settings in force on `today` (compliance.policy.in_force), read once.
+    policy: Any = None
 
     @property
     def role(self) -> str:

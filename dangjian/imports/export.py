@@ -18,6 +18,7 @@ from django.db.models import Q
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import User
 from dangjian.areas.models import Area, Unit
+from dangjian.compliance.policy import in_force
 from dangjian.core.models import AuditAction, AuditEvent
 from dangjian.imports.base import Kind
 from dangjian.imports.fields import Column
@@ -468,12 +469,12 @@ def _transfers(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[
 def _dues(gate: Jurisdiction, area: Area | None, unmask: bool) -> Iterator[list[str]]:
     """`dues` (docs/dues.md): the payments of the members the gate sees (whose relation is
     held in `area` when given), with the amount due computed from the policy's brackets."""
-    from dangjian.compliance.policy import load
+
     from dangjian.dues.amounts import amount_due
     from dangjian.dues.models import DuesCategory, DuesPayment
     from dangjian.imports.kinds.dues import month_text
 
-    policy = load()
+    policy = in_force()
     qs = DuesPayment.objects.all()
     if not gate.everything:
         qs = qs.filter(person__in=gate.people().values("pk"))
@@ -884,7 +885,7 @@ def _write_xlsx(kind_name: str, rows: Iterable[list[str]], out: Path) -> int:
             cells[i].number_format = "@"
         sheet.append(cells)
         count += 1
-    sheets.save(book, out)
+    sheets.save(book, out, policy_version=in_force().version)
     return count
 
 
@@ -941,4 +942,4 @@ def write_template(kind_name: str, out: Path | IO[str]) -> None:
             for row in range(3, 1003):
                 sheet.cell(row=row, column=i).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A3"
-    sheets.save(book, out)
+    sheets.save(book, out, policy_version=in_force().version)

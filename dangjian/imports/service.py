@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.accounts.models import Role, User
+from dangjian.compliance.policy import in_force
 from dangjian.core.version import bump
 from dangjian.imports.base import Change, Context, Kind, Outcome, Row
 from dangjian.imports.errors import CellError, FileError, RowError
@@ -684,6 +685,7 @@ class _Run:
                 reason=batch.history_reason,
                 area=_area_of(user),
                 gate=Jurisdiction(user) if user is not None else None,
+                policy=in_force(today or timezone.localdate()),
             )
             kind = kind_cls(ctx)
             outcome = Outcome()

@@ -186,12 +186,18 @@ class _Zip(zipfile.ZipFile):
             shutil.copyfileobj(src, dest, 1 << 16)
 
 
-def save(book: Workbook, out: Path | IO[bytes]) -> None:
+def save(book: Workbook, out: Path | IO[bytes], *, policy_version: str | None = None) -> None:
     """Save `book` to a path or a binary stream: without the time of day (the same content
     gives the same bytes: export → import → export compares files; the workbook says it was
     made on ZIP's first day, 1980-01-01), and without a formula cell
-    (one that reached a workbook other than through `put` is made text again)."""
+    (one that reached a workbook other than through `put` is made text again). Its
+    properties name the policy settings version it follows, `policy_version`
+    (docs/policy-versions.md: every export passes the version it was made with)."""
     from openpyxl.writer.excel import ExcelWriter
+
+    if policy_version:
+        book.properties.keywords = f"政策设置版本 {policy_version}"
+        book.properties.subject = f"{APP_NAME}（政策设置版本 {policy_version}）"
 
     if not book.write_only:
         for sheet in book.worksheets:

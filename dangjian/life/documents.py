@@ -25,6 +25,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dangjian.accounts.jurisdiction import Scope
+from dangjian.compliance.policy import in_force
 from dangjian.lib import sheets
 from dangjian.life.grid import MISSING, ORDER, Row
 from dangjian.life.models import (
@@ -401,7 +402,7 @@ def _group_of(entry: str | tuple[str, str]) -> str | None:
 
 def _save(book: Any) -> bytes:
     buffer = io.BytesIO()
-    sheets.save(book, buffer)
+    sheets.save(book, buffer, policy_version=in_force().version)
     return buffer.getvalue()
 
 

@@ -116,7 +116,7 @@ def life_grid(
     and code: months 1–12 for a monthly type, 4 quarters, or the year. A cell is *missing*
     when the meeting was required, its period ended before `as_of` and no approved meeting
     was held in it (whatever the rules' lookback, which only limits what they find)."""
-    policy = policy or policy_module.load()
+    policy = policy or policy_module.in_force(as_of)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     branches = list(
         _branches(party_orgs, first, last).values_list(

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from dangjian.accounts.jurisdiction import Jurisdiction
+from dangjian.compliance.policy import in_force
 from dangjian.lib import sheets
 from dangjian.life.models import (
     Activity,
@@ -278,5 +279,5 @@ def xlsx(table: Table, scope: str) -> bytes:
     for row in table.rows:
         sheets.append(sheet, row)
     out = io.BytesIO()
-    sheets.save(book, out)
+    sheets.save(book, out, policy_version=in_force().version)
     return out.getvalue()

@@ -98,7 +98,7 @@ def party_org_life(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     party_org = gate.access_party_org(code[:40])
     year = _year(request, today)
-    policy = policy_module.load()
+    policy = policy_module.in_force(today)
     from dangjian.life.grid import life_grid
 
     rows = life_grid(PartyOrganization.objects.filter(pk=party_org.pk), year, today, policy)

@@ -94,7 +94,7 @@ def _party_org_rows(party_orgs: list[PartyOrganization], today: dt.date) -> list
         )
         .values_list("relation_party_org_id", "formal", "total")
     }
-    policy = policy_module.load()
+    policy = policy_module.in_force(today)
     rows = []
     for p in party_orgs:
         formal, total = members.get(p.pk, (0, 0))
@@ -368,7 +368,7 @@ def party_org_detail(request: HttpRequest, code: str) -> HttpResponse:
         "active": party_org.is_active(today),
         "parent_visible": parent_visible,
         "children": [{"p": c, "linked": c.pk in visible_children} for c in children],
-        "term": _term(party_org, policy_module.load(), today),
+        "term": _term(party_org, policy_module.in_force(today), today),
         "committee": _committee(party_org, today),
         "covered": covered,
         "covered_now": sum(1 for c in covered if c["current"]),

@@ -294,10 +294,10 @@ def _dues(membership: Membership | None, person: Person) -> list[dict[str, Any]]
     """A member's own dues, latest first, with the amount due by the policy's brackets."""
     if membership is None:
         return []
-    from dangjian.compliance.policy import load
+    from dangjian.compliance.policy import in_force
     from dangjian.dues.figures import history
 
-    return history(person, load())
+    return history(person, in_force())
 
 
 # --- writing (one-row imports of the `people` kind: imports/record_views.py) ------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -68,8 +68,15 @@ def _args(request: HttpRequest, query: ReportQuery) -> dict[str, Any]:
     response={200: list[CoverageRow], **ERRORS},
     summary="覆盖情况（市、区县、乡镇街道）",
 )
-def coverage(request: HttpRequest, query: Query[ReportQuery]) -> list[dict[str, Any]]:
-    return coverage_report(**_args(request, query))["rows"]
+def coverage(
+    request: HttpRequest, response: HttpResponse, query: Query[ReportQuery]
+) -> list[dict[str, Any]]:
+    """The rows as CONTRACT.md shapes them; the settings version they follow in the
+    response header `X-Policy-Version` (docs/policy-versions.md)."""
+    report = coverage_report(**_args(request, query))
+    response["X-Policy-Version"] = report["policy_version"]
+    rows: list[dict[str, Any]] = report["rows"]
+    return rows
 
 
 @router.get(

@@ -72,7 +72,7 @@ def coverage_report(
         area = gate.facts_area()
     facts = facts or facts_for(as_of, area, user)
     tree = AreaTree(area)
-    threshold = policy_module.load()["standalone_min_formal_members"]
+    threshold = policy_module.in_force(as_of)["standalone_min_formal_members"]
 
     # Counted by township first, then rolled up to the district and city once per township
     # (not once per organization: a country has millions of them and some forty thousand
@@ -127,6 +127,6 @@ def coverage_report(
         # Whose figures these are (长沙市, 长沙市教育局主管的社会组织): the titles say it.
         "area_name": scope.name,
         "title": scope.title("社会组织党建覆盖情况"),
-        "policy_version": policy_module.load().version,
+        "policy_version": policy_module.in_force(as_of).version,
         "rows": rows,
     }

@@ -82,7 +82,7 @@ def org_building_report(
     if area is None and user is not None:
         area = gate.facts_area()
     facts = facts or facts_for(as_of, area, user)
-    threshold = policy_module.load()["standalone_min_formal_members"]
+    threshold = policy_module.in_force(as_of)["standalone_min_formal_members"]
     rows = {key: [0, 0, 0, 0] for key, _label, _indent in ROWS}
 
     def add(key: str, column: int, n: int = 1) -> None:
@@ -125,7 +125,7 @@ def org_building_report(
         "area_name": scope.name,
         "scope": scope.line,
         "title": scope.title(TITLE),
-        "policy_version": policy_module.load().version,
+        "policy_version": policy_module.in_force(as_of).version,
         "columns": COLUMNS,
         "rows": rows,
     }

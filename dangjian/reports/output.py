@@ -51,6 +51,7 @@ def coverage_text(report: dict[str, Any]) -> str:
     lines.append(
         "工作覆盖率 = 被党组织覆盖或有党建工作指导员的社会组织 ÷ 全部正常社会组织；“—”表示分母为0。"
     )
+    lines.append(f"政策设置版本 {report['policy_version']}。")
     return "\n".join(lines) + "\n"
 
 
@@ -104,7 +105,8 @@ def coverage_xlsx(report: dict[str, Any], path: Path) -> None:
     sheet.print_title_rows = "2:2"
     _print_setup(sheet, landscape=True)
     sheet.page_setup.fitToHeight = 0  # as many pages down as the townships need
-    sheets.save(book, path)
+    sheet.oddFooter.left.text = f"政策设置版本 {report['policy_version']}"
+    sheets.save(book, path, policy_version=report["policy_version"])
 
 
 def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
@@ -182,7 +184,7 @@ def org_building_xlsx(report: dict[str, Any], path: Path) -> None:
     ).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.row_dimensions[note].height = 80  # four or five lines of wrapped text
     _print_setup(sheet, landscape=False)
-    sheets.save(book, path)
+    sheets.save(book, path, policy_version=report["policy_version"])
 
 
 PLAN_TITLE = "联合党组织组建方案"
@@ -234,4 +236,4 @@ def plan_xlsx(plan: JointPlan, path: Path, *, scope: Scope | None = None) -> Non
         for column in ws.columns:
             letter = column[0].column_letter
             ws.column_dimensions[letter].width = 18
-    sheets.save(book, path)
+    sheets.save(book, path, policy_version=plan.policy_version)

@@ -339,7 +339,7 @@ def plan_joint(
     facts: Facts | None = None,
     user: User | None = None,
 ) -> JointPlan:
-    policy = policy_module.load()
+    policy = policy_module.in_force(as_of)
     max_orgs = policy["joint_max_orgs"]
     facts = facts or facts_for(as_of, area, user)
     candidates, names = eligible(facts, policy["standalone_min_formal_members"])

@@ -195,6 +195,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "area": area,
         "area_label": report["area_name"],
         "report_title": report["title"],
+        "policy_version": report["policy_version"],
         "as_of": as_of,
         "top": top,
         "top_cells": _coverage_cells(top, as_of) if top else [],

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from dangjian.accounts.jurisdiction import Jurisdiction
 from dangjian.areas.models import Area
+from dangjian.compliance.policy import in_force
 from dangjian.lib import sheets
 from dangjian.reports import cadres
 from dangjian.reports import selectors as report_selectors
@@ -150,7 +151,7 @@ def _write(path: Any, title: str, header: list[str], rows: list[list[Any]]) -> N
     sheets.append(sheet, header, font=Font(bold=True))
     for values in rows:
         sheets.append(sheet, values)
-    sheets.save(book, path)
+    sheets.save(book, path, policy_version=in_force().version)
 
 
 @login_required

@@ -59,7 +59,7 @@ MENU = [
             ("书记与党务干部", "web:report_cadres"),
         ],
     ),
-    ("数据", [("数据导入", "web:imports")]),
+    ("数据", [("数据导入", "web:imports"), ("政策设置版本", "web:policy_versions")]),
 ]
 
 

@@ -112,7 +112,7 @@ def link(name: str, as_of: dt.date | str, area: str | None, **params: Any) -> st
 
 
 def _threshold() -> int:
-    return int(policy_module.load()["standalone_min_formal_members"])
+    return int(policy_module.in_force()["standalone_min_formal_members"])
 
 
 def org_rows(

@@ -72,7 +72,7 @@ def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
     kinds: dict[str, dict[str, int]] = {
         k: {"standalone": 0, "joint": 0, "other": 0, "none": 0} for k in OrgKind.values
     }
-    threshold = policy_module.load()["standalone_min_formal_members"]
+    threshold = policy_module.in_force(as_of)["standalone_min_formal_members"]
     orgs_active = 0
     for kind, profile, n, _staff in facts.profiles("kind", threshold):
         if profile.standalone is not None:
@@ -106,6 +106,7 @@ def _compute(user: User, area: Area | None, as_of: dt.date) -> dict[str, Any]:
     )
     return {
         "as_of": as_of.isoformat(),
+        "policy_version": report["policy_version"],
         "top": top,
         "children": children,
         "orgs_active": orgs_active,

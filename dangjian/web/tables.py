@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from dangjian.compliance.policy import in_force
 from dangjian.lib import sheets
 
 PER_PAGE = 30
@@ -99,7 +100,7 @@ def xlsx_response(
     for row in rows:
         sheets.append(sheet, row)
     buffer = io.BytesIO()
-    sheets.save(book, buffer)
+    sheets.save(book, buffer, policy_version=in_force().version)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

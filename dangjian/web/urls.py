@@ -14,7 +14,8 @@ urlpatterns = [
     path("", include("dangjian.inspections.urls")),  # before orgs/<uscc>/
     path("", include("dangjian.feed.urls")),
     path("", include("dangjian.rectifications.urls")),
-    path("", include("dangjian.venues.urls")),  # before party-orgs/<code>/
+    path("", include("dangjian.venues.urls")),
+    path("", include("dangjian.policies.urls")),  # before party-orgs/<code>/
     path("", include("dangjian.orgs.urls")),
     path("", include("dangjian.partyorgs.urls")),
     path("", include("dangjian.people.urls")),

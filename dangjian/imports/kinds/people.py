@@ -90,13 +90,14 @@ class PreparedNumber(NamedTuple):
         return (tuple.__new__, (type(self), tuple(self)))
 
 
-def probation_end(joined_on: dt.date) -> dt.date:
+def probation_end(joined_on: dt.date, policy: Any = None) -> dt.date:
     """The normal end of a probation: 入党日期 + `probation_months` (12) months, the same
-    day a year later (29 February: the 28th)."""
+    day a year later (29 February: the 28th), by the settings in force on the import's day
+    (`policy`; None: today's)."""
     from dangjian.compliance.facts.life import add_months
-    from dangjian.compliance.policy import load
+    from dangjian.compliance.policy import in_force
 
-    return add_months(joined_on, load()["probation_months"])
+    return add_months(joined_on, (policy or in_force())["probation_months"])
 
 
 def linked_people() -> Any:
@@ -287,11 +288,11 @@ class PeopleKind(Kind):
                     f"只有中共预备党员填写此项（政治面貌为「{PoliticalStatus(status).label}」）",
                 )
             elif extended is not None and joined is not None:
-                normal_end = probation_end(joined)
+                normal_end = probation_end(joined, self.ctx.policy)
                 if extended <= normal_end:
                     fail(
                         "probation_extended_to",
-                        f"须晚于预备期的正常期满日 {normal_end}（入党日期 {joined} 满1年）",
+                        f"须晚于预备期的正常期满日 {normal_end}（入党日期 {joined} 起满预备期）",
                     )
             relation_pk = None
             if relation:

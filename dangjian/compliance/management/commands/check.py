@@ -1,5 +1,6 @@
 """`dangjian check [--as-of DATE] [--area CODE] [--rule ID]… [--format json|text|xlsx]
-[-o FILE] [--explain USCC|CODE] [--record]` (CONTRACT.md)."""
+[-o FILE] [--explain USCC|CODE] [--record] [--settings REVISED.toml [--compare]]`
+(CONTRACT.md; the what-if: docs/policy-versions.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from dangjian.areas.models import Area
 from dangjian.compliance.engine import RULES, RecordingOrderError, evaluate, record
 from dangjian.compliance.explain import SubjectNotFound, explain
 from dangjian.compliance.output import as_text, write_xlsx
+from dangjian.compliance.policy import Policy
 from dangjian.core.cli import DangjianCommand, add_user_argument, user_and_area
+from dangjian.policies import whatif
+from dangjian.policies.services import revision_check
+from dangjian.policies.whatif import compare
 
 
 def parse_date(value: str) -> dt.date:
@@ -26,8 +31,15 @@ def parse_date(value: str) -> dt.date:
         raise CommandError(f"日期「{value}」格式不正确，应为 YYYY-MM-DD", returncode=2) from None
 
 
+REVISED_OPTION = "--revised-settings"
+
+
 class Command(DangjianCommand):
     help = "按政策规则检查，列出问题（待办）"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认今天）")
@@ -40,6 +52,22 @@ class Command(DangjianCommand):
         )
         parser.add_argument(
             "--record", action="store_true", help="记入待办问题库（仅限全部规则、全部区划的检查）"
+        )
+        # `--settings` here is a revised policy file, not Django's settings module (whose
+        # option this one replaces: `create_parser`; `dangjian.manage` passes it through).
+        parser.add_argument(
+            "--settings",
+            REVISED_OPTION,
+            dest="revised",
+            type=Path,
+            metavar="REVISED.toml",
+            help="按修订后的政策设置文件检查（不记入问题库）",
+        )
+        parser.set_defaults(settings=None)
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="与 --settings 同用：列出修订将新出现和将消失的问题（与检查日期施行的版本比较）",
         )
         parser.add_argument(
             "--system",
@@ -62,8 +90,22 @@ class Command(DangjianCommand):
         if options["explain"]:
             self._explain(options["explain"], as_of, area, options["format"], user)
             return
+        revised = self._revised(options)
+        if options["compare"]:
+            if revised is None:
+                raise CommandError("--compare 须与 --settings 同用", returncode=2)
+            if options["record"] or options["rule"]:
+                raise CommandError(
+                    "--compare 比较全部规则，不与 --record、--rule 同用", returncode=2
+                )
+            self._compare(revised, as_of, area, user, options)
+            return
+        if revised is not None and options["record"]:
+            raise CommandError("按未采用的修订检查的结果不记入问题库", returncode=2)
         try:
-            result = evaluate(as_of=as_of, area=area, rules=options["rule"], user=user)
+            result = evaluate(
+                as_of=as_of, area=area, rules=options["rule"], user=user, policy=revised
+            )
         except KeyError as exc:
             raise CommandError(
                 f"规则 {'、'.join(exc.args[0])} 不存在，可用的规则：{'、'.join(RULES)}",
@@ -80,6 +122,43 @@ class Command(DangjianCommand):
                 f"已记入待办问题库：新发现 {run.opened}，已解决 {run.resolved}，未解决 {run.open}"
             )
         self._write(result, options)
+
+    def _revised(self, options: dict[str, Any]) -> Policy | None:
+        path = options["revised"]
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"无法读取政策设置文件「{path}」：{exc}", returncode=2) from None
+        checked = revision_check(text)
+        if not checked.ok:
+            raise CommandError("；".join(checked.errors["text"]), returncode=2)
+        policy: Policy = checked.record
+        return policy
+
+    def _compare(
+        self, revised: Policy, as_of: dt.date, area: Area | None, user: Any, options: Any
+    ) -> None:
+        result = compare(revised, as_of=as_of, area=area, user=user)
+        fmt, out = options["format"], options["output"]
+        if fmt == "xlsx":
+            if out is None:
+                raise CommandError("--format xlsx 须用 -o 指定输出文件", returncode=2)
+            whatif.write_xlsx(result, out)
+            self.stderr.write(
+                f"已写入 {out}：将出现 {len(result.appeared)}，将消失 {len(result.disappeared)}"
+            )
+            return
+        text = (
+            json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+            if fmt == "json"
+            else whatif.as_text(result)
+        )
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")
 
     def _write(self, result: Any, options: dict[str, Any]) -> None:
         fmt, out = options["format"], options["output"]

@@ -9,8 +9,27 @@ from django.core.management.base import CommandParser
 
 from dangjian.compliance import policy as policy_module
 from dangjian.compliance.engine import RULES
+from dangjian.compliance.policy import Policy
 from dangjian.compliance.rules.base import SEVERITY_LABEL
 from dangjian.core.cli import DangjianCommand
+
+
+def _policy() -> Policy:
+    """The settings in force today — the shipped ones where there is no database yet (the
+    catalogue needs none)."""
+    from django.db import DatabaseError, connection
+
+    from dangjian.core.cli import database_initialised
+    from dangjian.policies.models import PolicyVersion
+
+    try:
+        if database_initialised() and (
+            PolicyVersion._meta.db_table in connection.introspection.table_names()
+        ):
+            return policy_module.in_force()
+    except DatabaseError:
+        pass  # no server: the catalogue is still the code and the shipped settings
+    return policy_module.load()
 
 
 class Command(DangjianCommand):
@@ -21,7 +40,7 @@ class Command(DangjianCommand):
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        policy = policy_module.load()
+        policy = _policy()
         catalogue: list[dict[str, Any]] = [
             {
                 "id": rule.id,

@@ -49,6 +49,9 @@ class Command(DangjianCommand):
                     else coverage_text(report)
                 )
                 self._emit(text, out)
+                if fmt == "json" and out is None:
+                    # The rows keep CONTRACT's shape; the version beside them.
+                    self.stderr.write(f"政策设置版本 {report['policy_version']}")
         else:
             report = org_building_report(as_of=as_of, area=area, user=user)
             if fmt == "xlsx":
@@ -58,7 +61,7 @@ class Command(DangjianCommand):
             else:
                 self._emit(_org_building_text(report), out)
         if out is not None:
-            self.stderr.write(f"已写入 {out}")
+            self.stderr.write(f"已写入 {out}（政策设置版本 {report['policy_version']}）")
 
     def _emit(self, text: str, out: Path | None) -> None:
         if out is None:

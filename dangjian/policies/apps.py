@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PoliciesConfig(AppConfig):
+    name = "dangjian.policies"
+    verbose_name = "政策设置版本"
