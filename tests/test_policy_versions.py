@@ -408,6 +408,7 @@ def test_the_whatif_pages(client, officers):
     html = page.content.decode()
     assert 'id="whatif-appearing">2<' in html and 'id="whatif-disappearing">1<' in html
     assert "whatif-rule-chart" in html and "采用为新版本" not in html  # district: no adoption
+    assert "&#x27;page&#x27;" not in html  # the pager drawn, not printed
     export = client.get(done["Location"] + "?format=xlsx")
     book = load_workbook(io.BytesIO(export.content))
     assert len(list(book["变化清单"].iter_rows())) == 4
