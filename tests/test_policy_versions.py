@@ -324,6 +324,10 @@ def test_check_settings_compare_from_the_command_line(areas, tmp_path, monkeypat
     path.write_text(revision(standalone_min_formal_members="2"), encoding="utf-8")
     from dangjian.manage import main
 
+    # The real entry point (Django's own first reading of the line would take --settings
+    # for its settings module); run_from_argv closes the connections when done, which would
+    # end the test's transaction.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
     monkeypatch.setattr(
         sys, "argv",
         ["dangjian", "check", "--settings", str(path), "--compare", "--as-of", "2024-06-15",
@@ -358,6 +362,17 @@ def test_check_settings_compare_from_the_command_line(areas, tmp_path, monkeypat
     call_command("check", "--settings", str(path), "--compare", "--as-of", "2024-06-15",
                  "--area", "430103", "--format", "json", stdout=out)  # fmt: skip
     assert json.loads(out.getvalue())["summary"] == {}
+    # --settings alone: the findings under the revision, never recorded.
+    out = io.StringIO()
+    call_command("check", "--settings", str(path), "--as-of", "2024-06-15", "--rule",
+                 "COV-JOINT", "--rule", "COV-STANDALONE", "--format", "json", stdout=out)  # fmt: skip
+    revised = json.loads(out.getvalue())
+    assert revised["policy_version"] == parse(path.read_text(encoding="utf-8")).version
+    assert {(f["rule"], f["subject"]["key"]) for f in revised["findings"]} >= {
+        ("COV-STANDALONE", orgs["two_uncovered"].uscc)
+    }
+    with pytest.raises(CommandError, match="不记入问题库"):
+        call_command("check", "--settings", str(path), "--record")
 
 
 def test_check_settings_refuses_a_bad_revision(areas, tmp_path):
