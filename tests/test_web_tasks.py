@@ -577,9 +577,9 @@ def test_the_export_holds_each_tasks_state_and_assignee(world):
     response = client_for(world, "furong").get("/findings/export.xlsx?rule=ORG-TERM")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][-2:] == ("办理状态", "承办人")
+    assert rows[0][-3:] == ("办理状态", "承办人", "政策设置版本")
     assert rows[1][6] == task.finding.subject_name
-    assert rows[1][-2:] == ("待处理", "张书记")
+    assert rows[1][-3:] == ("待处理", "张书记", task.finding.policy_version)
 
 
 def test_the_list_costs_the_same_queries_for_five_rows_as_for_fifty(areas):
