@@ -269,6 +269,10 @@ def test_adoption_is_for_city_officers_and_checked(areas):
         user=city, text=revision(joint_max_orgs="0"), effective_from=D, reason="x"
     )
     assert "「joint_max_orgs」的值「0」" in bad.errors["text"][0]
+    long_document = re.sub(r'^document = ".*"$', f'document = "{"文" * 301}"',
+                           text, count=1, flags=re.M)  # fmt: skip
+    too_long = policy_version_adopt(user=city, text=long_document, effective_from=D, reason="x")
+    assert too_long.errors["text"] == ["政策设置文件的「document」过长（301 字，上限 300）"]
     assert not PolicyVersion.objects.exists()
 
 

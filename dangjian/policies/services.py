@@ -17,6 +17,7 @@ from dangjian.policies.models import PolicyDraft, PolicyVersion
 from dangjian.policies.selectors import forget, may_adopt, may_compare, version_in_force
 
 MAX_TEXT = 200_000  # characters: the shipped file is about 8,000
+DOCUMENT_MAX = PolicyVersion._meta.get_field("document").max_length or 300
 
 
 def revision_check(text: str) -> Outcome:
@@ -80,6 +81,11 @@ def policy_version_adopt(
         )
     if not reason:
         outcome.add("reason", "请填写调整理由（依据的文件或决定）")
+    if len(policy.document) > DOCUMENT_MAX:
+        outcome.add(
+            "text",
+            f"政策设置文件的「document」过长（{len(policy.document)} 字，上限 {DOCUMENT_MAX}）",
+        )
     if (
         number == shipped.version.rsplit("+", 1)[0]
         or PolicyVersion.objects.filter(number=number).exists()
@@ -106,7 +112,7 @@ def _adopt(
     with transaction.atomic():
         version = PolicyVersion(
             number=number,
-            document=policy.document[:300],
+            document=policy.document,
             effective_from=effective_from,
             text=text,
             digest=hashlib.sha256(text.encode()).hexdigest()[:8],
