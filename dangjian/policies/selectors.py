@@ -105,10 +105,6 @@ def versions(today: dt.date | None = None) -> list[VersionRow]:
     return rows
 
 
-def shipped_text() -> str:
-    return default_text()
-
-
 def text_in_force(day: dt.date | None = None) -> str:
     """The text of the version in force (to start a revision from)."""
     day = day or timezone.localdate()
